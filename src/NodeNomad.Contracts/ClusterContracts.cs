@@ -1,0 +1,96 @@
+namespace NodeNomad.Contracts;
+
+/// <summary>Body of <c>GET /api/v1/cluster/info</c>.</summary>
+/// <param name="ClusterId">The cluster's identity, fixed when it was first started.</param>
+/// <param name="NodeId">The node that answered.</param>
+/// <param name="Version">The NodeNomad version of the node that answered.</param>
+/// <param name="ShardCount">Number of shards the key space is cut into.</param>
+/// <param name="ReplicationFactor">Replicas per shard in effect.</param>
+/// <param name="MetaLeaderId">The node leading the meta group, or null when there is none.</param>
+/// <param name="Health">healthy, degraded or unavailable.</param>
+/// <param name="Warnings">Conditions an operator should know about.</param>
+public sealed record ClusterInfo(
+    string ClusterId,
+    string NodeId,
+    string Version,
+    int ShardCount,
+    int ReplicationFactor,
+    string? MetaLeaderId,
+    string Health,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>One item of <c>GET /api/v1/cluster/nodes</c>.</summary>
+/// <param name="Id">The node id.</param>
+/// <param name="ClientUrl">Where the node serves the REST API.</param>
+/// <param name="State">up, suspect, down, draining or removed.</param>
+/// <param name="Replicas">Shards this node holds a replica of.</param>
+/// <param name="Leaderships">Shards this node leads.</param>
+/// <param name="Version">The node's NodeNomad version.</param>
+/// <param name="StartedAt">When the node's process started.</param>
+public sealed record NodeInfo(
+    string Id,
+    string ClientUrl,
+    string State,
+    IReadOnlyList<int> Replicas,
+    IReadOnlyList<int> Leaderships,
+    string Version,
+    DateTimeOffset StartedAt);
+
+/// <summary>A shard replica and its role.</summary>
+/// <param name="NodeId">The node holding the replica.</param>
+/// <param name="Role">leader, follower or learner.</param>
+public sealed record ReplicaInfo(string NodeId, string Role);
+
+/// <summary>One item of <c>GET /api/v1/cluster/shards</c>.</summary>
+/// <param name="Id">The shard id.</param>
+/// <param name="RangeStart">First hash position the shard owns, 16 hex digits.</param>
+/// <param name="RangeEnd">Last hash position the shard owns (inclusive), 16 hex digits.</param>
+/// <param name="LeaderId">The node leading the shard's group, or null.</param>
+/// <param name="Epoch">Bumped whenever the shard's replica set changes.</param>
+/// <param name="Replicas">Replicas and their roles.</param>
+/// <param name="Keys">Live keys in the shard.</param>
+/// <param name="Bytes">Bytes of keys and values in the shard.</param>
+/// <param name="CommitIndex">The shard log's commit index.</param>
+/// <param name="AppliedIndex">The last index applied to the shard's state machine.</param>
+/// <param name="ReadsPerSecond">Recent reads per second.</param>
+/// <param name="WritesPerSecond">Recent writes per second.</param>
+public sealed record ShardInfo(
+    int Id,
+    string RangeStart,
+    string RangeEnd,
+    string? LeaderId,
+    long Epoch,
+    IReadOnlyList<ReplicaInfo> Replicas,
+    long Keys,
+    long Bytes,
+    long CommitIndex,
+    long AppliedIndex,
+    double ReadsPerSecond,
+    double WritesPerSecond);
+
+/// <summary>Body of <c>GET /api/v1/cluster/metrics</c>: a summary of the node's load and storage.</summary>
+/// <param name="NodeId">The node that answered.</param>
+/// <param name="Reads">Reads served since start.</param>
+/// <param name="Writes">Writes committed since start.</param>
+/// <param name="ReadsPerSecond">Recent reads per second.</param>
+/// <param name="WritesPerSecond">Recent writes per second.</param>
+/// <param name="WriteLatencyP99Milliseconds">p99 of recent write latency.</param>
+/// <param name="LogBytes">Bytes of log and snapshots on this node.</param>
+/// <param name="LogSegments">Segments of log kept.</param>
+/// <param name="SyncedBatches">Batches made durable since start.</param>
+/// <param name="AverageBatchSize">Average commands per durable batch since start (group commit).</param>
+/// <param name="LastSyncMilliseconds">Duration of the last durable write.</param>
+/// <param name="Snapshots">Snapshots taken since start.</param>
+public sealed record ClusterMetrics(
+    string NodeId,
+    long Reads,
+    long Writes,
+    double ReadsPerSecond,
+    double WritesPerSecond,
+    double WriteLatencyP99Milliseconds,
+    long LogBytes,
+    int LogSegments,
+    long SyncedBatches,
+    double AverageBatchSize,
+    double LastSyncMilliseconds,
+    long Snapshots);

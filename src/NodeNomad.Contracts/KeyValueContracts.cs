@@ -1,0 +1,56 @@
+namespace NodeNomad.Contracts;
+
+/// <summary>Body of <c>POST /api/v1/set</c>.</summary>
+/// <param name="Key">UTF-8 key, 1 to 1024 bytes; any character, <c>/</c> included.</param>
+/// <param name="Value">The value, at most 1 MiB of UTF-8.</param>
+/// <param name="Ttl">Seconds until the key expires; null for never.</param>
+public sealed record SetRequest(string Key, string Value, long? Ttl = null);
+
+/// <summary>Body of <c>POST /api/v1/cas</c>: write only if the key's version is still <paramref name="ExpectedVersion"/>.</summary>
+/// <param name="Key">UTF-8 key, 1 to 1024 bytes.</param>
+/// <param name="ExpectedVersion">The version the caller read; 0 means the key must not exist.</param>
+/// <param name="Value">The new value.</param>
+/// <param name="Ttl">Seconds until the key expires; null for never.</param>
+public sealed record CasRequest(string Key, long ExpectedVersion, string Value, long? Ttl = null);
+
+/// <summary>The outcome of a write.</summary>
+/// <param name="Key">The key written.</param>
+/// <param name="Version">The key's new version: the log index of the write.</param>
+/// <param name="ExpiresAt">When the key expires, or null for never.</param>
+public sealed record WriteResult(string Key, long Version, DateTimeOffset? ExpiresAt);
+
+/// <summary>A key with its value.</summary>
+/// <param name="Key">The key.</param>
+/// <param name="Value">Its value.</param>
+/// <param name="Version">The log index of the write that produced this value.</param>
+/// <param name="ExpiresAt">When the key expires, or null for never.</param>
+public sealed record KeyValue(string Key, string Value, long Version, DateTimeOffset? ExpiresAt);
+
+/// <summary>The outcome of a delete.</summary>
+/// <param name="Key">The key deleted.</param>
+/// <param name="Version">The log index of the delete.</param>
+public sealed record DeleteResult(string Key, long Version);
+
+/// <summary>Whether a key exists (and has not expired).</summary>
+/// <param name="Key">The key asked about.</param>
+/// <param name="Exists">True when the key holds a live value.</param>
+/// <param name="Version">The key's version when it exists, else null.</param>
+public sealed record ExistsResult(string Key, bool Exists, long? Version);
+
+/// <summary>One key in a page of the key listing.</summary>
+/// <param name="Key">The key.</param>
+/// <param name="Version">Its version.</param>
+/// <param name="ExpiresAt">When it expires, or null.</param>
+/// <param name="ValueBytes">Size of its value in UTF-8 bytes.</param>
+public sealed record KeySummary(string Key, long Version, DateTimeOffset? ExpiresAt, int ValueBytes);
+
+/// <summary>A page of keys in ascending ordinal order.</summary>
+/// <param name="Items">The keys of this page.</param>
+/// <param name="NextCursor">Pass as <c>after</c> to read the next page; null when this is the last page.</param>
+public sealed record KeyPage(IReadOnlyList<KeySummary> Items, string? NextCursor);
+
+/// <summary>Body of <c>GET /api/v1/ttl/{key}</c>.</summary>
+/// <param name="Key">The key asked about.</param>
+/// <param name="TtlSeconds">Whole seconds left (rounded up) before the key expires; null when it never expires.</param>
+/// <param name="ExpiresAt">When the key expires, or null.</param>
+public sealed record TtlResult(string Key, long? TtlSeconds, DateTimeOffset? ExpiresAt);

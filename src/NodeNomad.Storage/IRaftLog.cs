@@ -1,0 +1,35 @@
+using NodeNomad.Raft;
+
+namespace NodeNomad.Storage;
+
+/// <summary>
+/// The durable log behind every Raft group a node replicates: entries, hard state and snapshots per group.
+/// One instance serves all groups of a node so that a batch touching many groups is made durable at once
+/// (one fsync, or one database commit). Not thread-safe: the node's runtime loop is its only caller.
+/// </summary>
+public interface IRaftLog : IAsyncDisposable
+{
+    /// <summary>
+    /// Reads everything that was durable when the node stopped. Must be called once, before any write.
+    /// A torn tail (the last, unacknowledged batch cut short by a crash) is removed; corruption anywhere
+    /// else throws <see cref="LogCorruptedException"/> rather than dropping entries that were acknowledged.
+    /// </summary>
+    Task<RecoveredLog> RecoverAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes the whole batch durable before the returned task completes. Within a group, entries are
+    /// appended in order; an entry whose index is at or below the group's last index replaces that entry
+    /// and everything after it (a follower's log being overwritten by its leader). A group write that
+    /// carries a snapshot installs it first: the group's log is emptied and continues after the snapshot.
+    /// </summary>
+    Task SaveAsync(LogBatch batch, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a snapshot the node took of its own state machine and drops the group's entries up to the
+    /// snapshot's index; entries after it are kept.
+    /// </summary>
+    Task CompactAsync(ulong groupId, Snapshot snapshot, CancellationToken cancellationToken = default);
+
+    /// <summary>Sizes and timings for health and metrics.</summary>
+    LogStatistics Statistics { get; }
+}
