@@ -1,3 +1,32 @@
+using Microsoft.Extensions.Options;
+using NodeNomad.Node;
+using NodeNomad.Storage;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddNodeNomadNode();
 var app = builder.Build();
-app.Run();
+app.UseNodeNomadNode();
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync("NodeNomad cannot start: the configuration is invalid.");
+    foreach (var failure in e.Failures)
+    {
+        await Console.Error.WriteLineAsync($"  - {failure}");
+    }
+
+    return 2;
+}
+catch (LogCorruptedException e)
+{
+    await Console.Error.WriteLineAsync($"NodeNomad cannot start: {e.Message}");
+    return 3;
+}
+
+/// <summary>The node's entry point, visible to the functional tests.</summary>
+public partial class Program;

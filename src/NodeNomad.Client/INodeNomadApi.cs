@@ -1,0 +1,101 @@
+using NodeNomad.Contracts;
+using Refit;
+
+namespace NodeNomad.Client;
+
+/// <summary>
+/// The REST API of a NodeNomad node, one method per endpoint. Every method returns the raw
+/// <see cref="IApiResponse{T}"/> so that callers see status codes and problem bodies as they came;
+/// <see cref="NodeNomadClient"/> turns them into typed results and exceptions.
+/// </summary>
+/// <remarks>
+/// A key travels in the path as a single segment, escaped with <see cref="Uri.EscapeDataString(string)"/>:
+/// <c>/</c> becomes <c>%2F</c>, so a key never spans two segments.
+/// </remarks>
+public interface INodeNomadApi
+{
+    /// <summary><c>POST /api/v1/set</c>: writes a value.</summary>
+    /// <param name="request">The key, value and time to live.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the write's outcome, or a problem.</returns>
+    [Post("/api/v1/set")]
+    Task<IApiResponse<WriteResult>> SetAsync([Body(buffered: true)] SetRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/v1/cas</c>: writes a value only if the key's version is still the expected one.</summary>
+    /// <param name="request">The key, expected version, value and time to live.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the write's outcome, 409 when the version did not match, or another problem.</returns>
+    [Post("/api/v1/cas")]
+    Task<IApiResponse<WriteResult>> CompareAndSetAsync([Body(buffered: true)] CasRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/get/{key}</c>: reads a key.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the value, 404 when the key is absent or expired, or another problem.</returns>
+    [Get("/api/v1/get/{key}")]
+    Task<IApiResponse<KeyValue>> GetAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /api/v1/delete/{key}</c>: deletes a key.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the delete's outcome, 404 when the key is absent, or another problem.</returns>
+    [Delete("/api/v1/delete/{key}")]
+    Task<IApiResponse<DeleteResult>> DeleteAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/exists/{key}</c>: whether a key holds a live value.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the answer, or a problem.</returns>
+    [Get("/api/v1/exists/{key}")]
+    Task<IApiResponse<ExistsResult>> ExistsAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/ttl/{key}</c>: how long a key has left.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the time to live, 404 when the key is absent, or another problem.</returns>
+    [Get("/api/v1/ttl/{key}")]
+    Task<IApiResponse<TtlResult>> GetTtlAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/keys</c>: one page of keys in ascending ordinal order.</summary>
+    /// <param name="prefix">Only keys starting with this; null for all.</param>
+    /// <param name="after">The cursor of the previous page; null for the first page.</param>
+    /// <param name="limit">Most keys in the page; null for the node's default (100, at most 1000).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the page, or a problem.</returns>
+    [Get("/api/v1/keys")]
+    Task<IApiResponse<KeyPage>> ListKeysAsync(
+        string? prefix = null,
+        string? after = null,
+        int? limit = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/cluster/info</c>: the cluster as the answering node sees it.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the summary, or a problem.</returns>
+    [Get("/api/v1/cluster/info")]
+    Task<IApiResponse<ClusterInfo>> GetClusterInfoAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/cluster/nodes</c>: the cluster's members.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the nodes, or a problem.</returns>
+    [Get("/api/v1/cluster/nodes")]
+    Task<IApiResponse<IReadOnlyList<NodeInfo>>> GetNodesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/cluster/shards</c>: the shards, their ranges and replicas.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the shards, or a problem.</returns>
+    [Get("/api/v1/cluster/shards")]
+    Task<IApiResponse<IReadOnlyList<ShardInfo>>> GetShardsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/cluster/metrics</c>: the answering node's load and storage.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the metrics, or a problem.</returns>
+    [Get("/api/v1/cluster/metrics")]
+    Task<IApiResponse<ClusterMetrics>> GetMetricsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /health</c>: the node's health report.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 when healthy or degraded, 503 (with the same body) when unhealthy.</returns>
+    [Get("/health")]
+    Task<IApiResponse<NodeHealth>> GetHealthAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NodeNomad.Contracts;
+
+namespace NodeNomad.Client;
+
+/// <summary>
+/// Source-generated JSON metadata for every body the client sends or reads: camelCase names, enums as
+/// their names, no reflection at run time.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(SetRequest))]
+[JsonSerializable(typeof(CasRequest))]
+[JsonSerializable(typeof(WriteResult))]
+[JsonSerializable(typeof(KeyValue))]
+[JsonSerializable(typeof(DeleteResult))]
+[JsonSerializable(typeof(ExistsResult))]
+[JsonSerializable(typeof(TtlResult))]
+[JsonSerializable(typeof(KeyPage))]
+[JsonSerializable(typeof(ClusterInfo))]
+[JsonSerializable(typeof(IReadOnlyList<NodeInfo>))]
+[JsonSerializable(typeof(IReadOnlyList<ShardInfo>))]
+[JsonSerializable(typeof(ClusterMetrics))]
+[JsonSerializable(typeof(NodeHealth))]
+internal sealed partial class NodeNomadJsonContext : JsonSerializerContext;

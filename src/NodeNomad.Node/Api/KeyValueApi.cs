@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Globalization;
+using NodeNomad.Contracts;
+using NodeNomad.Core.KeyValue;
+using NodeNomad.Node.Shards;
+using NodeNomad.Node.Telemetry;
+
+namespace NodeNomad.Node.Api;
+
+/// <summary>The key-value endpoints under <c>/api/v1</c>.</summary>
+public static class KeyValueApi
+{
+    private const string Prefix = "/api/v1";
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+
+    /// <summary>Maps set, cas, get, exists, ttl, delete and the key listing.</summary>
+    public static IEndpointRouteBuilder MapKeyValueApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup(Prefix).WithTags("Keys");
+        api.MapPost("/set", SetAsync).Accepts<SetRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(503);
+        api.MapPost("/cas", CompareAndSetAsync).Accepts<CasRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(503);
+        api.MapGet("/get/{**key}", Get).Produces<KeyValue>().ProducesProblem(400).ProducesProblem(404);
+        api.MapGet("/exists/{**key}", Exists).Produces<ExistsResult>().ProducesProblem(400);
+        api.MapGet("/ttl/{**key}", Ttl).Produces<TtlResult>().ProducesProblem(400).ProducesProblem(404);
+        api.MapDelete("/delete/{**key}", DeleteAsync).Produces<DeleteResult>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
+        api.MapGet("/keys", ListKeys).Produces<KeyPage>().ProducesProblem(400);
+        return routes;
+    }
+
+    private static async Task<IResult> SetAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<SetRequest>(context.Request, cancellationToken);
+        problem ??= CheckWrite(body!.Key, body.Value, body.Ttl);
+        if (problem is not null)
+        {
+            metrics.Rejected("set", "invalid");
+            return problem;
+        }
+
+        var ttl = body!.Ttl;
+        return await WriteAsync(context, shard, metrics, "set", body.Key,
+            now => new SetCommand(body.Key, body.Value, Expiry(now, ttl), now), cancellationToken);
+    }
+
+    private static async Task<IResult> CompareAndSetAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<CasRequest>(context.Request, cancellationToken);
+        problem ??= CheckWrite(body!.Key, body.Value, body.Ttl)
+            ?? (body.ExpectedVersion < 0 ? Problems.Invalid($"expectedVersion must be 0 (absent) or a version; got {body.ExpectedVersion}.") : null);
+        if (problem is not null)
+        {
+            metrics.Rejected("cas", "invalid");
+            return problem;
+        }
+
+        var ttl = body!.Ttl;
+        return await WriteAsync(context, shard, metrics, "cas", body.Key,
+            now => new CompareAndSetCommand(body.Key, body.ExpectedVersion, body.Value, Expiry(now, ttl), now), cancellationToken,
+            conflict: current => Problems.VersionConflict(body.Key, body.ExpectedVersion, current));
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, CancellationToken cancellationToken)
+    {
+        var (key, problem) = KeyRoute.Extract(context, $"{Prefix}/delete/");
+        if (problem is not null)
+        {
+            metrics.Rejected("delete", "invalid");
+            return Problems.Invalid(problem);
+        }
+
+        return await WriteAsync(context, shard, metrics, "delete", key!, now => new DeleteCommand(key!, now), cancellationToken);
+    }
+
+    private static async Task<IResult> WriteAsync(
+        HttpContext context,
+        ShardReplica shard,
+        NodeMetrics metrics,
+        string operation,
+        string key,
+        Func<long, KvCommand> build,
+        CancellationToken cancellationToken,
+        Func<long, IResult>? conflict = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        KvResult result;
+        try
+        {
+            result = await shard.ProposeAsync(build, cancellationToken);
+        }
+        catch (ShardUnavailableException e)
+        {
+            metrics.Rejected(operation, "unavailable");
+            return Problems.Unavailable(context, e.Message, retryAfterSeconds: 5);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        metrics.Write(operation, result.Outcome.ToString(), elapsed);
+        return result.Outcome switch
+        {
+            KvOutcome.Applied when operation == "delete" => TypedResults.Ok(new DeleteResult(key, result.Version)),
+            KvOutcome.Applied => TypedResults.Ok(new WriteResult(key, result.Version, Time(result.ExpiresAt))),
+            KvOutcome.NotFound => Problems.KeyNotFound(key),
+            KvOutcome.VersionMismatch when conflict is not null => conflict(result.Version),
+            _ => throw new UnreachableException($"Outcome {result.Outcome} of {operation}."),
+        };
+    }
+
+    private static IResult Get(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock) =>
+        Lookup(context, shard, metrics, clock, "get", (key, record) =>
+            record is null ? Problems.KeyNotFound(key) : TypedResults.Ok(new KeyValue(record.Key, record.Value, record.Version, Time(record.ExpiresAt))));
+
+    private static IResult Exists(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock) =>
+        Lookup(context, shard, metrics, clock, "exists", (key, record) => TypedResults.Ok(new ExistsResult(key, record is not null, record?.Version)));
+
+    private static IResult Ttl(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock) =>
+        Lookup(context, shard, metrics, clock, "ttl", (key, record) =>
+        {
+            if (record is null)
+            {
+                return Problems.KeyNotFound(key);
+            }
+
+            long? seconds = record.ExpiresAt is { } expiry
+                ? (long)Math.Ceiling((expiry - clock.GetUtcNow().ToUnixTimeMilliseconds()) / 1000.0)
+                : null;
+            return TypedResults.Ok(new TtlResult(key, seconds, Time(record.ExpiresAt)));
+        });
+
+    private static IResult Lookup(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock, string operation, Func<string, KvRecord?, IResult> answer)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (key, problem) = KeyRoute.Extract(context, $"{Prefix}/{operation}/");
+        problem ??= CheckConsistency(context.Request);
+        if (problem is not null)
+        {
+            metrics.Rejected(operation, "invalid");
+            return Problems.Invalid(problem);
+        }
+
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var record = shard.Read(m => m.Get(key!, now));
+        metrics.Read(operation, record is null ? "absent" : "found", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return answer(key!, record);
+    }
+
+    private static IResult ListKeys(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var query = context.Request.Query;
+        var prefix = query["prefix"].ToString();
+        var after = query.ContainsKey("after") ? query["after"].ToString() : null;
+        var limit = DefaultPageSize;
+        string? problem = CheckConsistency(context.Request);
+        if (query.TryGetValue("limit", out var rawLimit)
+            && (!int.TryParse(rawLimit, NumberStyles.Integer, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxPageSize))
+        {
+            problem = $"limit must be a whole number from 1 to {MaxPageSize}; got '{rawLimit}'.";
+        }
+
+        if (problem is not null)
+        {
+            metrics.Rejected("keys", "invalid");
+            return Problems.Invalid(problem);
+        }
+
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var page = shard.Read(m => m.Scan(prefix, string.IsNullOrEmpty(after) ? null : after, limit, now));
+        metrics.Read("keys", "found", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var items = page.Items.Select(r => new KeySummary(r.Key, r.Version, Time(r.ExpiresAt), r.ValueBytes)).ToList();
+        return TypedResults.Ok(new KeyPage(items, page.NextAfter));
+    }
+
+    private static IResult? CheckWrite(string? key, string? value, long? ttl)
+    {
+        var problem = KeyRules.CheckKey(key) ?? KeyRules.CheckValue(value) ?? KeyRules.CheckTtl(ttl);
+        if (problem is not null)
+        {
+            return Problems.Invalid(problem);
+        }
+
+        var tooLarge = KeyRules.CheckValueSize(value!);
+        return tooLarge is null ? null : Problems.TooLarge(tooLarge);
+    }
+
+    private static string? CheckConsistency(HttpRequest request)
+    {
+        var consistency = request.Query["consistency"].ToString();
+        return consistency is "" or "linearizable" or "stale"
+            ? null
+            : $"consistency must be 'linearizable' (the default) or 'stale'; got '{consistency}'.";
+    }
+
+    private static long? Expiry(long now, long? ttlSeconds) => ttlSeconds is { } ttl ? now + (ttl * 1000) : null;
+
+    private static DateTimeOffset? Time(long? unixMilliseconds) =>
+        unixMilliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+}

@@ -1,0 +1,36 @@
+namespace NodeNomad.Node.Api;
+
+/// <summary>The ProblemDetails answers of the API, one per kind of failure, each with the reason.</summary>
+public static class Problems
+{
+    /// <summary>400: the request is not acceptable.</summary>
+    public static IResult Invalid(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
+
+    /// <summary>404: the key is absent or expired.</summary>
+    public static IResult KeyNotFound(string key) =>
+        TypedResults.Problem($"The key does not exist or has expired.", statusCode: StatusCodes.Status404NotFound, title: "Key not found",
+            extensions: new Dictionary<string, object?> { ["key"] = key });
+
+    /// <summary>409: compare-and-set found another version.</summary>
+    public static IResult VersionConflict(string key, long expected, long current) =>
+        TypedResults.Problem($"Expected version {expected} but the key is at version {current}{(current == 0 ? " (absent)" : string.Empty)}.",
+            statusCode: StatusCodes.Status409Conflict, title: "Version conflict",
+            extensions: new Dictionary<string, object?> { ["key"] = key, ["expectedVersion"] = expected, ["currentVersion"] = current == 0 ? null : current });
+
+    /// <summary>413: the value or the body is too large.</summary>
+    public static IResult TooLarge(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
+
+    /// <summary>415: the body is not JSON.</summary>
+    public static IResult NotJson() =>
+        TypedResults.Problem("Send the body as JSON with Content-Type: application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+
+    /// <summary>503 with Retry-After: the node cannot serve the request now.</summary>
+    public static IResult Unavailable(HttpContext context, string detail, int retryAfterSeconds = 1)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable");
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics.Metrics;
+
+namespace NodeNomad.Node.Telemetry;
+
+/// <summary>
+/// The node's instruments, all on one meter (exported at <c>/metrics</c>), plus the recent rates the
+/// cluster API reports.
+/// </summary>
+public sealed class NodeMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "NodeNomad.Node";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _operations;
+    private readonly Histogram<double> _operationDuration;
+    private readonly Histogram<double> _syncDuration;
+    private readonly Histogram<long> _batchSize;
+    private readonly Counter<long> _snapshots;
+    private long _reads;
+    private long _writes;
+    private long _batches;
+    private long _batchedEntries;
+    private long _snapshotCount;
+
+    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
+    public NodeMetrics(IMeterFactory meterFactory, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _meter = meterFactory.Create(MeterName);
+        _operations = _meter.CreateCounter<long>("nodenomad.kv.operations", "{operation}", "Key-value operations by kind and outcome.");
+        _operationDuration = _meter.CreateHistogram<double>("nodenomad.kv.operation.duration", "ms", "Time to serve a key-value operation.");
+        _syncDuration = _meter.CreateHistogram<double>("nodenomad.log.sync.duration", "ms", "Time to make one batch of log entries durable (write and fsync).");
+        _batchSize = _meter.CreateHistogram<long>("nodenomad.log.batch.size", "{entry}", "Log entries made durable by one fsync (group commit).");
+        _snapshots = _meter.CreateCounter<long>("nodenomad.snapshots", "{snapshot}", "Snapshots taken.");
+        Reads = new RateWindow(clock);
+        Writes = new RateWindow(clock);
+    }
+
+    /// <summary>Recent reads.</summary>
+    public RateWindow Reads { get; }
+
+    /// <summary>Recent writes.</summary>
+    public RateWindow Writes { get; }
+
+    /// <summary>Recent write latencies.</summary>
+    public LatencyWindow WriteLatency { get; } = new();
+
+    /// <summary>Reads served since start.</summary>
+    public long TotalReads => Interlocked.Read(ref _reads);
+
+    /// <summary>Writes committed since start.</summary>
+    public long TotalWrites => Interlocked.Read(ref _writes);
+
+    /// <summary>Durable batches since start.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Snapshots taken since start.</summary>
+    public long Snapshots => Interlocked.Read(ref _snapshotCount);
+
+    /// <summary>Average entries per durable batch since start.</summary>
+    public double AverageBatchSize
+    {
+        get
+        {
+            var batches = Batches;
+            return batches == 0 ? 0 : (double)Interlocked.Read(ref _batchedEntries) / batches;
+        }
+    }
+
+    /// <summary>Registers gauges read from the node's state when scraped.</summary>
+    public void ObserveState(Func<long> keys, Func<long> bytes, Func<long> logBytes)
+    {
+        _meter.CreateObservableGauge("nodenomad.kv.keys", keys, "{key}", "Keys held, expired but unpurged included.");
+        _meter.CreateObservableGauge("nodenomad.kv.bytes", bytes, "By", "Bytes of keys and values held.");
+        _meter.CreateObservableGauge("nodenomad.log.bytes", logBytes, "By", "Bytes of log segments and snapshots on disk.");
+    }
+
+    /// <summary>Records a served read.</summary>
+    public void Read(string operation, string outcome, double milliseconds)
+    {
+        Interlocked.Increment(ref _reads);
+        Reads.Add();
+        Record(operation, outcome, milliseconds);
+    }
+
+    /// <summary>Records a write that went through the log.</summary>
+    public void Write(string operation, string outcome, double milliseconds)
+    {
+        Interlocked.Increment(ref _writes);
+        Writes.Add();
+        WriteLatency.Add(milliseconds);
+        Record(operation, outcome, milliseconds);
+    }
+
+    /// <summary>Records a request refused before reaching the log.</summary>
+    public void Rejected(string operation, string outcome) =>
+        _operations.Add(1, new("operation", operation), new("outcome", outcome));
+
+    /// <summary>Records one durable batch.</summary>
+    public void Synced(int entries, double milliseconds)
+    {
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _batchedEntries, entries);
+        _batchSize.Record(entries);
+        _syncDuration.Record(milliseconds);
+    }
+
+    /// <summary>Records a snapshot.</summary>
+    public void SnapshotTaken()
+    {
+        Interlocked.Increment(ref _snapshotCount);
+        _snapshots.Add(1);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+
+    private void Record(string operation, string outcome, double milliseconds)
+    {
+        _operations.Add(1, new("operation", operation), new("outcome", outcome));
+        _operationDuration.Record(milliseconds, new KeyValuePair<string, object?>("operation", operation));
+    }
+}

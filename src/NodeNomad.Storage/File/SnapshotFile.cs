@@ -1,0 +1,188 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using NodeNomad.Raft;
+
+namespace NodeNomad.Storage;
+
+/// <summary>How a snapshot came to be, which decides what recovery does when the log never recorded it.</summary>
+internal enum SnapshotOrigin : byte
+{
+    /// <summary>The node took it of its own state machine (<see cref="IRaftLog.CompactAsync"/>); the entries after it stay.</summary>
+    Compaction = 1,
+
+    /// <summary>The leader sent it (<see cref="GroupWrite.Snapshot"/>); installing it empties the group's log.</summary>
+    Installed = 2,
+}
+
+/// <summary>A snapshot file of snap/, read and verified.</summary>
+internal sealed record StoredSnapshot(ulong GroupId, Snapshot Snapshot, SnapshotOrigin Origin, string Path, long Bytes)
+{
+    public SnapshotPoint Point => new(Snapshot.Metadata.Index, Snapshot.Metadata.Term);
+}
+
+/// <summary>
+/// One snapshot per file, named <c>g{groupId:D20}-{index:D20}.snap</c>: format version, origin, group id,
+/// index, term, conf state (voters, learners, outgoing voters), data, then a CRC32C of all that precedes it.
+/// A file is written under a temporary name, fsynced and renamed, so a name always denotes a complete file.
+/// </summary>
+internal static class SnapshotFile
+{
+    /// <summary>The suffix of a snapshot whose write was interrupted; such a file was never used.</summary>
+    public const string TempSuffix = ".tmp";
+
+    private const byte FormatVersion = 1;
+    private const string Suffix = ".snap";
+    private const int NameLength = 1 + 20 + 1 + 20;
+
+    public static string FileName(ulong groupId, ulong index) =>
+        string.Create(CultureInfo.InvariantCulture, $"g{groupId:D20}-{index:D20}{Suffix}");
+
+    public static bool TryParseName(string fileName, out ulong groupId, out ulong index)
+    {
+        groupId = 0;
+        index = 0;
+        return fileName.Length == NameLength + Suffix.Length
+            && fileName.EndsWith(Suffix, StringComparison.Ordinal)
+            && fileName[0] == 'g'
+            && fileName[21] == '-'
+            && ulong.TryParse(fileName.AsSpan(1, 20), NumberStyles.None, CultureInfo.InvariantCulture, out groupId)
+            && ulong.TryParse(fileName.AsSpan(22, 20), NumberStyles.None, CultureInfo.InvariantCulture, out index);
+    }
+
+    /// <summary>Writes the snapshot durably: temporary file, fsync, rename, fsync of the directory.</summary>
+    public static StoredSnapshot Write(string directory, ulong groupId, Snapshot snapshot, SnapshotOrigin origin, bool sync)
+    {
+        SnapshotMetadata metadata = snapshot.Metadata;
+        ConfState conf = metadata.ConfState;
+        ReadOnlySpan<byte> data = snapshot.Data.Span;
+
+        byte[] header = new byte[
+            2 * sizeof(byte) + 3 * sizeof(ulong)
+            + 3 * sizeof(uint) + (conf.Voters.Count + conf.Learners.Count + conf.VotersOutgoing.Count) * sizeof(ulong)
+            + sizeof(uint)];
+        var writer = new PayloadWriter(header);
+        writer.WriteByte(FormatVersion);
+        writer.WriteByte((byte)origin);
+        writer.WriteUInt64(groupId);
+        writer.WriteUInt64(metadata.Index);
+        writer.WriteUInt64(metadata.Term);
+        WriteIds(ref writer, conf.Voters);
+        WriteIds(ref writer, conf.Learners);
+        WriteIds(ref writer, conf.VotersOutgoing);
+        writer.WriteUInt32((uint)data.Length);
+
+        byte[] checksum = new byte[sizeof(uint)];
+        BinaryPrimitives.WriteUInt32LittleEndian(checksum, Crc32C.Append(Crc32C.Compute(header), data));
+
+        string path = Path.Combine(directory, FileName(groupId, metadata.Index));
+        string temp = path + TempSuffix;
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        {
+            stream.Write(header);
+            stream.Write(data);
+            stream.Write(checksum);
+            if (sync)
+            {
+                stream.Flush(flushToDisk: true);
+            }
+        }
+
+        // The rename is atomic; fsyncing the directory makes it durable.
+        File.Move(temp, path, overwrite: true);
+        if (sync)
+        {
+            DirectorySync.Flush(directory);
+        }
+
+        return new StoredSnapshot(groupId, snapshot, origin, path, header.Length + data.Length + checksum.Length);
+    }
+
+    /// <summary>Reads and verifies the snapshot file at <paramref name="path"/>.</summary>
+    /// <exception cref="LogCorruptedException">The file fails its checksum or does not hold what its name says.</exception>
+    public static StoredSnapshot Read(string path, ulong groupId, ulong index)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length < sizeof(uint))
+        {
+            throw Damaged(path, $"it holds only {bytes.Length} bytes");
+        }
+
+        int contentLength = bytes.Length - sizeof(uint);
+        if (Crc32C.Compute(bytes.AsSpan(0, contentLength)) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(contentLength)))
+        {
+            throw Damaged(path, "its content does not match its CRC32C");
+        }
+
+        try
+        {
+            var reader = new PayloadReader(bytes.AsSpan(0, contentLength));
+            byte version = reader.ReadByte();
+            if (version != FormatVersion)
+            {
+                throw new InvalidDataException($"unknown format version {version}");
+            }
+
+            var origin = (SnapshotOrigin)reader.ReadByte();
+            if (!Enum.IsDefined(origin))
+            {
+                throw new InvalidDataException($"unknown origin {(byte)origin}");
+            }
+
+            ulong storedGroupId = reader.ReadUInt64();
+            ulong storedIndex = reader.ReadUInt64();
+            if (storedGroupId != groupId || storedIndex != index)
+            {
+                throw new InvalidDataException($"it holds group {storedGroupId} at index {storedIndex}");
+            }
+
+            ulong term = reader.ReadUInt64();
+            var conf = new ConfState(ReadIds(ref reader), ReadIds(ref reader), ReadIds(ref reader));
+            uint dataLength = reader.ReadUInt32();
+            int dataOffset = reader.Position;
+            _ = reader.ReadBytes(dataLength);
+            reader.EnsureAtEnd();
+
+            // The data stays in the buffer the file was read into; nothing else uses that buffer.
+            var snapshot = new Snapshot(new SnapshotMetadata(index, term, conf), new ReadOnlyMemory<byte>(bytes, dataOffset, (int)dataLength));
+            return new StoredSnapshot(groupId, snapshot, origin, path, bytes.Length);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Damaged(path, e.Message, e);
+        }
+    }
+
+    private static void WriteIds(ref PayloadWriter writer, IReadOnlyList<ulong> ids)
+    {
+        writer.WriteUInt32((uint)ids.Count);
+        foreach (ulong id in ids)
+        {
+            writer.WriteUInt64(id);
+        }
+    }
+
+    private static ulong[] ReadIds(ref PayloadReader reader)
+    {
+        uint count = reader.ReadUInt32();
+        if (count > reader.Remaining / sizeof(ulong))
+        {
+            throw new InvalidDataException($"a member list of {count} replicas");
+        }
+
+        var ids = new ulong[count];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = reader.ReadUInt64();
+        }
+
+        return ids;
+    }
+
+    private static LogCorruptedException Damaged(string path, string reason, Exception? inner = null)
+    {
+        string message = $"Snapshot file '{path}' is damaged: {reason}. The node refuses to start: the entries this snapshot replaced "
+            + "are no longer in the log, so starting without it could drop acknowledged entries. Restore the data directory "
+            + "or rebuild this replica from its group.";
+        return inner is null ? new LogCorruptedException(message) : new LogCorruptedException(message, inner);
+    }
+}

@@ -1,0 +1,24 @@
+using NodeNomad.Raft;
+
+namespace NodeNomad.Storage;
+
+/// <summary>Where a snapshot stands in a group's log; what the log records of a snapshot, whose data lives in snap/.</summary>
+internal readonly record struct SnapshotPoint(ulong Index, ulong Term);
+
+/// <summary>One record of the write-ahead log, as framed by <see cref="RecordFrame"/>.</summary>
+internal abstract record WalRecord;
+
+/// <summary>
+/// Everything one <see cref="IRaftLog.SaveAsync"/> made durable, or a checkpoint of every group's hard state
+/// at the start of a segment. Replayed group by group, in order.
+/// </summary>
+internal sealed record BatchRecord(IReadOnlyList<GroupRecord> Groups) : WalRecord;
+
+/// <summary>
+/// One group's part of a batch. Replayed in this order: the hard state replaces the group's; the installed
+/// snapshot marker empties the group's log up to and including its index; the entries are appended.
+/// </summary>
+internal sealed record GroupRecord(ulong GroupId, HardState? HardState, SnapshotPoint? InstalledSnapshot, IReadOnlyList<Entry> Entries);
+
+/// <summary>The group's own snapshot at <see cref="Snapshot"/> is durable in snap/; its entries up to that index are dropped.</summary>
+internal sealed record CompactionRecord(ulong GroupId, SnapshotPoint Snapshot) : WalRecord;

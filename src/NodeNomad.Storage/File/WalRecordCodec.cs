@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using NodeNomad.Raft;
+
+namespace NodeNomad.Storage;
+
+/// <summary>
+/// The payloads of log records. A batch: type, group count, then per group its id, flags, hard state
+/// (term, vote, commit) when flagged, installed snapshot (index, term) when flagged, entry count and entries
+/// (index, term, type, data length, data). A compaction: type, group id, snapshot index and term.
+/// </summary>
+internal static class WalRecordCodec
+{
+    private const byte BatchType = 1;
+    private const byte CompactionType = 2;
+
+    private const byte HasHardState = 1;
+    private const byte HasInstalledSnapshot = 2;
+
+    private const int EntryHeaderSize = sizeof(ulong) + sizeof(ulong) + sizeof(byte) + sizeof(uint);
+
+    /// <summary>Bytes the framed record takes in a segment.</summary>
+    /// <exception cref="ArgumentException">The record is too large to frame.</exception>
+    public static int FramedSize(WalRecord record)
+    {
+        long size = RecordFrame.HeaderSize + PayloadSize(record);
+        return size <= Array.MaxLength
+            ? (int)size
+            : throw new ArgumentException($"A log record of {size} bytes is too large; save the batch in parts.", nameof(record));
+    }
+
+    /// <summary>Writes the framed record into <paramref name="destination"/>, which is exactly <see cref="FramedSize"/> long.</summary>
+    public static void WriteFramed(WalRecord record, Span<byte> destination)
+    {
+        var writer = new PayloadWriter(destination[RecordFrame.HeaderSize..]);
+        switch (record)
+        {
+            case BatchRecord batch:
+                writer.WriteByte(BatchType);
+                writer.WriteUInt32((uint)batch.Groups.Count);
+                foreach (GroupRecord group in batch.Groups)
+                {
+                    WriteGroup(ref writer, group);
+                }
+
+                break;
+            case CompactionRecord compaction:
+                writer.WriteByte(CompactionType);
+                writer.WriteUInt64(compaction.GroupId);
+                writer.WriteUInt64(compaction.Snapshot.Index);
+                writer.WriteUInt64(compaction.Snapshot.Term);
+                break;
+            default:
+                throw new UnreachableException($"Unknown record {record.GetType().Name}.");
+        }
+
+        Debug.Assert(writer.Position == destination.Length - RecordFrame.HeaderSize, "FramedSize and WriteFramed disagree.");
+        RecordFrame.Seal(destination);
+    }
+
+    /// <summary>Reads a payload whose checksum held.</summary>
+    /// <exception cref="InvalidDataException">The payload is not a record this code writes.</exception>
+    public static WalRecord Decode(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        WalRecord record = reader.ReadByte() switch
+        {
+            BatchType => ReadBatch(ref reader),
+            CompactionType => new CompactionRecord(reader.ReadUInt64(), new SnapshotPoint(reader.ReadUInt64(), reader.ReadUInt64())),
+            var type => throw new InvalidDataException($"Unknown record type {type}."),
+        };
+        reader.EnsureAtEnd();
+        return record;
+    }
+
+    private static long PayloadSize(WalRecord record) => record switch
+    {
+        BatchRecord batch => sizeof(byte) + sizeof(uint) + batch.Groups.Sum(GroupSize),
+        CompactionRecord => sizeof(byte) + 3 * sizeof(ulong),
+        _ => throw new UnreachableException($"Unknown record {record.GetType().Name}."),
+    };
+
+    private static long GroupSize(GroupRecord group) =>
+        sizeof(ulong) + sizeof(byte)
+        + (group.HardState is null ? 0 : 3 * sizeof(ulong))
+        + (group.InstalledSnapshot is null ? 0 : 2 * sizeof(ulong))
+        + sizeof(uint)
+        + group.Entries.Sum(e => (long)EntryHeaderSize + e.Data.Length);
+
+    private static void WriteGroup(ref PayloadWriter writer, GroupRecord group)
+    {
+        writer.WriteUInt64(group.GroupId);
+        writer.WriteByte((byte)((group.HardState is null ? 0 : HasHardState) | (group.InstalledSnapshot is null ? 0 : HasInstalledSnapshot)));
+        if (group.HardState is { } hardState)
+        {
+            writer.WriteUInt64(hardState.Term);
+            writer.WriteUInt64(hardState.Vote);
+            writer.WriteUInt64(hardState.Commit);
+        }
+
+        if (group.InstalledSnapshot is { } snapshot)
+        {
+            writer.WriteUInt64(snapshot.Index);
+            writer.WriteUInt64(snapshot.Term);
+        }
+
+        writer.WriteUInt32((uint)group.Entries.Count);
+        foreach (Entry entry in group.Entries)
+        {
+            writer.WriteUInt64(entry.Index);
+            writer.WriteUInt64(entry.Term);
+            writer.WriteByte((byte)entry.Type);
+            writer.WriteUInt32((uint)entry.Data.Length);
+            writer.WriteBytes(entry.Data.Span);
+        }
+    }
+
+    private static BatchRecord ReadBatch(ref PayloadReader reader)
+    {
+        uint groupCount = reader.ReadUInt32();
+        var groups = new List<GroupRecord>();
+        for (uint i = 0; i < groupCount; i++)
+        {
+            groups.Add(ReadGroup(ref reader));
+        }
+
+        return new BatchRecord(groups);
+    }
+
+    private static GroupRecord ReadGroup(ref PayloadReader reader)
+    {
+        ulong groupId = reader.ReadUInt64();
+        byte flags = reader.ReadByte();
+        if ((flags & ~(HasHardState | HasInstalledSnapshot)) != 0)
+        {
+            throw new InvalidDataException($"Unknown flags {flags:x2} for group {groupId}.");
+        }
+
+        HardState? hardState = (flags & HasHardState) == 0
+            ? null
+            : new HardState(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
+        SnapshotPoint? installed = (flags & HasInstalledSnapshot) == 0
+            ? null
+            : new SnapshotPoint(reader.ReadUInt64(), reader.ReadUInt64());
+
+        uint entryCount = reader.ReadUInt32();
+        var entries = new List<Entry>();
+        for (uint i = 0; i < entryCount; i++)
+        {
+            ulong index = reader.ReadUInt64();
+            ulong term = reader.ReadUInt64();
+            var type = (EntryType)reader.ReadByte();
+            if (!Enum.IsDefined(type))
+            {
+                throw new InvalidDataException($"Unknown entry type {(byte)type} at index {index} of group {groupId}.");
+            }
+
+            // Copied: the entry outlives the buffer the segment was read into.
+            byte[] data = reader.ReadBytes(reader.ReadUInt32()).ToArray();
+            entries.Add(new Entry(index, term, type, data));
+        }
+
+        return new GroupRecord(groupId, hardState, installed, entries);
+    }
+}

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace NodeNomad.Testing;
+
+/// <summary>
+/// A real NodeNomad node process on 127.0.0.1, started from the build output of src/NodeNomad.Node, for
+/// tests that need a process to kill. Disposing it kills the process and removes its data folder unless the
+/// folder was given by the test.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private readonly bool _ownsDataDir;
+    private Process? _process;
+
+    private NodeProcess(string dataDir, bool ownsDataDir, int port, IReadOnlyDictionary<string, string> environment)
+    {
+        DataDir = dataDir;
+        _ownsDataDir = ownsDataDir;
+        Port = port;
+        Environment = environment;
+    }
+
+    /// <summary>The node's data folder.</summary>
+    public string DataDir { get; }
+
+    /// <summary>The client API port.</summary>
+    public int Port { get; }
+
+    /// <summary>The client API's base address.</summary>
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>Extra environment variables the node runs with.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
+
+    /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The exit code once the process has ended.</summary>
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
+    /// <summary>Starts a node and waits until it is ready.</summary>
+    public static async Task<NodeProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, bool waitReady = true)
+    {
+        var owns = dataDir is null;
+        dataDir ??= Directory.CreateTempSubdirectory("nodenomad-node-").FullName;
+        var node = new NodeProcess(dataDir, owns, FreePort(), environment ?? new Dictionary<string, string>());
+        node.Launch();
+        if (waitReady)
+        {
+            await node.WaitReadyAsync();
+        }
+
+        return node;
+    }
+
+    /// <summary>Starts the same node again (same port, data folder and settings) after it was killed or stopped.</summary>
+    public async Task RestartAsync(bool waitReady = true)
+    {
+        if (_process is { HasExited: false })
+        {
+            throw new InvalidOperationException("The node is still running.");
+        }
+
+        _process?.Dispose();
+        Launch();
+        if (waitReady)
+        {
+            await WaitReadyAsync();
+        }
+    }
+
+    /// <summary>Kills the process at once (SIGKILL): no shutdown code runs.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process!.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Polls <c>/health/ready</c> until it answers 200.</summary>
+    public async Task WaitReadyAsync(TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"The node exited with code {_process.ExitCode} before it was ready. Output:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The node was not ready in time. Output:\n{Output}");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        _process?.Dispose();
+        if (_ownsDataDir)
+        {
+            await Task.Run(() =>
+            {
+                try
+                {
+                    Directory.Delete(DataDir, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            });
+        }
+    }
+
+    /// <summary>The built node assembly: src/NodeNomad.Node/bin/{configuration}/net10.0/NodeNomad.Node.dll.</summary>
+    public static string NodeAssembly()
+    {
+        var baseDir = AppContext.BaseDirectory;
+        var configuration = baseDir.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dir = new DirectoryInfo(baseDir);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NodeNomad.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        if (dir is null)
+        {
+            throw new InvalidOperationException($"No NodeNomad.sln above {baseDir}.");
+        }
+
+        var path = Path.Combine(dir.FullName, "src", "NodeNomad.Node", "bin", configuration, "net10.0", "NodeNomad.Node.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build src/NodeNomad.Node first.", path);
+    }
+
+    /// <summary>A TCP port free on 127.0.0.1 right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Launch()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = DataDir,
+        };
+        start.ArgumentList.Add(NodeAssembly());
+        start.Environment["NODE_ID"] = "node-1";
+        start.Environment["NODE_HOST"] = "127.0.0.1";
+        start.Environment["NODE_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["DATA_DIR"] = DataDir;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in Environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# NodeNomad's whole test suite: installs what the tests need on a fresh Debian machine, builds, runs every
+# test project, and ends with one line "N passed, N failed, N skipped" summed from the TRX reports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+# System packages the tests use. Installed only when missing; needs root (CI runs as root).
+missing=()
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+echo "== Validating docker-compose.yml"
+docker-compose -f docker-compose.yml config -q
+
+echo "== Building"
+dotnet build NodeNomad.sln -c Release -nologo -clp:ErrorsOnly
+
+results="$root/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+status=0
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  dotnet test --project "$project" -c Release --no-build \
+    --report-trx --report-trx-filename "$name.trx" --results-directory "$results" || status=1
+done
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  value() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$(value total); p=$(value passed); f=$(value failed); e=$(value error); t=$(value timeout); x=$(value executed)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0}))
+  skipped=$((skipped + ${total:-0} - ${x:-0}))
+done
+trx_count=$(ls "$results"/*.trx 2>/dev/null | wc -l)
+projects=$(ls tests/*.Tests/*.Tests.csproj | wc -l)
+if [ "$trx_count" -lt "$projects" ]; then
+  echo "Only $trx_count of $projects test projects wrote a report."
+  status=1
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
