@@ -16,6 +16,6 @@ public enum KvOutcome
 /// <summary>The result of applying one command at one log index.</summary>
 /// <param name="Outcome">What happened.</param>
 /// <param name="Version">The key's version after the command (the entry's index when applied), or its current version on a mismatch (0 when absent).</param>
-/// <param name="ExpiresAt">The key's expiry after the command, in Unix milliseconds.</param>
+/// <param name="ExpiresAt">For an applied write, the key's expiry in Unix milliseconds (null for never); null for every other outcome.</param>
 /// <param name="Purged">For a purge, how many keys it removed.</param>
 public readonly record struct KvResult(KvOutcome Outcome, long Version, long? ExpiresAt, int Purged = 0);

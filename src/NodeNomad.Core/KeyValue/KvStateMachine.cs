@@ -38,8 +38,7 @@ public sealed partial class KvStateMachine
             throw new ArgumentOutOfRangeException(nameof(index), index, $"Index {index} was already applied (applied index {AppliedIndex}).");
         }
 
-        AppliedIndex = index;
-        return command switch
+        var result = command switch
         {
             SetCommand set => Put(index, set.Key, set.Value, set.ExpiresAt),
             DeleteCommand delete => Delete(index, delete),
@@ -47,6 +46,8 @@ public sealed partial class KvStateMachine
             PurgeExpiredCommand purge => Purge(purge.Timestamp),
             _ => throw new ArgumentException($"Unknown command type {command.GetType().Name}.", nameof(command)),
         };
+        AppliedIndex = index;
+        return result;
     }
 
     /// <summary>The live record of <paramref name="key"/> at <paramref name="now"/>, or null when absent or expired.</summary>

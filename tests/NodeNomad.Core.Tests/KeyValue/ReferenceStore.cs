@@ -50,7 +50,7 @@ internal sealed class ReferenceStore
                     : new KvResult(KvOutcome.VersionMismatch, current, null);
 
             case PurgeExpiredCommand purge:
-                var expired = _records.Values.Where(record => record.ExpiresAt < purge.Timestamp).Select(record => record.Key).ToList();
+                var expired = _records.Values.Where(record => record.ExpiresAt <= purge.Timestamp).Select(record => record.Key).ToList();
                 expired.ForEach(key => _records.Remove(key));
                 return new KvResult(KvOutcome.Applied, 0, null, expired.Count);
 

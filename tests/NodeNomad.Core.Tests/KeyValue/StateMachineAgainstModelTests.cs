@@ -10,6 +10,7 @@ public class StateMachineAgainstModelTests
     // Few keys, so that commands keep landing on the same ones; '/' and non-ASCII to exercise ordering.
     private static readonly string[] Keys = ["a", "a/b", "a0", "b", "é", "€", "😀", "k/1"];
     private static readonly string[] Values = ["", "x", "value", "ü€😀"];
+    private static readonly string[] Prefixes = ["", "a", "a/", "k/", "€", "z"];
 
     private enum StepKind
     {
@@ -111,7 +112,11 @@ public class StateMachineAgainstModelTests
 
             var live = model.Live(now);
             machine.Scan("", null, int.MaxValue, now).Items.ShouldBe(live, $"Scan at {now}");
-            PagedScan.ReadAll(machine, "", 3, now).SelectMany(page => page.Items).ShouldBe(live, $"paged Scan at {now}");
+            foreach (var prefix in Prefixes)
+            {
+                PagedScan.ReadAll(machine, prefix, 2, now).SelectMany(page => page.Items)
+                    .ShouldBe(live.Where(record => record.Key.StartsWith(prefix, StringComparison.Ordinal)), $"paged Scan of \"{prefix}\" at {now}");
+            }
         }
     }
 }
