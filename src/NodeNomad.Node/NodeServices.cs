@@ -70,7 +70,7 @@ public static class NodeServices
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodeProblems();
         app.MapOpenApi();
         app.MapKeyValueApi();
         app.MapClusterApi();

@@ -2,13 +2,12 @@ using Microsoft.Extensions.Options;
 using NodeNomad.Node;
 using NodeNomad.Storage;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddNodeNomadNode();
-var app = builder.Build();
-app.UseNodeNomadNode();
-
 try
 {
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddNodeNomadNode();
+    var app = builder.Build();
+    app.UseNodeNomadNode();
     await app.RunAsync();
     return 0;
 }

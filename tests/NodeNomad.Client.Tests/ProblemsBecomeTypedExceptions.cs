@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Refit;
-using Shouldly;
-using Xunit;
 
 namespace NodeNomad.Client.Tests;
 

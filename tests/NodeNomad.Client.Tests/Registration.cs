@@ -2,8 +2,6 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Shouldly;
-using Xunit;
 
 namespace NodeNomad.Client.Tests;
 

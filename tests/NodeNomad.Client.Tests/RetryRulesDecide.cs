@@ -1,8 +1,6 @@
 using System.Net;
 using Polly;
 using Polly.Timeout;
-using Shouldly;
-using Xunit;
 
 namespace NodeNomad.Client.Tests;
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using NodeNomad.Contracts;
-using Shouldly;
-using Xunit;
 
 namespace NodeNomad.Client.Tests;
 

@@ -3,8 +3,12 @@ using NodeNomad.Contracts;
 
 namespace NodeNomad.Node.Tests;
 
-/// <summary>Keys may hold '/', '%', spaces and any Unicode; every endpoint reads them back exactly.</summary>
-public sealed class KeyEncodingTests : IDisposable
+/// <summary>
+/// Keys may hold '/', '%', spaces and any Unicode; every endpoint reads them back exactly. These run against a
+/// real node process, since the in-memory test server does not hand the application the raw request target
+/// that Kestrel does.
+/// </summary>
+public sealed class KeyEncodingTests(RunningNode node) : IClassFixture<RunningNode>
 {
     public static readonly TheoryData<string> Keys = new()
     {
@@ -18,16 +22,12 @@ public sealed class KeyEncodingTests : IDisposable
         "ключ",
         "日本語/キー",
         "emoji 🚀",
-        "..",
+        "...",
+        "a/../b",
         "a//b",
     };
 
-    private readonly NodeFactory _node = new();
-    private readonly HttpClient _http;
-
-    public KeyEncodingTests() => _http = _node.CreateClient();
-
-    public void Dispose() => _node.Dispose();
+    private readonly HttpClient _http = node.Http;
 
     [Theory]
     [MemberData(nameof(Keys))]
@@ -52,10 +52,20 @@ public sealed class KeyEncodingTests : IDisposable
     [Fact]
     public async Task an_encoded_slash_and_a_plain_slash_are_different_keys()
     {
-        await _http.SetAsync("a/b", "slash");
-        await _http.SetAsync("a%2Fb", "literal");
-        (await (await _http.GetAsync(new Uri("/api/v1/get/a/b", UriKind.Relative))).BodyAsync<KeyValue>()).Value.ShouldBe("slash");
-        (await (await _http.GetAsync(new Uri("/api/v1/get/a%2Fb", UriKind.Relative))).BodyAsync<KeyValue>()).Value.ShouldBe("slash");
-        (await (await _http.GetAsync(new Uri("/api/v1/get/a%252Fb", UriKind.Relative))).BodyAsync<KeyValue>()).Value.ShouldBe("literal");
+        await _http.SetAsync("x/y", "slash");
+        await _http.SetAsync("x%2Fy", "literal");
+        (await (await _http.GetAsync(new Uri("/api/v1/get/x/y", UriKind.Relative))).BodyAsync<KeyValue>()).Value.ShouldBe("slash");
+        (await (await _http.GetAsync(new Uri("/api/v1/get/x%2Fy", UriKind.Relative))).BodyAsync<KeyValue>()).Value.ShouldBe("slash");
+        (await (await _http.GetAsync(new Uri("/api/v1/get/x%252Fy", UriKind.Relative))).BodyAsync<KeyValue>()).Value.ShouldBe("literal");
+    }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task dot_segment_keys_are_refused_because_urls_drop_them(string key)
+    {
+        var response = await _http.SetAsync(key, "v");
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.ProblemAsync()).GetProperty("detail").GetString()!.ShouldContain("path segments");
     }
 }

@@ -26,6 +26,7 @@ public sealed class NodeFactory : WebApplicationFactory<Program>
 
         DataDir = dataDir;
         _settings = new Dictionary<string, string?>(settings ?? []) { ["DATA_DIR"] = DataDir };
+        _settings.TryAdd("Logging:LogLevel:Default", "Warning");
         Clock = clock;
         WrapLog = wrapLog;
     }

@@ -30,6 +30,13 @@ public static class KeyRules
             return "The key must not be empty.";
         }
 
+        if (key is "." or "..")
+        {
+            // URL paths treat these as dot-segments and remove them, even percent-encoded, so such a key
+            // could be written but never read, listed or deleted by path.
+            return $"The key '{key}' cannot be used: '.' and '..' are path segments in a URL.";
+        }
+
         var bytes = Utf8Length(key);
         if (bytes < 0)
         {

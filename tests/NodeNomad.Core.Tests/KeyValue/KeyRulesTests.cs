@@ -99,4 +99,17 @@ public class KeyRulesTests
     {
         KeyRules.CheckTtl(ttlSeconds).ShouldNotBeNull();
     }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public void dot_segment_keys_are_refused(string key) =>
+        KeyRules.CheckKey(key)!.ShouldContain("path segments");
+
+    [Theory]
+    [InlineData("...")]
+    [InlineData("a/../b")]
+    [InlineData(".hidden")]
+    public void keys_that_merely_contain_dots_are_accepted(string key) =>
+        KeyRules.CheckKey(key).ShouldBeNull();
 }

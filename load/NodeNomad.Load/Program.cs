@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using NodeNomad.Load;
+
+if (args.Length == 0)
+{
+    await Console.Error.WriteAsync(Usage.Text);
+    return Usage.BadUsage;
+}
+
+if (args[0] is "-h" or "--help" or "help")
+{
+    await Console.Out.WriteAsync(Usage.Text);
+    return 0;
+}
+
+if (args[0] != "bench-writes")
+{
+    await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.");
+    await Console.Error.WriteAsync(Usage.Text);
+    return Usage.BadUsage;
+}
+
+var rest = args.Skip(1).ToArray();
+if (rest.Any(a => a is "-h" or "--help"))
+{
+    await Console.Out.WriteAsync(Usage.Text);
+    return 0;
+}
+
+if (!BenchWritesOptions.TryParse(rest, out var options, out var error))
+{
+    await Console.Error.WriteLineAsync(error);
+    await Console.Error.WriteAsync(Usage.Text);
+    return Usage.BadUsage;
+}
+
+// Ctrl+C and SIGTERM cancel the load so that the node and etcd this program started are stopped and their data removed.
+using var interrupted = new CancellationTokenSource();
+void Interrupt(PosixSignalContext context)
+{
+    context.Cancel = true;
+    interrupted.Cancel();
+}
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+
+try
+{
+    return await BenchWrites.RunAsync(options, Console.Out, interrupted.Token) ? 0 : 1;
+}
+catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("Interrupted: stopped what this program started and removed its data.");
+    return 130;
+}
+catch (BenchSetupException e)
+{
+    await Console.Error.WriteLineAsync($"bench-writes cannot run: {e.Message}");
+    return 1;
+}

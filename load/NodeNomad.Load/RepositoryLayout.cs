@@ -1,0 +1,40 @@
+namespace NodeNomad.Load;
+
+/// <summary>Where the node build and the shared peers folder (a sibling of the repository) are.</summary>
+internal sealed record RepositoryLayout(string Root)
+{
+    private const string Solution = "NodeNomad.sln";
+
+    public string NodeProject => Path.Combine(Root, "src", "NodeNomad.Node");
+
+    public string NodeDll => Path.Combine(NodeProject, "bin", "Release", "net10.0", "NodeNomad.Node.dll");
+
+    public string SharedFolder => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+
+    public string EtcdClusterScript => Path.Combine(SharedFolder, "peers", "etcd-cluster.sh");
+
+    /// <summary>The repository holding this program's build, or else the working folder.</summary>
+    public static RepositoryLayout Find()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+            {
+                if (File.Exists(Path.Combine(folder.FullName, Solution)))
+                {
+                    return new RepositoryLayout(folder.FullName);
+                }
+            }
+        }
+
+        throw new BenchSetupException($"no {Solution} above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; run from the repository.");
+    }
+
+    public string RequireNodeDll() => File.Exists(NodeDll)
+        ? NodeDll
+        : throw new BenchSetupException($"the node's Release build is missing ({NodeDll}). Build it with:\n  dotnet build -c Release {NodeProject}");
+
+    public string RequireEtcdClusterScript() => File.Exists(EtcdClusterScript)
+        ? EtcdClusterScript
+        : throw new BenchSetupException($"--etcd needs {EtcdClusterScript}: the folder 'shared' beside the repository, with peers/etcd-cluster.sh.");
+}

@@ -1,0 +1,28 @@
+namespace NodeNomad.Load;
+
+/// <summary>The command line's help text and exit code for misuse.</summary>
+internal static class Usage
+{
+    public const int BadUsage = 2;
+
+    public const string Text = """
+        NodeNomad.Load: load programs for NodeNomad, run on demand (never part of the tests).
+
+        usage: dotnet run -c Release --project load/NodeNomad.Load -- bench-writes [options]
+
+        bench-writes  durable write throughput and latency for each number of concurrent clients
+          --url URL          load a node already running on 127.0.0.1 (default: start one on a free
+                             port with a temporary data folder, and stop it and remove the folder after)
+          --seconds N        measured seconds per client count, after a 1 s warm-up (default 10)
+          --clients LIST     comma-separated client counts; each client is one loop on its own
+                             connection writing distinct keys (default 1,64)
+          --value-bytes N    bytes per value (default 100)
+          --max-requests N   end a run after N writes even if its time is not up (default 1000000)
+          --etcd             run the same load against a 3-member etcd started with
+                             ../shared/peers/etcd-cluster.sh and print NodeNomad/etcd per client count
+          -h, --help         this text
+
+        exit codes: 0 done, 1 could not run or a run failed, 2 bad usage, 130 interrupted
+
+        """;
+}

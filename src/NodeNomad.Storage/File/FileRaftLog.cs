@@ -1,0 +1,314 @@
+using System.Buffers;
+using System.Diagnostics;
+using NodeNomad.Raft;
+
+namespace NodeNomad.Storage;
+
+/// <summary>
+/// The embedded durable log: an append-only write-ahead log split into segment files, and one snapshot file
+/// per group. Every <see cref="SaveAsync"/> is one record, written with one write call and made durable with
+/// one fsync for all the groups in the batch, so a crash can only tear the last record.
+/// </summary>
+/// <remarks>
+/// Layout of the data directory: <c>wal/0000000000000001.wal</c>, <c>wal/0000000000000002.wal</c>, … (records
+/// framed as <c>[u32 length][u32 CRC32C][payload]</c>); <c>snap/g{groupId:D20}-{index:D20}.snap</c>; and a
+/// <c>LOCK</c> file held while the log is open, so two processes never write the same log.
+/// Like every <see cref="IRaftLog"/> it is not thread-safe. Its methods do synchronous file IO and return
+/// completed tasks: the runtime loop calls them from its own thread.
+/// </remarks>
+public sealed partial class FileRaftLog : IRaftLog
+{
+    private const long MinSegmentBytes = 1024;
+    private const long MaxSegmentBytes = 1024 * 1024 * 1024;
+
+    private readonly FileRaftLogOptions _options;
+    private readonly string _directory;
+    private readonly string _walDirectory;
+    private readonly string _snapDirectory;
+
+    // The kept segments in ascending order; the last one is active: records are appended to it.
+    private readonly List<WalSegment> _segments = [];
+    private readonly Dictionary<ulong, GroupLogPosition> _positions = [];
+    private readonly Dictionary<ulong, HardState> _hardStates = [];
+    private readonly Dictionary<ulong, SnapshotFileSize> _snapshotFiles = [];
+
+    private FileStream? _lock;
+    private FileStream? _active;
+    private LogState _state = LogState.New;
+    private long _batches;
+    private double _lastSyncMilliseconds;
+
+    /// <summary>Creates the log of the data directory <paramref name="directory"/>; nothing is read before <see cref="RecoverAsync"/>.</summary>
+    /// <param name="directory">The node's data directory; created when missing.</param>
+    /// <param name="options">Segment size and fsync; the defaults when null.</param>
+    public FileRaftLog(string directory, FileRaftLogOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        _options = options ?? new FileRaftLogOptions();
+        if (_options.SegmentBytes is < MinSegmentBytes or > MaxSegmentBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.SegmentBytes, $"SegmentBytes must be between {MinSegmentBytes} and {MaxSegmentBytes}.");
+        }
+
+        _directory = Path.GetFullPath(directory);
+        _walDirectory = Path.Combine(_directory, "wal");
+        _snapDirectory = Path.Combine(_directory, "snap");
+    }
+
+    private enum LogState
+    {
+        New,
+        Open,
+
+        // A write failed part-way: the end of the active segment may hold part of a record, and appending after
+        // it would turn a torn tail into corruption. Only recovery knows what is on disk now.
+        Failed,
+        Disposed,
+    }
+
+    /// <inheritdoc />
+    public LogStatistics Statistics => new(
+        _segments.Sum(s => s.Length) + _snapshotFiles.Values.Sum(f => f.Bytes),
+        _segments.Count,
+        _batches,
+        _lastSyncMilliseconds);
+
+    private WalSegment ActiveSegment => _segments[^1];
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A group appears twice, or a group's write does not continue its log.</exception>
+    /// <exception cref="InvalidOperationException">The log was not recovered, or an earlier write failed.</exception>
+    public Task SaveAsync(LogBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        EnsureWritable();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        Dictionary<ulong, GroupLogPosition> positions = CheckBatch(batch);
+        if (batch.IsEmpty)
+        {
+            return Task.CompletedTask;
+        }
+
+        var record = new BatchRecord([.. batch.Groups
+            .Where(w => w.HardState is not null || w.Snapshot is not null || w.Entries.Count > 0)
+            .Select(w => new GroupRecord(w.GroupId, w.HardState, w.Snapshot is { Metadata: var m } ? new SnapshotPoint(m.Index, m.Term) : null, w.Entries))]);
+        int size = WalRecordCodec.FramedSize(record);
+
+        try
+        {
+            // Snapshot files first: once the record that installs them is durable, replay relies on them.
+            List<StoredSnapshot> installed = [.. batch.Groups
+                .Where(w => w.Snapshot is not null)
+                .Select(w => SnapshotFile.Write(_snapDirectory, w.GroupId, w.Snapshot!, SnapshotOrigin.Installed, _options.SyncEnabled))];
+
+            _lastSyncMilliseconds = Append(record, size);
+            _batches++;
+
+            foreach (GroupWrite write in batch.Groups)
+            {
+                _positions[write.GroupId] = positions[write.GroupId];
+                if (write.HardState is { } hardState)
+                {
+                    _hardStates[write.GroupId] = hardState;
+                }
+
+                if (write.Entries.Count > 0)
+                {
+                    ActiveSegment.NoteEntry(write.GroupId, write.Entries[^1].Index);
+                }
+            }
+
+            foreach (StoredSnapshot snapshot in installed)
+            {
+                ReplaceSnapshotFile(snapshot);
+            }
+
+            if (installed.Count > 0)
+            {
+                DeleteCoveredSegments();
+            }
+        }
+        catch
+        {
+            _state = LogState.Failed;
+            throw;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The snapshot is not newer than the group's, or lies beyond its last index.</exception>
+    /// <exception cref="InvalidOperationException">The log was not recovered, or an earlier write failed.</exception>
+    public Task CompactAsync(ulong groupId, Snapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        EnsureWritable();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        GroupLogPosition position = PositionOf(groupId).AfterCompaction(groupId, snapshot.Metadata);
+        var record = new CompactionRecord(groupId, new SnapshotPoint(snapshot.Metadata.Index, snapshot.Metadata.Term));
+        try
+        {
+            // The file first: once the record is durable, replay drops the entries the file replaces.
+            StoredSnapshot file = SnapshotFile.Write(_snapDirectory, groupId, snapshot, SnapshotOrigin.Compaction, _options.SyncEnabled);
+            _ = Append(record, WalRecordCodec.FramedSize(record));
+            _positions[groupId] = position;
+            ReplaceSnapshotFile(file);
+            DeleteCoveredSegments();
+        }
+        catch
+        {
+            _state = LogState.Failed;
+            throw;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        CloseFiles();
+        _state = LogState.Disposed;
+        return ValueTask.CompletedTask;
+    }
+
+    private void EnsureWritable()
+    {
+        ObjectDisposedException.ThrowIf(_state == LogState.Disposed, this);
+        switch (_state)
+        {
+            case LogState.New:
+                throw new InvalidOperationException("The log must be recovered (RecoverAsync) before it is written.");
+            case LogState.Failed:
+                throw new InvalidOperationException("An earlier write to the log failed, so what is on disk is unknown; dispose the log and recover it again.");
+        }
+    }
+
+    private GroupLogPosition PositionOf(ulong groupId) => _positions.GetValueOrDefault(groupId);
+
+    private ulong SnapshotIndexOf(ulong groupId) => PositionOf(groupId).SnapshotIndex;
+
+    /// <summary>Checks every group's write against its log, and returns where each log stands after the batch.</summary>
+    private Dictionary<ulong, GroupLogPosition> CheckBatch(LogBatch batch)
+    {
+        var positions = new Dictionary<ulong, GroupLogPosition>();
+        foreach (GroupWrite write in batch.Groups)
+        {
+            if (!positions.TryAdd(write.GroupId, PositionOf(write.GroupId).After(write)))
+            {
+                throw new ArgumentException($"Group {write.GroupId} appears twice in the batch; a batch holds one write per group.", nameof(batch));
+            }
+        }
+
+        return positions;
+    }
+
+    /// <summary>Appends a record to the log, starting a new segment first when the active one is full.</summary>
+    /// <returns>How long the write and fsync took, in milliseconds.</returns>
+    private double Append(WalRecord record, int size)
+    {
+        if (ActiveSegment.Length >= _options.SegmentBytes)
+        {
+            StartSegment();
+        }
+
+        return WriteToActiveSegment(record, size);
+    }
+
+    private double WriteToActiveSegment(WalRecord record, int size)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            Span<byte> framed = buffer.AsSpan(0, size);
+            WalRecordCodec.WriteFramed(record, framed);
+
+            long started = Stopwatch.GetTimestamp();
+            _active!.Write(framed);
+            if (_options.SyncEnabled)
+            {
+                _active.Flush(flushToDisk: true);
+            }
+
+            double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            ActiveSegment.Length += size;
+            return milliseconds;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Creates the next segment and makes it active. Its first record is a checkpoint of every group's hard
+    /// state, so that once the older segments are deleted replay still finds every hard state.
+    /// </summary>
+    private void StartSegment()
+    {
+        long sequence = ActiveSegment.Sequence + 1;
+        var segment = new WalSegment(sequence, Path.Combine(_walDirectory, WalSegment.FileName(sequence)), 0);
+        var stream = new FileStream(segment.Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        _active!.Dispose();
+        _active = stream;
+        _segments.Add(segment);
+        WriteCheckpoint();
+        SyncDirectory(_walDirectory);
+    }
+
+    private void WriteCheckpoint()
+    {
+        var checkpoint = new BatchRecord([.. _hardStates
+            .Where(h => !h.Value.IsEmpty)
+            .OrderBy(h => h.Key)
+            .Select(h => new GroupRecord(h.Key, h.Value, null, []))]);
+        _ = WriteToActiveSegment(checkpoint, WalRecordCodec.FramedSize(checkpoint));
+    }
+
+    /// <summary>Makes <paramref name="snapshot"/>, now recorded in the log, the group's snapshot file, and deletes the older one.</summary>
+    private void ReplaceSnapshotFile(StoredSnapshot snapshot)
+    {
+        if (_snapshotFiles.TryGetValue(snapshot.GroupId, out SnapshotFileSize older) && older.Path != snapshot.Path)
+        {
+            File.Delete(older.Path);
+        }
+
+        _snapshotFiles[snapshot.GroupId] = new SnapshotFileSize(snapshot.Path, snapshot.Bytes);
+    }
+
+    /// <summary>Deletes the oldest segments for as long as every entry they hold is covered by its group's snapshot.</summary>
+    private void DeleteCoveredSegments()
+    {
+        // Only the oldest segments may go. Once every entry of a segment is covered by a snapshot, replay can start
+        // after it. A later segment, though, may have truncated the entries of an older one that is kept; deleting
+        // it would bring them back. Each deletion is durable before the next, so a crash never leaves a hole.
+        while (_segments.Count > 1 && _segments[0].IsCoveredBySnapshots(SnapshotIndexOf))
+        {
+            File.Delete(_segments[0].Path);
+            SyncDirectory(_walDirectory);
+            _segments.RemoveAt(0);
+        }
+    }
+
+    private void SyncDirectory(string path)
+    {
+        if (_options.SyncEnabled)
+        {
+            DirectorySync.Flush(path);
+        }
+    }
+
+    private void CloseFiles()
+    {
+        _active?.Dispose();
+        _active = null;
+        _lock?.Dispose();
+        _lock = null;
+    }
+
+    /// <summary>A group's snapshot file and its size, for statistics and for deleting it once a newer one replaces it.</summary>
+    private readonly record struct SnapshotFileSize(string Path, long Bytes);
+}

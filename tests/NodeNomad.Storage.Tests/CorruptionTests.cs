@@ -1,0 +1,114 @@
+using NodeNomad.Raft;
+using static NodeNomad.Storage.Tests.LogData;
+
+namespace NodeNomad.Storage.Tests;
+
+/// <summary>Damage anywhere but the torn tail stops the node, says where it is, and leaves the files as they were.</summary>
+public sealed class CorruptionTests : FileLogTest
+{
+    public CorruptionTests() => Options = new FileRaftLogOptions { SegmentBytes = 4096 };
+
+    [Fact]
+    public async Task a_damaged_record_followed_by_another_is_corruption()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 2, 1))), Ct);
+        long damagedRecord = LengthOf(LastSegment);
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(3, 4, 1))), Ct);
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(5, 6, 1))), Ct);
+        await log.DisposeAsync();
+
+        FlipByte(LastSegment, damagedRecord + 12);
+        Dictionary<string, string> files = ReadAllFiles();
+        LogCorruptedException error = await RecoveryFailsAsync();
+
+        error.Message.ShouldContain(LastSegment);
+        error.Message.ShouldContain($"offset {damagedRecord}");
+        error.Message.ShouldContain("refuses to start");
+        ReadAllFiles().ShouldBe(files);
+    }
+
+    [Fact]
+    public async Task a_damaged_record_in_an_older_segment_is_corruption()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        for (ulong i = 1; i <= 30; i++)
+        {
+            await log.SaveAsync(Batch(GroupWrite.Of(1, null, Big(i, 1))), Ct);
+        }
+
+        await log.DisposeAsync();
+        Segments.Length.ShouldBeGreaterThan(2);
+
+        string older = Segments[1];
+        FlipByte(older, LengthOf(older) - 1);
+        Dictionary<string, string> files = ReadAllFiles();
+        LogCorruptedException error = await RecoveryFailsAsync();
+
+        error.Message.ShouldContain(older);
+        ReadAllFiles().ShouldBe(files);
+    }
+
+    [Fact]
+    public async Task a_missing_segment_is_corruption()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        for (ulong i = 1; i <= 30; i++)
+        {
+            await log.SaveAsync(Batch(GroupWrite.Of(1, null, Big(i, 1))), Ct);
+        }
+
+        await log.DisposeAsync();
+        string missing = Segments[1];
+        File.Delete(missing);
+
+        (await RecoveryFailsAsync()).Message.ShouldContain(missing);
+    }
+
+    [Fact]
+    public async Task a_damaged_snapshot_file_is_corruption()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 5, 1))), Ct);
+        await log.CompactAsync(1, Snap(4, 1), Ct);
+        await log.DisposeAsync();
+
+        string snapshot = SnapshotFiles.ShouldHaveSingleItem();
+        FlipByte(snapshot, LengthOf(snapshot) / 2);
+
+        (await RecoveryFailsAsync()).Message.ShouldContain(snapshot);
+    }
+
+    [Fact]
+    public async Task a_snapshot_the_log_records_but_snap_lacks_is_corruption()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 5, 1))), Ct);
+        await log.CompactAsync(1, Snap(4, 1), Ct);
+        await log.DisposeAsync();
+
+        File.Delete(SnapshotFiles.ShouldHaveSingleItem());
+
+        (await RecoveryFailsAsync()).Message.ShouldContain("snapshot of group 1 at index 4");
+    }
+
+    [Fact]
+    public async Task an_intact_record_whose_entries_leave_a_gap_is_corruption()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 2, 1))), Ct);
+        await log.DisposeAsync();
+
+        // A record the log would never write: its checksum holds, its content contradicts the log.
+        long offset = LengthOf(LastSegment);
+        var record = new BatchRecord([new GroupRecord(1, null, null, [E(4, 1)])]);
+        byte[] framed = new byte[WalRecordCodec.FramedSize(record)];
+        WalRecordCodec.WriteFramed(record, framed);
+        AppendBytes(LastSegment, framed);
+
+        LogCorruptedException error = await RecoveryFailsAsync();
+
+        error.Message.ShouldContain($"offset {offset}");
+        error.Message.ShouldContain("entry 4 of group 1 leaves a gap");
+    }
+}

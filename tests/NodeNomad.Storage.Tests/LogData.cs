@@ -1,0 +1,40 @@
+using System.Text;
+using NodeNomad.Raft;
+
+namespace NodeNomad.Storage.Tests;
+
+/// <summary>Builders for the entries, snapshots and batches the tests write, and assertions on what they read back.</summary>
+internal static class LogData
+{
+    /// <summary>A command entry whose data names its index and term, so a mixed-up entry shows in a failure.</summary>
+    public static Entry E(ulong index, ulong term) => Entry.Command(index, term, Encoding.UTF8.GetBytes($"i{index}t{term}"));
+
+    /// <summary>Command entries <paramref name="from"/> to <paramref name="to"/>, all in <paramref name="term"/>.</summary>
+    public static Entry[] Es(ulong from, ulong to, ulong term) =>
+        [.. Enumerable.Range(0, (int)(to - from + 1)).Select(i => E(from + (ulong)i, term))];
+
+    /// <summary>A command entry with <paramref name="size"/> bytes of data, to fill segments quickly.</summary>
+    public static Entry Big(ulong index, ulong term, int size = 300) =>
+        Entry.Command(index, term, Enumerable.Range(0, size).Select(i => (byte)(index * 31 + term + (ulong)i)).ToArray());
+
+    public static Snapshot Snap(ulong index, ulong term) =>
+        new(new SnapshotMetadata(index, term, new ConfState([1, 2, 3], [4], [])), Encoding.UTF8.GetBytes($"state as of {index}/{term}"));
+
+    public static LogBatch Batch(params GroupWrite[] writes) => new(writes);
+
+    public static GroupWrite Install(ulong groupId, Snapshot snapshot, params Entry[] entries) => new(groupId, null, snapshot, entries);
+
+    public static void ShouldBeEntries(this IReadOnlyList<Entry> actual, params IEnumerable<Entry> expected) =>
+        actual.Select(Describe).ShouldBe(expected.Select(Describe));
+
+    public static void ShouldBeSnapshot(this Snapshot? actual, Snapshot expected)
+    {
+        actual.ShouldNotBeNull();
+        actual.Metadata.Index.ShouldBe(expected.Metadata.Index);
+        actual.Metadata.Term.ShouldBe(expected.Metadata.Term);
+        actual.Metadata.ConfState.SameMembers(expected.Metadata.ConfState).ShouldBeTrue("the conf state changed");
+        actual.Data.ToArray().ShouldBe(expected.Data.ToArray());
+    }
+
+    private static string Describe(Entry e) => $"{e.Index}/{e.Term}/{e.Type}/{Convert.ToHexString(e.Data.Span)}";
+}

@@ -1,0 +1,326 @@
+using System.Globalization;
+using NodeNomad.Raft;
+
+namespace NodeNomad.Storage.Tests;
+
+/// <summary>
+/// Random batches, overwrites, installed snapshots, compactions, restarts and crashes that tear the last record,
+/// checked after every restart against a model of what the log must hold. The seed is printed; set
+/// NODENOMAD_SEED to replay it.
+/// </summary>
+public sealed class RandomizedLogTests : FileLogTest
+{
+    private const int Steps = 300;
+    private static readonly ulong[] GroupIds = [1, 2, 3, 40];
+
+    private readonly ITestOutputHelper _output;
+
+    public RandomizedLogTests(ITestOutputHelper output)
+    {
+        _output = output;
+        Options = new FileRaftLogOptions { SegmentBytes = 4096 };
+    }
+
+    [Fact]
+    public async Task random_writes_restarts_and_crashes_recover_what_the_model_holds()
+    {
+        int seed = Environment.GetEnvironmentVariable("NODENOMAD_SEED") is { Length: > 0 } fixedSeed
+            ? int.Parse(fixedSeed, CultureInfo.InvariantCulture)
+            : Random.Shared.Next();
+        string replay = $"NODENOMAD_SEED={seed} dotnet test --project tests/NodeNomad.Storage.Tests --filter-class {typeof(RandomizedLogTests).FullName}";
+        _output.WriteLine($"seed {seed}; replay with: {replay}");
+
+        try
+        {
+            await new Run(this, new Random(seed)).ExecuteAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ShouldAssertException($"Failed with seed {seed}; replay with: {replay}{Environment.NewLine}{e.Message}", e);
+        }
+    }
+
+    /// <summary>One run of random steps against one data directory.</summary>
+    private sealed class Run(RandomizedLogTests test, Random random)
+    {
+        private Model _model = new();
+        private FileRaftLog _log = null!;
+        private ulong _term = 1;
+
+        public async Task ExecuteAsync()
+        {
+            await RestartAsync(appendZeros: false);
+            for (int step = 0; step < Steps; step++)
+            {
+                int roll = random.Next(100);
+                if (roll < 60)
+                {
+                    await SaveAsync(RandomBatch());
+                }
+                else if (roll < 72)
+                {
+                    await CompactAsync();
+                }
+                else if (roll < 82)
+                {
+                    await SaveRejectedAsync();
+                }
+                else
+                {
+                    await RestartAsync(appendZeros: random.Next(4) == 0);
+                }
+
+                _log.Statistics.Segments.ShouldBe(test.Segments.Length, $"step {step}");
+                _log.Statistics.Bytes.ShouldBe(test.Segments.Concat(test.SnapshotFiles).Sum(LengthOf), $"step {step}");
+            }
+
+            await RestartAsync(appendZeros: false);
+        }
+
+        private async Task SaveAsync(LogBatch batch)
+        {
+            Model before = _model.Clone();
+            (string Path, long Length) tail = (test.LastSegment, LengthOf(test.LastSegment));
+            await _log.SaveAsync(batch, Ct);
+            _model.Save(batch);
+
+            if (random.Next(100) < 10 && test.LastSegment == tail.Path)
+            {
+                // A crash tore this batch. Snapshot files are durable before the record, so its installs happened.
+                Model torn = before.Clone();
+                foreach (GroupWrite write in batch.Groups.Where(w => w.Snapshot is not null))
+                {
+                    torn.Save(new LogBatch([new GroupWrite(write.GroupId, null, write.Snapshot, [])]));
+                }
+
+                await TearLastRecordAsync(tail.Length, torn);
+            }
+        }
+
+        private async Task CompactAsync()
+        {
+            ulong[] candidates = [.. _model.Groups.Where(g => g.Value.LastIndex > g.Value.SnapshotIndex).Select(g => g.Key)];
+            if (candidates.Length == 0)
+            {
+                return;
+            }
+
+            ModelGroup group = _model.Groups[candidates[random.Next(candidates.Length)]];
+            ulong index = group.SnapshotIndex + 1 + (ulong)random.NextInt64((long)(group.LastIndex - group.SnapshotIndex));
+            Snapshot snapshot = RandomSnapshot(index, group.Entries.Single(e => e.Index == index).Term);
+            (string Path, long Length) tail = (test.LastSegment, LengthOf(test.LastSegment));
+
+            await _log.CompactAsync(group.Id, snapshot, Ct);
+            _model.Compact(group.Id, snapshot);
+
+            if (random.Next(100) < 10 && test.LastSegment == tail.Path)
+            {
+                // A crash tore the compaction record after its snapshot file was durable: the compaction holds.
+                await TearLastRecordAsync(tail.Length, _model.Clone());
+            }
+        }
+
+        private async Task SaveRejectedAsync()
+        {
+            ulong groupId = GroupIds[random.Next(GroupIds.Length)];
+            ModelGroup group = _model.Group(groupId);
+            Entry[] entries = random.Next(3) switch
+            {
+                0 => [RandomEntry(group.LastIndex + 2)],
+                1 => [RandomEntry(group.LastIndex + 1), RandomEntry(group.LastIndex + 3)],
+                _ => [RandomEntry(group.SnapshotIndex)],
+            };
+
+            await Should.ThrowAsync<ArgumentException>(async () => await _log.SaveAsync(new LogBatch([GroupWrite.Of(groupId, null, entries)]), Ct));
+        }
+
+        private async Task TearLastRecordAsync(long recordStart, Model expected)
+        {
+            long recordEnd = LengthOf(test.LastSegment);
+            await _log.DisposeAsync();
+
+            long kept = recordStart + random.NextInt64(recordEnd - recordStart);
+            Truncate(test.LastSegment, kept);
+            if (random.Next(2) == 0)
+            {
+                // Garbage that stays within the record's claimed length, or zeros where nothing of it was written.
+                byte[] junk = new byte[kept == recordStart ? random.Next(1, 64) : random.NextInt64(recordEnd - kept)];
+                if (kept > recordStart)
+                {
+                    random.NextBytes(junk);
+                }
+
+                AppendBytes(test.LastSegment, junk);
+            }
+
+            long tornBytes = LengthOf(test.LastSegment) - recordStart;
+            _model = expected;
+            RecoveredLog recovered = await StartAndCompareAsync();
+            recovered.TruncatedTailBytes.ShouldBe(tornBytes);
+        }
+
+        private async Task RestartAsync(bool appendZeros)
+        {
+            int zeros = 0;
+            if (_log is not null)
+            {
+                await _log.DisposeAsync();
+                if (appendZeros)
+                {
+                    zeros = random.Next(1, 200);
+                    AppendBytes(test.LastSegment, new byte[zeros]);
+                }
+            }
+
+            RecoveredLog recovered = await StartAndCompareAsync();
+            recovered.TruncatedTailBytes.ShouldBe(zeros);
+        }
+
+        private async Task<RecoveredLog> StartAndCompareAsync()
+        {
+            (_log, RecoveredLog recovered) = await test.StartAsync();
+            _model.ShouldMatch(recovered);
+            return recovered;
+        }
+
+        private LogBatch RandomBatch()
+        {
+            var writes = new List<GroupWrite>();
+            foreach (ulong groupId in GroupIds.OrderBy(_ => random.Next()).Take(random.Next(1, 4)))
+            {
+                ModelGroup group = _model.Group(groupId);
+                HardState? hardState = random.Next(3) == 0 ? new HardState(_term, (ulong)random.Next(4), (ulong)random.NextInt64((long)group.LastIndex + 1)) : null;
+
+                Snapshot? installed = null;
+                (ulong snapshotIndex, ulong lastIndex) = (group.SnapshotIndex, group.LastIndex);
+                if (random.Next(15) == 0)
+                {
+                    ulong index = group.SnapshotIndex + 1 + (ulong)random.Next((int)(group.LastIndex - group.SnapshotIndex) + 5);
+                    installed = RandomSnapshot(index, _term);
+                    (snapshotIndex, lastIndex) = (index, index);
+                }
+
+                ulong first = lastIndex + 1;
+                if (installed is null && lastIndex > snapshotIndex && random.Next(4) == 0)
+                {
+                    // A new leader overwrites a conflicting suffix.
+                    first = snapshotIndex + 1 + (ulong)random.NextInt64((long)(lastIndex - snapshotIndex));
+                    _term++;
+                }
+
+                Entry[] entries = [.. Enumerable.Range(0, random.Next(5)).Select(i => RandomEntry(first + (ulong)i))];
+                writes.Add(new GroupWrite(groupId, hardState, installed, entries));
+            }
+
+            return new LogBatch(writes);
+        }
+
+        private Entry RandomEntry(ulong index)
+        {
+            byte[] data = new byte[random.Next(400)];
+            random.NextBytes(data);
+            return new Entry(index, _term, random.Next(10) == 0 ? EntryType.ConfChange : EntryType.Normal, data);
+        }
+
+        private Snapshot RandomSnapshot(ulong index, ulong term)
+        {
+            byte[] data = new byte[random.Next(300)];
+            random.NextBytes(data);
+            ulong[] voters = [.. Enumerable.Range(1, random.Next(1, 4)).Select(i => (ulong)i)];
+            return new Snapshot(new SnapshotMetadata(index, term, new ConfState(voters, random.Next(2) == 0 ? [] : [9], [])), data);
+        }
+    }
+
+    /// <summary>What the log must hold: the contract applied to lists in memory.</summary>
+    private sealed class Model
+    {
+        public Dictionary<ulong, ModelGroup> Groups { get; } = [];
+
+        public ModelGroup Group(ulong groupId) => Groups.GetValueOrDefault(groupId) ?? new ModelGroup(groupId);
+
+        public Model Clone()
+        {
+            var clone = new Model();
+            foreach ((ulong id, ModelGroup group) in Groups)
+            {
+                clone.Groups[id] = group.Clone();
+            }
+
+            return clone;
+        }
+
+        public void Save(LogBatch batch)
+        {
+            foreach (GroupWrite write in batch.Groups)
+            {
+                if (write.HardState is null && write.Snapshot is null && write.Entries.Count == 0)
+                {
+                    continue;
+                }
+
+                if (!Groups.TryGetValue(write.GroupId, out ModelGroup? group))
+                {
+                    Groups[write.GroupId] = group = new ModelGroup(write.GroupId);
+                }
+
+                group.HardState = write.HardState ?? group.HardState;
+                if (write.Snapshot is not null)
+                {
+                    group.Snapshot = write.Snapshot;
+                    group.Entries.Clear();
+                }
+
+                foreach (Entry entry in write.Entries)
+                {
+                    _ = group.Entries.RemoveAll(e => e.Index >= entry.Index);
+                    group.Entries.Add(entry);
+                }
+            }
+        }
+
+        public void Compact(ulong groupId, Snapshot snapshot)
+        {
+            ModelGroup group = Groups[groupId];
+            group.Snapshot = snapshot;
+            _ = group.Entries.RemoveAll(e => e.Index <= snapshot.Metadata.Index);
+        }
+
+        public void ShouldMatch(RecoveredLog recovered)
+        {
+            recovered.Groups.Keys.Order().ShouldBe(Groups.Keys.Order());
+            foreach (ModelGroup group in Groups.Values)
+            {
+                RecoveredGroup actual = recovered.Groups[group.Id];
+                HardState hardState = group.HardState.GetValueOrDefault();
+                actual.HardState.ShouldBe(hardState with { Commit = Math.Max(hardState.Commit, group.SnapshotIndex) }, $"group {group.Id}");
+                if (group.Snapshot is null)
+                {
+                    actual.Snapshot.ShouldBeNull($"group {group.Id}");
+                }
+                else
+                {
+                    actual.Snapshot.ShouldBeSnapshot(group.Snapshot);
+                }
+
+                actual.Entries.ShouldBeEntries(group.Entries);
+            }
+        }
+    }
+
+    private sealed class ModelGroup(ulong id)
+    {
+        public ulong Id { get; } = id;
+
+        public HardState? HardState { get; set; }
+
+        public Snapshot? Snapshot { get; set; }
+
+        public List<Entry> Entries { get; private init; } = [];
+
+        public ulong SnapshotIndex => Snapshot?.Metadata.Index ?? 0;
+
+        public ulong LastIndex => Entries.Count > 0 ? Entries[^1].Index : SnapshotIndex;
+
+        public ModelGroup Clone() => new(Id) { HardState = HardState, Snapshot = Snapshot, Entries = [.. Entries] };
+    }
+}
