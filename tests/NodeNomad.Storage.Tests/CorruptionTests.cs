@@ -19,13 +19,13 @@ public sealed class CorruptionTests : FileLogTest
         await log.DisposeAsync();
 
         FlipByte(LastSegment, damagedRecord + 12);
-        Dictionary<string, string> files = ReadAllFiles();
+        Dictionary<string, string> files = HashFiles();
         LogCorruptedException error = await RecoveryFailsAsync();
 
         error.Message.ShouldContain(LastSegment);
         error.Message.ShouldContain($"offset {damagedRecord}");
         error.Message.ShouldContain("refuses to start");
-        ReadAllFiles().ShouldBe(files);
+        HashFiles().ShouldBe(files);
     }
 
     [Fact]
@@ -42,11 +42,11 @@ public sealed class CorruptionTests : FileLogTest
 
         string older = Segments[1];
         FlipByte(older, LengthOf(older) - 1);
-        Dictionary<string, string> files = ReadAllFiles();
+        Dictionary<string, string> files = HashFiles();
         LogCorruptedException error = await RecoveryFailsAsync();
 
         error.Message.ShouldContain(older);
-        ReadAllFiles().ShouldBe(files);
+        HashFiles().ShouldBe(files);
     }
 
     [Fact]
@@ -63,6 +63,23 @@ public sealed class CorruptionTests : FileLogTest
         File.Delete(missing);
 
         (await RecoveryFailsAsync()).Message.ShouldContain(missing);
+    }
+
+    [Fact]
+    public async Task a_log_whose_segments_are_all_missing_is_corruption()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 5, 1))), Ct);
+        await log.CompactAsync(1, Snap(4, 1), Ct);
+        await log.DisposeAsync();
+
+        foreach (string segment in Segments)
+        {
+            File.Delete(segment);
+        }
+
+        (await RecoveryFailsAsync()).Message.ShouldContain("the log is missing");
+        SnapshotFiles.ShouldHaveSingleItem();
     }
 
     [Fact]

@@ -90,8 +90,47 @@ public abstract class FileLogTest : IAsyncLifetime
         file.Write(bytes);
     }
 
-    /// <summary>Every file of the data directory, with a hash of its content.</summary>
-    protected Dictionary<string, string> ReadAllFiles() =>
+    /// <summary>Every file of the data directory but the lock, by path relative to the directory, with its content.</summary>
+    protected Dictionary<string, byte[]> CopyFiles() =>
         Directory.GetFiles(DataDirectory, "*", SearchOption.AllDirectories)
-            .ToDictionary(path => Path.GetRelativePath(DataDirectory, path), path => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))));
+            .Where(path => Path.GetFileName(path) != "LOCK")
+            .ToDictionary(path => Path.GetRelativePath(DataDirectory, path), ReadShared);
+
+    /// <summary>Every file of the data directory but the lock, with a hash of its content.</summary>
+    protected Dictionary<string, string> HashFiles() =>
+        CopyFiles().ToDictionary(file => file.Key, file => Convert.ToHexString(SHA256.HashData(file.Value)));
+
+    /// <summary>
+    /// Leaves the data directory as a crash during the last record would have left it: the files as they were
+    /// before that write (<paramref name="before"/>), plus the snapshot files the write made durable before its
+    /// record, plus the first <paramref name="keptBytes"/> of the record. The log must be disposed, and the
+    /// record must be in the segment that was last before the write.
+    /// </summary>
+    protected void CrashDuringLastRecord(Dictionary<string, byte[]> before, long recordStart, long keptBytes)
+    {
+        string segment = LastSegment;
+        byte[] record = File.ReadAllBytes(segment)[(int)recordStart..];
+        List<KeyValuePair<string, byte[]>> newSnapshots = [.. CopyFiles().Where(f => f.Key.StartsWith("snap", StringComparison.Ordinal) && !before.ContainsKey(f.Key))];
+
+        foreach (string path in CopyFiles().Keys.Where(path => !before.ContainsKey(path)))
+        {
+            File.Delete(Path.Combine(DataDirectory, path));
+        }
+
+        foreach ((string path, byte[] content) in before.Concat(newSnapshots))
+        {
+            File.WriteAllBytes(Path.Combine(DataDirectory, path), content);
+        }
+
+        AppendBytes(segment, record[..(int)keptBytes]);
+    }
+
+    private byte[] ReadShared(string relativePath)
+    {
+        // The log holds its active segment open while a test copies it.
+        using var file = new FileStream(Path.Combine(DataDirectory, relativePath), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        byte[] content = new byte[file.Length];
+        file.ReadExactly(content);
+        return content;
+    }
 }

@@ -11,7 +11,10 @@ namespace NodeNomad.Storage.Tests;
 public sealed class RandomizedLogTests : FileLogTest
 {
     private const int Steps = 300;
+
+    // Groups written at different rates, so that some fall idle while the others' compactions delete segments.
     private static readonly ulong[] GroupIds = [1, 2, 3, 40];
+    private static readonly int[] GroupWeights = [8, 4, 2, 1];
 
     private readonly ITestOutputHelper _output;
 
@@ -46,6 +49,7 @@ public sealed class RandomizedLogTests : FileLogTest
         private Model _model = new();
         private FileRaftLog _log = null!;
         private ulong _term = 1;
+        private string _lastStep = "";
 
         public async Task ExecuteAsync()
         {
@@ -70,6 +74,7 @@ public sealed class RandomizedLogTests : FileLogTest
                     await RestartAsync(appendZeros: random.Next(4) == 0);
                 }
 
+                test._output.WriteLine($"{step}: {_lastStep} ({test.Segments.Length} segments)");
                 _log.Statistics.Segments.ShouldBe(test.Segments.Length, $"step {step}");
                 _log.Statistics.Bytes.ShouldBe(test.Segments.Concat(test.SnapshotFiles).Sum(LengthOf), $"step {step}");
             }
@@ -79,22 +84,13 @@ public sealed class RandomizedLogTests : FileLogTest
 
         private async Task SaveAsync(LogBatch batch)
         {
-            Model before = _model.Clone();
-            (string Path, long Length) tail = (test.LastSegment, LengthOf(test.LastSegment));
+            _lastStep = "save " + string.Join(", ", batch.Groups.Select(Describe));
+            Crash? crash = PlanCrash();
             await _log.SaveAsync(batch, Ct);
             _model.Save(batch);
 
-            if (random.Next(100) < 10 && test.LastSegment == tail.Path)
-            {
-                // A crash tore this batch. Snapshot files are durable before the record, so its installs happened.
-                Model torn = before.Clone();
-                foreach (GroupWrite write in batch.Groups.Where(w => w.Snapshot is not null))
-                {
-                    torn.Save(new LogBatch([new GroupWrite(write.GroupId, null, write.Snapshot, [])]));
-                }
-
-                await TearLastRecordAsync(tail.Length, torn);
-            }
+            // A crash that tears the batch's record undoes it, even the snapshots it installs, though their files are durable.
+            await CrashAsync(crash);
         }
 
         private async Task CompactAsync()
@@ -102,22 +98,20 @@ public sealed class RandomizedLogTests : FileLogTest
             ulong[] candidates = [.. _model.Groups.Where(g => g.Value.LastIndex > g.Value.SnapshotIndex).Select(g => g.Key)];
             if (candidates.Length == 0)
             {
+                _lastStep = "no compaction: no group has entries";
                 return;
             }
 
             ModelGroup group = _model.Groups[candidates[random.Next(candidates.Length)]];
             ulong index = group.SnapshotIndex + 1 + (ulong)random.NextInt64((long)(group.LastIndex - group.SnapshotIndex));
             Snapshot snapshot = RandomSnapshot(index, group.Entries.Single(e => e.Index == index).Term);
-            (string Path, long Length) tail = (test.LastSegment, LengthOf(test.LastSegment));
-
+            _lastStep = $"compact group {group.Id} at {index}";
+            Crash? crash = PlanCrash();
             await _log.CompactAsync(group.Id, snapshot, Ct);
             _model.Compact(group.Id, snapshot);
 
-            if (random.Next(100) < 10 && test.LastSegment == tail.Path)
-            {
-                // A crash tore the compaction record after its snapshot file was durable: the compaction holds.
-                await TearLastRecordAsync(tail.Length, _model.Clone());
-            }
+            // A crash that tears the compaction record undoes it, though its snapshot file is durable.
+            await CrashAsync(crash);
         }
 
         private async Task SaveRejectedAsync()
@@ -131,21 +125,33 @@ public sealed class RandomizedLogTests : FileLogTest
                 _ => [RandomEntry(group.SnapshotIndex)],
             };
 
+            _lastStep = $"rejected: group {groupId} entries {string.Join(",", entries.Select(e => e.Index))}";
             await Should.ThrowAsync<ArgumentException>(async () => await _log.SaveAsync(new LogBatch([GroupWrite.Of(groupId, null, entries)]), Ct));
         }
 
-        private async Task TearLastRecordAsync(long recordStart, Model expected)
+        /// <summary>Decides whether the next write crashes, and if so keeps what it needs to simulate the crash.</summary>
+        private Crash? PlanCrash() =>
+            random.Next(100) < 10 ? new Crash(test.CopyFiles(), _model.Clone(), test.LastSegment, LengthOf(test.LastSegment)) : null;
+
+        /// <summary>Crashes the node during the write just made, tearing its record, and restarts it.</summary>
+        private async Task CrashAsync(Crash? crash)
         {
-            long recordEnd = LengthOf(test.LastSegment);
+            // A write that started a new segment first wrote a checkpoint; only the last record of a segment is torn here.
+            if (crash is null || test.LastSegment != crash.Segment)
+            {
+                return;
+            }
+
+            long recordLength = LengthOf(test.LastSegment) - crash.RecordStart;
             await _log.DisposeAsync();
 
-            long kept = recordStart + random.NextInt64(recordEnd - recordStart);
-            Truncate(test.LastSegment, kept);
+            long kept = random.NextInt64(recordLength);
+            test.CrashDuringLastRecord(crash.Files, crash.RecordStart, kept);
             if (random.Next(2) == 0)
             {
                 // Garbage that stays within the record's claimed length, or zeros where nothing of it was written.
-                byte[] junk = new byte[kept == recordStart ? random.Next(1, 64) : random.NextInt64(recordEnd - kept)];
-                if (kept > recordStart)
+                byte[] junk = new byte[kept == 0 ? random.Next(1, 64) : random.NextInt64(recordLength - kept)];
+                if (kept > 0)
                 {
                     random.NextBytes(junk);
                 }
@@ -153,8 +159,9 @@ public sealed class RandomizedLogTests : FileLogTest
                 AppendBytes(test.LastSegment, junk);
             }
 
-            long tornBytes = LengthOf(test.LastSegment) - recordStart;
-            _model = expected;
+            long tornBytes = LengthOf(test.LastSegment) - crash.RecordStart;
+            _lastStep += $", then a crash tore {tornBytes} bytes";
+            _model = crash.Model;
             RecoveredLog recovered = await StartAndCompareAsync();
             recovered.TruncatedTailBytes.ShouldBe(tornBytes);
         }
@@ -162,6 +169,7 @@ public sealed class RandomizedLogTests : FileLogTest
         private async Task RestartAsync(bool appendZeros)
         {
             int zeros = 0;
+            _lastStep = "restart";
             if (_log is not null)
             {
                 await _log.DisposeAsync();
@@ -169,6 +177,7 @@ public sealed class RandomizedLogTests : FileLogTest
                 {
                     zeros = random.Next(1, 200);
                     AppendBytes(test.LastSegment, new byte[zeros]);
+                    _lastStep += $" after {zeros} zeros were appended";
                 }
             }
 
@@ -186,7 +195,7 @@ public sealed class RandomizedLogTests : FileLogTest
         private LogBatch RandomBatch()
         {
             var writes = new List<GroupWrite>();
-            foreach (ulong groupId in GroupIds.OrderBy(_ => random.Next()).Take(random.Next(1, 4)))
+            foreach (ulong groupId in GroupIds.OrderBy(id => random.NextDouble() / GroupWeights[Array.IndexOf(GroupIds, id)]).Take(random.Next(1, 4)))
             {
                 ModelGroup group = _model.Group(groupId);
                 HardState? hardState = random.Next(3) == 0 ? new HardState(_term, (ulong)random.Next(4), (ulong)random.NextInt64((long)group.LastIndex + 1)) : null;
@@ -215,6 +224,12 @@ public sealed class RandomizedLogTests : FileLogTest
             return new LogBatch(writes);
         }
 
+        private static string Describe(GroupWrite write) =>
+            $"group {write.GroupId}"
+            + (write.HardState is { } h ? $" hard state {h}" : "")
+            + (write.Snapshot is { } s ? $" install {s.Metadata.Index}" : "")
+            + (write.Entries.Count > 0 ? $" entries {write.Entries[0].Index}..{write.Entries[^1].Index}" : "");
+
         private Entry RandomEntry(ulong index)
         {
             byte[] data = new byte[random.Next(400)];
@@ -230,6 +245,9 @@ public sealed class RandomizedLogTests : FileLogTest
             return new Snapshot(new SnapshotMetadata(index, term, new ConfState(voters, random.Next(2) == 0 ? [] : [9], [])), data);
         }
     }
+
+    /// <summary>What a crash during a write needs: the files and the model before it, and where its record starts.</summary>
+    private sealed record Crash(Dictionary<string, byte[]> Files, Model Model, string Segment, long RecordStart);
 
     /// <summary>What the log must hold: the contract applied to lists in memory.</summary>
     private sealed class Model

@@ -68,6 +68,33 @@ public sealed class SegmentTests : FileLogTest
         recovered.Groups[1].Snapshot.ShouldBeSnapshot(Snap(40, 1));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task a_snapshot_recorded_only_in_deleted_segments_survives_through_the_checkpoints(bool installed)
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(2, new HardState(1, 2, 5), Es(1, 5, 1))), Ct);
+        if (installed)
+        {
+            await log.SaveAsync(Batch(Install(2, Snap(9, 1))), Ct);
+        }
+        else
+        {
+            await log.CompactAsync(2, Snap(5, 1), Ct);
+        }
+
+        // Group 2 falls idle; group 1's compaction then deletes the segment that recorded group 2's snapshot.
+        await SaveBigEntriesAsync(log, 1, 1, 30);
+        await log.CompactAsync(1, Snap(30, 1), Ct);
+        Segments.ShouldHaveSingleItem();
+        (_, RecoveredLog recovered) = await RestartAsync(log);
+
+        recovered.Groups[2].Snapshot.ShouldBeSnapshot(installed ? Snap(9, 1) : Snap(5, 1));
+        recovered.Groups[2].Entries.ShouldBeEmpty();
+        recovered.Groups[2].HardState.ShouldBe(new HardState(1, 2, installed ? 9UL : 5UL));
+    }
+
     [Fact]
     public async Task entries_a_later_segment_truncated_stay_truncated_after_compaction()
     {

@@ -85,49 +85,56 @@ public sealed class TornTailTests : FileLogTest
     }
 
     [Fact]
-    public async Task a_snapshot_installed_by_a_torn_batch_is_still_installed()
+    public async Task a_torn_batch_installs_no_snapshot()
     {
         (FileRaftLog log, _) = await StartAsync();
         await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 0, 3), Es(1, 5, 1))), Ct);
+        Dictionary<string, byte[]> before = CopyFiles();
         long recordStart = LengthOf(LastSegment);
         await log.SaveAsync(Batch(Install(1, Snap(10, 2), E(11, 2))), Ct);
         await log.DisposeAsync();
 
-        // The snapshot file was durable before the record that installs it was torn: the install is finished, without
-        // the entries of the torn batch, and the log records it, so a later restart does not empty the log again.
-        Truncate(LastSegment, recordStart + 3);
+        // The snapshot file was durable, but the record that installs it was torn: the batch did not happen.
+        CrashDuringLastRecord(before, recordStart, keptBytes: 3);
         (log, RecoveredLog recovered) = await StartAsync();
 
-        recovered.Groups[1].Snapshot.ShouldBeSnapshot(Snap(10, 2));
-        recovered.Groups[1].Entries.ShouldBeEmpty();
-        recovered.Groups[1].HardState.ShouldBe(new HardState(1, 0, 10));
+        recovered.TruncatedTailBytes.ShouldBe(3);
 
-        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(11, 12, 2))), Ct);
+        recovered.Groups[1].Snapshot.ShouldBeNull();
+        recovered.Groups[1].Entries.ShouldBeEntries(Es(1, 5, 1));
+        SnapshotFiles.ShouldBeEmpty();
+
+        await log.SaveAsync(Batch(Install(1, Snap(10, 2), E(11, 2))), Ct);
         (_, recovered) = await RestartAsync(log);
 
         recovered.Groups[1].Snapshot.ShouldBeSnapshot(Snap(10, 2));
-        recovered.Groups[1].Entries.ShouldBeEntries(Es(11, 12, 2));
+        recovered.Groups[1].Entries.ShouldBeEntries(E(11, 2));
     }
 
     [Fact]
-    public async Task a_compaction_whose_record_was_torn_keeps_its_snapshot_and_the_entries_after_it()
+    public async Task a_torn_compaction_keeps_the_previous_snapshot_and_every_entry()
     {
         (FileRaftLog log, _) = await StartAsync();
         await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 10, 1))), Ct);
+        await log.CompactAsync(1, Snap(3, 1), Ct);
+        Dictionary<string, byte[]> before = CopyFiles();
         long recordStart = LengthOf(LastSegment);
         await log.CompactAsync(1, Snap(6, 1), Ct);
         await log.DisposeAsync();
 
-        Truncate(LastSegment, recordStart + 10);
+        CrashDuringLastRecord(before, recordStart, keptBytes: 10);
         (log, RecoveredLog recovered) = await StartAsync();
 
-        recovered.Groups[1].Snapshot.ShouldBeSnapshot(Snap(6, 1));
-        recovered.Groups[1].Entries.ShouldBeEntries(Es(7, 10, 1));
+        recovered.TruncatedTailBytes.ShouldBe(10);
 
-        await log.SaveAsync(Batch(GroupWrite.Of(1, null, E(11, 1))), Ct);
+        recovered.Groups[1].Snapshot.ShouldBeSnapshot(Snap(3, 1));
+        recovered.Groups[1].Entries.ShouldBeEntries(Es(4, 10, 1));
+        SnapshotFiles.Select(Path.GetFileName).ShouldBe(["g00000000000000000001-00000000000000000003.snap"]);
+
+        await log.CompactAsync(1, Snap(6, 1), Ct);
         (_, recovered) = await RestartAsync(log);
 
         recovered.Groups[1].Snapshot.ShouldBeSnapshot(Snap(6, 1));
-        recovered.Groups[1].Entries.ShouldBeEntries(Es(7, 11, 1));
+        recovered.Groups[1].Entries.ShouldBeEntries(Es(7, 10, 1));
     }
 }

@@ -1,5 +1,3 @@
-using NodeNomad.Raft;
-
 namespace NodeNomad.Storage;
 
 public sealed partial class FileRaftLog
@@ -28,7 +26,7 @@ public sealed partial class FileRaftLog
             _segments.Clear();
             _positions.Clear();
             _hardStates.Clear();
-            _snapshotFiles.Clear();
+            _snapshots.Clear();
             throw;
         }
     }
@@ -41,40 +39,34 @@ public sealed partial class FileRaftLog
         _lock = LockDataDirectory();
 
         // Judge everything before changing anything, so that a damaged log is left as it was found.
-        SnapshotScan snapshots = ScanSnapshots();
-        SegmentScan log = ScanSegments(snapshots.Newest, cancellationToken);
-        ReplayOutcome outcome = log.Replay.Finish();
+        SnapshotListing listing = ListSnapshotFiles();
+        SegmentScan log = ScanSegments(listing.NewestIndexes, cancellationToken);
+        Dictionary<ulong, StoredSnapshot> snapshots = ReadRecordedSnapshots(log.Replay.RecordedSnapshots);
+        IReadOnlyDictionary<ulong, RecoveredGroup> groups = log.Replay.Finish(snapshots.ToDictionary(s => s.Key, s => s.Value.Snapshot));
 
         _segments.AddRange(log.Segments);
-        foreach (RecoveredGroup group in outcome.Groups.Values)
+        foreach (RecoveredGroup group in groups.Values)
         {
             _positions[group.GroupId] = new GroupLogPosition(group.Snapshot?.Metadata.Index ?? 0, group.LastIndex);
             _hardStates[group.GroupId] = group.HardState;
         }
 
-        foreach (StoredSnapshot snapshot in snapshots.Newest.Values)
+        foreach (StoredSnapshot snapshot in snapshots.Values)
         {
-            _snapshotFiles[snapshot.GroupId] = new SnapshotFileSize(snapshot.Path, snapshot.Bytes);
+            _snapshots[snapshot.GroupId] = new SnapshotOnDisk(snapshot.Point, snapshot.Path, snapshot.Bytes);
         }
 
         OpenActiveSegment();
 
-        // Replay applied these snapshots; recording them keeps the log consistent with snap/ once it grows further.
-        foreach (StoredSnapshot snapshot in outcome.UnrecordedSnapshots)
-        {
-            WalRecord record = snapshot.Origin == SnapshotOrigin.Installed
-                ? new BatchRecord([new GroupRecord(snapshot.GroupId, null, snapshot.Point, [])])
-                : new CompactionRecord(snapshot.GroupId, snapshot.Point);
-            _ = Append(record, WalRecordCodec.FramedSize(record));
-        }
-
-        foreach (string path in snapshots.Obsolete)
+        // The snapshot files the log does not record: older ones that newer ones replaced, interrupted writes, and
+        // files whose record a crash prevented. Those never took effect: the batch or compaction did not happen.
+        foreach (string path in listing.Files.Except(snapshots.Values.Select(s => s.Path)))
         {
             File.Delete(path);
         }
 
         DeleteCoveredSegments();
-        return new RecoveredLog(outcome.Groups, log.TornTailBytes);
+        return new RecoveredLog(groups, log.TornTailBytes);
     }
 
     private FileStream LockDataDirectory()
@@ -91,125 +83,142 @@ public sealed partial class FileRaftLog
         }
     }
 
-    /// <summary>Finds each group's newest snapshot file and verifies it; older files and interrupted writes are obsolete.</summary>
-    private SnapshotScan ScanSnapshots()
+    /// <summary>The snapshot files in snap/, including interrupted writes, and the newest index of each group.</summary>
+    private SnapshotListing ListSnapshotFiles()
     {
-        var obsolete = new List<string>();
-        var byGroup = new Dictionary<ulong, List<(ulong Index, string Path)>>();
+        var files = new List<string>();
+        var newest = new Dictionary<ulong, ulong>();
         foreach (string path in Directory.EnumerateFiles(_snapDirectory))
         {
             string name = Path.GetFileName(path);
             if (name.EndsWith(SnapshotFile.TempSuffix, StringComparison.Ordinal))
             {
-                obsolete.Add(path);
+                files.Add(path);
             }
             else if (SnapshotFile.TryParseName(name, out ulong groupId, out ulong index))
             {
-                if (!byGroup.TryGetValue(groupId, out List<(ulong Index, string Path)>? files))
-                {
-                    byGroup[groupId] = files = [];
-                }
-
-                files.Add((index, path));
+                files.Add(path);
+                newest[groupId] = Math.Max(index, newest.GetValueOrDefault(groupId));
             }
         }
 
-        var newest = new Dictionary<ulong, StoredSnapshot>();
-        foreach ((ulong groupId, List<(ulong Index, string Path)> files) in byGroup)
+        return new SnapshotListing(newest, files);
+    }
+
+    /// <summary>Reads the snapshot the log records for each group; the file must be there, intact.</summary>
+    private Dictionary<ulong, StoredSnapshot> ReadRecordedSnapshots(IReadOnlyDictionary<ulong, RecordedSnapshot> recorded)
+    {
+        var snapshots = new Dictionary<ulong, StoredSnapshot>();
+        foreach ((ulong groupId, RecordedSnapshot snapshot) in recorded)
         {
-            files.Sort((a, b) => b.Index.CompareTo(a.Index));
-            newest[groupId] = SnapshotFile.Read(files[0].Path, groupId, files[0].Index);
-            obsolete.AddRange(files.Skip(1).Select(f => f.Path));
+            // A snapshot file is durable before the record that records it, and deleted only once a newer one is recorded.
+            string path = Path.Combine(_snapDirectory, SnapshotFile.FileName(groupId, snapshot.Point.Index));
+            if (!File.Exists(path))
+            {
+                throw snapshot.Location.Corruption($"it records a snapshot of group {groupId} at index {snapshot.Point.Index}, but snap/ lacks its file '{Path.GetFileName(path)}'");
+            }
+
+            StoredSnapshot stored = SnapshotFile.Read(path, groupId, snapshot.Point.Index);
+            if (stored.Point.Term != snapshot.Point.Term)
+            {
+                throw snapshot.Location.Corruption($"it records the snapshot of group {groupId} at index {snapshot.Point.Index} with term {snapshot.Point.Term}, but '{path}' has term {stored.Point.Term}");
+            }
+
+            snapshots.Add(groupId, stored);
         }
 
-        return new SnapshotScan(newest, obsolete);
+        return snapshots;
     }
 
     /// <summary>Replays every record of every segment, and finds where a torn tail begins.</summary>
-    private SegmentScan ScanSegments(IReadOnlyDictionary<ulong, StoredSnapshot> snapshots, CancellationToken cancellationToken)
+    private SegmentScan ScanSegments(IReadOnlyDictionary<ulong, ulong> newestSnapshotFiles, CancellationToken cancellationToken)
     {
         List<long> sequences = [.. Directory.EnumerateFiles(_walDirectory)
             .Select(path => WalSegment.TryParseName(Path.GetFileName(path), out long sequence) ? sequence : 0)
             .Where(sequence => sequence > 0)
             .Order()];
+        if (sequences.Count == 0 && newestSnapshotFiles.Count > 0)
+        {
+            // The first segment is created before any snapshot can be written.
+            throw LogDamage.Found($"'{_walDirectory}' holds no log segment, yet '{_snapDirectory}' holds snapshots: the log is missing");
+        }
+
         for (int i = 1; i < sequences.Count; i++)
         {
             if (sequences[i] != sequences[i - 1] + 1)
             {
-                throw new LogCorruptedException(
-                    $"Log segment '{Path.Combine(_walDirectory, WalSegment.FileName(sequences[i - 1] + 1))}' is missing. The node refuses "
-                    + "to start rather than drop entries that may have been acknowledged; restore the data directory or rebuild this replica from its group.");
+                throw LogDamage.Found($"Log segment '{Path.Combine(_walDirectory, WalSegment.FileName(sequences[i - 1] + 1))}' is missing");
             }
         }
 
-        var replay = new LogReplay(snapshots);
+        var replay = new LogReplay(_walDirectory, newestSnapshotFiles);
         var segments = new List<WalSegment>();
         long tornTailBytes = 0;
         for (int i = 0; i < sequences.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            bool isLast = i == sequences.Count - 1;
-            string path = Path.Combine(_walDirectory, WalSegment.FileName(sequences[i]));
-            byte[] data = File.ReadAllBytes(path);
-            var segment = new WalSegment(sequences[i], path, data.Length);
-            if (data.Length == 0 && !isLast)
-            {
-                // Every segment is created with a checkpoint, made durable before a later segment is created.
-                throw new RecordLocation(path, 0).Corruption("the segment is empty, yet later segments follow it");
-            }
-
-            int offset = 0;
-            while (offset < data.Length)
-            {
-                var location = new RecordLocation(path, offset);
-                string? defect = RecordFrame.FindDefect(data, offset, out long end);
-                WalRecord? record = null;
-                if (defect is null)
-                {
-                    try
-                    {
-                        record = WalRecordCodec.Decode(data.AsSpan(offset + RecordFrame.HeaderSize, (int)(end - offset - RecordFrame.HeaderSize)));
-                    }
-                    catch (InvalidDataException e)
-                    {
-                        defect = $"the payload cannot be read ({e.Message})";
-                    }
-                }
-
-                if (record is null)
-                {
-                    // Each record is fsynced before the next is written, so only the last one can be torn. A torn
-                    // record runs to the end of the file, or is followed by nothing but zeros: space the file system
-                    // allocated that the write never filled.
-                    if (isLast && (end >= data.Length || !data.AsSpan(offset).ContainsAnyExcept((byte)0)))
-                    {
-                        tornTailBytes = data.Length - offset;
-                        segment.Length = offset;
-                        break;
-                    }
-
-                    throw location.Corruption(isLast ? $"{defect}, and more data follows it" : $"{defect}, and later segments follow");
-                }
-
-                replay.Apply(record, location);
-                if (record is BatchRecord batch)
-                {
-                    foreach (GroupRecord group in batch.Groups)
-                    {
-                        foreach (Entry entry in group.Entries)
-                        {
-                            segment.NoteEntry(group.GroupId, entry.Index);
-                        }
-                    }
-                }
-
-                offset = (int)end;
-            }
-
+            var segment = new WalSegment(sequences[i], Path.Combine(_walDirectory, WalSegment.FileName(sequences[i])), 0);
+            tornTailBytes = ReplaySegment(segment, isLast: i == sequences.Count - 1, replay);
             segments.Add(segment);
         }
 
         return new SegmentScan(segments, replay, tornTailBytes);
+    }
+
+    /// <summary>Replays the records of one segment and sets its length to where its sound records end.</summary>
+    /// <returns>The bytes of the torn tail after them; only the last segment may have one.</returns>
+    private static long ReplaySegment(WalSegment segment, bool isLast, LogReplay replay)
+    {
+        byte[] data = File.ReadAllBytes(segment.Path);
+        if (data.Length == 0 && !isLast)
+        {
+            // Every segment is created with a checkpoint, made durable before a later segment is created.
+            throw new RecordLocation(segment.Path, 0).Corruption("the segment is empty, yet later segments follow it");
+        }
+
+        int offset = 0;
+        while (offset < data.Length)
+        {
+            var location = new RecordLocation(segment.Path, offset);
+            string? defect = RecordFrame.FindDefect(data, offset, out long end);
+            WalRecord? record = null;
+            if (defect is null)
+            {
+                try
+                {
+                    record = WalRecordCodec.Decode(data.AsSpan(offset + RecordFrame.HeaderSize, (int)(end - offset - RecordFrame.HeaderSize)));
+                }
+                catch (InvalidDataException e)
+                {
+                    defect = $"the payload cannot be read ({e.Message})";
+                }
+            }
+
+            if (record is null)
+            {
+                // Each record is fsynced before the next is written, so only the last one can be torn. A torn record
+                // runs to the end of the file, or is followed by nothing but zeros: space the file system allocated
+                // that the write never filled.
+                if (isLast && (end >= data.Length || !data.AsSpan(offset).ContainsAnyExcept((byte)0)))
+                {
+                    segment.Length = offset;
+                    return data.Length - offset;
+                }
+
+                throw location.Corruption(isLast ? $"{defect}, and more data follows it" : $"{defect}, and later segments follow");
+            }
+
+            replay.Apply(record, location);
+            if (record is BatchRecord batch)
+            {
+                segment.NoteEntries(batch);
+            }
+
+            offset = (int)end;
+        }
+
+        segment.Length = data.Length;
+        return 0;
     }
 
     /// <summary>
@@ -241,8 +250,8 @@ public sealed partial class FileRaftLog
         }
     }
 
-    /// <summary>The newest valid snapshot of each group, and the snapshot files nothing needs any more.</summary>
-    private sealed record SnapshotScan(IReadOnlyDictionary<ulong, StoredSnapshot> Newest, IReadOnlyList<string> Obsolete);
+    /// <summary>The files of snap/ (snapshots and interrupted writes), and the index of each group's newest snapshot.</summary>
+    private sealed record SnapshotListing(IReadOnlyDictionary<ulong, ulong> NewestIndexes, IReadOnlyList<string> Files);
 
     /// <summary>The segments as replayed (the last one's length without its torn tail), and the replay itself.</summary>
     private sealed record SegmentScan(IReadOnlyList<WalSegment> Segments, LogReplay Replay, long TornTailBytes);

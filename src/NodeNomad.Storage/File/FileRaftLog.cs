@@ -30,7 +30,7 @@ public sealed partial class FileRaftLog : IRaftLog
     private readonly List<WalSegment> _segments = [];
     private readonly Dictionary<ulong, GroupLogPosition> _positions = [];
     private readonly Dictionary<ulong, HardState> _hardStates = [];
-    private readonly Dictionary<ulong, SnapshotFileSize> _snapshotFiles = [];
+    private readonly Dictionary<ulong, SnapshotOnDisk> _snapshots = [];
 
     private FileStream? _lock;
     private FileStream? _active;
@@ -68,7 +68,7 @@ public sealed partial class FileRaftLog : IRaftLog
 
     /// <inheritdoc />
     public LogStatistics Statistics => new(
-        _segments.Sum(s => s.Length) + _snapshotFiles.Values.Sum(f => f.Bytes),
+        _segments.Sum(s => s.Length) + _snapshots.Values.Sum(f => f.Bytes),
         _segments.Count,
         _batches,
         _lastSyncMilliseconds);
@@ -100,22 +100,17 @@ public sealed partial class FileRaftLog : IRaftLog
             // Snapshot files first: once the record that installs them is durable, replay relies on them.
             List<StoredSnapshot> installed = [.. batch.Groups
                 .Where(w => w.Snapshot is not null)
-                .Select(w => SnapshotFile.Write(_snapDirectory, w.GroupId, w.Snapshot!, SnapshotOrigin.Installed, _options.SyncEnabled))];
+                .Select(w => SnapshotFile.Write(_snapDirectory, w.GroupId, w.Snapshot!, _options.SyncEnabled))];
 
             _lastSyncMilliseconds = Append(record, size);
             _batches++;
-
+            ActiveSegment.NoteEntries(record);
             foreach (GroupWrite write in batch.Groups)
             {
                 _positions[write.GroupId] = positions[write.GroupId];
                 if (write.HardState is { } hardState)
                 {
                     _hardStates[write.GroupId] = hardState;
-                }
-
-                if (write.Entries.Count > 0)
-                {
-                    ActiveSegment.NoteEntry(write.GroupId, write.Entries[^1].Index);
                 }
             }
 
@@ -152,7 +147,7 @@ public sealed partial class FileRaftLog : IRaftLog
         try
         {
             // The file first: once the record is durable, replay drops the entries the file replaces.
-            StoredSnapshot file = SnapshotFile.Write(_snapDirectory, groupId, snapshot, SnapshotOrigin.Compaction, _options.SyncEnabled);
+            StoredSnapshot file = SnapshotFile.Write(_snapDirectory, groupId, snapshot, _options.SyncEnabled);
             _ = Append(record, WalRecordCodec.FramedSize(record));
             _positions[groupId] = position;
             ReplaceSnapshotFile(file);
@@ -244,8 +239,8 @@ public sealed partial class FileRaftLog : IRaftLog
     }
 
     /// <summary>
-    /// Creates the next segment and makes it active. Its first record is a checkpoint of every group's hard
-    /// state, so that once the older segments are deleted replay still finds every hard state.
+    /// Creates the next segment and makes it active. Its first record is a checkpoint of every group's hard state
+    /// and snapshot, so that once the older segments are deleted replay still finds them.
     /// </summary>
     private void StartSegment()
     {
@@ -261,22 +256,25 @@ public sealed partial class FileRaftLog : IRaftLog
 
     private void WriteCheckpoint()
     {
-        var checkpoint = new BatchRecord([.. _hardStates
-            .Where(h => !h.Value.IsEmpty)
-            .OrderBy(h => h.Key)
-            .Select(h => new GroupRecord(h.Key, h.Value, null, []))]);
+        var checkpoint = new CheckpointRecord([.. _hardStates.Where(h => !h.Value.IsEmpty).Select(h => h.Key)
+            .Union(_snapshots.Keys)
+            .Order()
+            .Select(groupId => new GroupCheckpoint(
+                groupId,
+                _hardStates.TryGetValue(groupId, out HardState hardState) && !hardState.IsEmpty ? hardState : null,
+                _snapshots.TryGetValue(groupId, out SnapshotOnDisk snapshot) ? snapshot.Point : null))]);
         _ = WriteToActiveSegment(checkpoint, WalRecordCodec.FramedSize(checkpoint));
     }
 
     /// <summary>Makes <paramref name="snapshot"/>, now recorded in the log, the group's snapshot file, and deletes the older one.</summary>
     private void ReplaceSnapshotFile(StoredSnapshot snapshot)
     {
-        if (_snapshotFiles.TryGetValue(snapshot.GroupId, out SnapshotFileSize older) && older.Path != snapshot.Path)
+        if (_snapshots.TryGetValue(snapshot.GroupId, out SnapshotOnDisk older) && older.Path != snapshot.Path)
         {
             File.Delete(older.Path);
         }
 
-        _snapshotFiles[snapshot.GroupId] = new SnapshotFileSize(snapshot.Path, snapshot.Bytes);
+        _snapshots[snapshot.GroupId] = new SnapshotOnDisk(snapshot.Point, snapshot.Path, snapshot.Bytes);
     }
 
     /// <summary>Deletes the oldest segments for as long as every entry they hold is covered by its group's snapshot.</summary>
@@ -309,6 +307,6 @@ public sealed partial class FileRaftLog : IRaftLog
         _lock = null;
     }
 
-    /// <summary>A group's snapshot file and its size, for statistics and for deleting it once a newer one replaces it.</summary>
-    private readonly record struct SnapshotFileSize(string Path, long Bytes);
+    /// <summary>A group's snapshot as the log records it, and its file: for checkpoints, statistics, and deleting it once replaced.</summary>
+    private readonly record struct SnapshotOnDisk(SnapshotPoint Point, string Path, long Bytes);
 }

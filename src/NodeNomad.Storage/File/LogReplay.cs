@@ -3,21 +3,25 @@ using NodeNomad.Raft;
 
 namespace NodeNomad.Storage;
 
-/// <summary>What replaying the log found: each group's state, and the snapshots the log never recorded.</summary>
-/// <param name="Groups">Every group with durable state.</param>
-/// <param name="UnrecordedSnapshots">
-/// Snapshot files newer than any snapshot the log records: the node stopped after making the file durable and
-/// before the record was. Replay has already applied them; the log should record them before it grows further.
-/// </param>
-internal sealed record ReplayOutcome(IReadOnlyDictionary<ulong, RecoveredGroup> Groups, IReadOnlyList<StoredSnapshot> UnrecordedSnapshots);
+/// <summary>The newest snapshot of a group that the log records, and the record that last recorded it.</summary>
+internal sealed record RecordedSnapshot(SnapshotPoint Point, RecordLocation Location);
 
 /// <summary>
-/// Rebuilds every group's log from the records of the kept segments, in order, on top of the newest snapshot
-/// of each group in snap/. Records that contradict the log so far are corruption: the log never wrote them.
+/// Rebuilds every group's log from the records of the kept segments, in order. The log decides which snapshot
+/// is in effect: the newest one it records. Records that contradict the log so far are corruption.
 /// </summary>
-internal sealed class LogReplay(IReadOnlyDictionary<ulong, StoredSnapshot> snapshots)
+/// <param name="logDirectory">Where the segments are, for messages.</param>
+/// <param name="newestSnapshotFiles">
+/// Per group, the index of its newest file in snap/: when replay starts after deleted segments, the group's
+/// entries resume at most one past it.
+/// </param>
+internal sealed class LogReplay(string logDirectory, IReadOnlyDictionary<ulong, ulong> newestSnapshotFiles)
 {
     private readonly Dictionary<ulong, GroupReplay> _groups = [];
+
+    /// <summary>Per group, the newest snapshot the records replayed so far record.</summary>
+    public IReadOnlyDictionary<ulong, RecordedSnapshot> RecordedSnapshots =>
+        _groups.Values.Where(g => g.Recorded is not null).ToDictionary(g => g.GroupId, g => g.Recorded!);
 
     public void Apply(WalRecord record, RecordLocation location)
     {
@@ -27,11 +31,7 @@ internal sealed class LogReplay(IReadOnlyDictionary<ulong, StoredSnapshot> snaps
                 foreach (GroupRecord write in batch.Groups)
                 {
                     GroupReplay group = Group(write.GroupId);
-                    if (write.HardState is { } hardState)
-                    {
-                        group.HardState = hardState;
-                    }
-
+                    group.HardState = write.HardState ?? group.HardState;
                     if (write.InstalledSnapshot is { } installed)
                     {
                         group.Install(installed, location);
@@ -47,41 +47,44 @@ internal sealed class LogReplay(IReadOnlyDictionary<ulong, StoredSnapshot> snaps
             case CompactionRecord compaction:
                 Group(compaction.GroupId).Compact(compaction.Snapshot, location);
                 break;
+            case CheckpointRecord checkpoint:
+                foreach (GroupCheckpoint state in checkpoint.Groups)
+                {
+                    GroupReplay group = Group(state.GroupId);
+                    group.HardState = state.HardState ?? group.HardState;
+                    if (state.Snapshot is { } snapshot)
+                    {
+                        group.Compact(snapshot, location);
+                    }
+                }
+
+                break;
             default:
                 throw new UnreachableException($"Unknown record {record.GetType().Name}.");
         }
     }
 
-    public ReplayOutcome Finish()
+    /// <summary>Every group's recovered state, given the snapshots of <see cref="RecordedSnapshots"/> read from snap/.</summary>
+    /// <exception cref="LogCorruptedException">A group's entries do not continue its snapshot.</exception>
+    public IReadOnlyDictionary<ulong, RecoveredGroup> Finish(IReadOnlyDictionary<ulong, Snapshot> snapshots)
     {
-        foreach (ulong groupId in snapshots.Keys)
-        {
-            _ = Group(groupId);
-        }
-
         var groups = new Dictionary<ulong, RecoveredGroup>();
-        var unrecorded = new List<StoredSnapshot>();
         foreach (GroupReplay group in _groups.Values)
         {
-            if (group.Finish() is { } recovered)
+            if (group.Finish(snapshots.GetValueOrDefault(group.GroupId), logDirectory) is { } recovered)
             {
                 groups.Add(recovered.GroupId, recovered);
             }
-
-            if (group.UnrecordedSnapshot is { } snapshot)
-            {
-                unrecorded.Add(snapshot);
-            }
         }
 
-        return new ReplayOutcome(groups, unrecorded);
+        return groups;
     }
 
     private GroupReplay Group(ulong groupId)
     {
         if (!_groups.TryGetValue(groupId, out GroupReplay? group))
         {
-            group = new GroupReplay(groupId, snapshots.GetValueOrDefault(groupId));
+            group = new GroupReplay(groupId, newestSnapshotFiles.GetValueOrDefault(groupId));
             _groups.Add(groupId, group);
         }
 
@@ -89,34 +92,30 @@ internal sealed class LogReplay(IReadOnlyDictionary<ulong, StoredSnapshot> snaps
     }
 
     /// <summary>One group's log as replayed so far.</summary>
-    /// <param name="groupId">The group.</param>
-    /// <param name="snapshot">The group's newest snapshot in snap/: the final snapshot, at or above every one the log records.</param>
-    private sealed class GroupReplay(ulong groupId, StoredSnapshot? snapshot)
+    private sealed class GroupReplay(ulong groupId, ulong newestSnapshotFile)
     {
         // Invariant: the entries are contiguous, and when there are any the last one is at _lastIndex.
         private readonly List<Entry> _entries = [];
 
         // Replay may start after segments that compaction deleted, so the group's last index is unknown until the
-        // first entry or installed snapshot is replayed. Until then an entry must continue the final snapshot: a
-        // segment is only deleted once all its entries are at or below their group's snapshot.
+        // first entry or installed snapshot is replayed. Until then an entry must continue a snapshot: a segment is
+        // only deleted once all its entries are at or below their group's snapshot. Which snapshot is only known at
+        // the end, so here the newest file bounds it, and Finish checks the entries against the recorded one.
         private ulong? _lastIndex;
 
-        private ulong _recordedSnapshotIndex;
+        public ulong GroupId { get; } = groupId;
 
         public HardState? HardState { get; set; }
 
-        /// <summary>The snapshot file the log never recorded, once <see cref="Finish"/> ran; or null.</summary>
-        public StoredSnapshot? UnrecordedSnapshot => snapshot is not null && _recordedSnapshotIndex < SnapshotIndex ? snapshot : null;
-
-        private ulong SnapshotIndex => snapshot?.Point.Index ?? 0;
+        public RecordedSnapshot? Recorded { get; private set; }
 
         public void Append(Entry entry, RecordLocation location)
         {
-            ulong last = _lastIndex ?? SnapshotIndex;
+            ulong last = _lastIndex ?? newestSnapshotFile;
             if (entry.Index == 0 || entry.Index > last + 1)
             {
-                string after = _lastIndex is null ? $"the snapshot index {last}" : $"the last index {last}";
-                throw location.Corruption($"entry {entry.Index} of group {groupId} leaves a gap after {after}; entries are missing");
+                string after = _lastIndex is null ? $"the newest snapshot in snap/, at index {last}" : $"the last index {last}";
+                throw location.Corruption($"entry {entry.Index} of group {GroupId} leaves a gap after {after}; entries are missing");
             }
 
             // An entry at or below the last index replaces that entry and everything after it.
@@ -128,29 +127,33 @@ internal sealed class LogReplay(IReadOnlyDictionary<ulong, StoredSnapshot> snaps
 
         public void Install(SnapshotPoint point, RecordLocation location)
         {
-            CheckRecorded(point, location);
+            Record(point, location);
             _entries.Clear();
             _lastIndex = point.Index;
         }
 
         public void Compact(SnapshotPoint point, RecordLocation location)
         {
-            CheckRecorded(point, location);
+            Record(point, location);
+
+            // Finish drops them as well; dropping them here keeps replay's memory to the live part of the log.
             _entries.RemoveRange(0, CountUpTo(point.Index));
         }
 
         /// <summary>The group's recovered state, or null when it has none.</summary>
-        public RecoveredGroup? Finish()
+        public RecoveredGroup? Finish(Snapshot? snapshot, string logDirectory)
         {
-            if (UnrecordedSnapshot is { Origin: SnapshotOrigin.Installed })
+            ulong snapshotIndex = snapshot?.Metadata.Index ?? 0;
+            Debug.Assert(snapshotIndex == (Recorded?.Point.Index ?? 0), "The snapshot is the one the log records.");
+
+            List<Entry> entries = _entries[CountUpTo(snapshotIndex)..];
+            if (entries.Count > 0 && entries[0].Index != snapshotIndex + 1)
             {
-                // The install's record never became durable, and nothing was written after it: finish the install.
-                _entries.Clear();
+                throw LogDamage.Found(
+                    $"The log in '{logDirectory}' is damaged: the entries of group {GroupId} resume at index {entries[0].Index} "
+                    + $"after its snapshot at index {snapshotIndex}, so entries are missing");
             }
 
-            ulong snapshotIndex = SnapshotIndex;
-            List<Entry> entries = _entries[CountUpTo(snapshotIndex)..];
-            Debug.Assert(entries.Count == 0 || entries[0].Index == snapshotIndex + 1, "Replay keeps the first entry at or below the snapshot index + 1.");
             if (HardState is null && snapshot is null && entries.Count == 0)
             {
                 return null;
@@ -163,29 +166,21 @@ internal sealed class LogReplay(IReadOnlyDictionary<ulong, StoredSnapshot> snaps
                 hardState = hardState with { Commit = snapshotIndex };
             }
 
-            return new RecoveredGroup(groupId, hardState, snapshot?.Snapshot, entries);
+            return new RecoveredGroup(GroupId, hardState, snapshot, entries);
         }
 
-        private void CheckRecorded(SnapshotPoint point, RecordLocation location)
+        private void Record(SnapshotPoint point, RecordLocation location)
         {
-            // A snapshot file is durable before its record is written, and older files are deleted only after a
-            // newer one is recorded; so snap/ holds this snapshot or a newer one.
             if (point.Index == 0)
             {
-                throw location.Corruption($"it records a snapshot of group {groupId} at index 0");
+                throw location.Corruption($"it records a snapshot of group {GroupId} at index 0");
             }
 
-            if (point.Index > SnapshotIndex)
+            // Snapshot indexes only grow, and every checkpoint repeats the current one.
+            if (Recorded is null || point.Index >= Recorded.Point.Index)
             {
-                throw location.Corruption($"it records a snapshot of group {groupId} at index {point.Index}, but snap/ holds none at or above that index");
+                Recorded = new RecordedSnapshot(point, location);
             }
-
-            if (point.Index == SnapshotIndex && point.Term != snapshot!.Point.Term)
-            {
-                throw location.Corruption($"it records the snapshot of group {groupId} at index {point.Index} with term {point.Term}, but the file has term {snapshot.Point.Term}");
-            }
-
-            _recordedSnapshotIndex = Math.Max(_recordedSnapshotIndex, point.Index);
         }
 
         private int CountUpTo(ulong index) =>

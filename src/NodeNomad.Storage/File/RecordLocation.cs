@@ -5,6 +5,5 @@ internal readonly record struct RecordLocation(string Path, long Offset)
 {
     /// <summary>The error that stops a node whose log is damaged at this record.</summary>
     public LogCorruptedException Corruption(string reason) =>
-        new($"Log segment '{Path}' is damaged at offset {Offset}: {reason}. The node refuses to start rather than drop "
-            + "entries that may have been acknowledged; restore the data directory or rebuild this replica from its group.");
+        LogDamage.Found($"Log segment '{Path}' is damaged at offset {Offset}: {reason}");
 }

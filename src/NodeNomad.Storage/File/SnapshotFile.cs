@@ -4,26 +4,17 @@ using NodeNomad.Raft;
 
 namespace NodeNomad.Storage;
 
-/// <summary>How a snapshot came to be, which decides what recovery does when the log never recorded it.</summary>
-internal enum SnapshotOrigin : byte
-{
-    /// <summary>The node took it of its own state machine (<see cref="IRaftLog.CompactAsync"/>); the entries after it stay.</summary>
-    Compaction = 1,
-
-    /// <summary>The leader sent it (<see cref="GroupWrite.Snapshot"/>); installing it empties the group's log.</summary>
-    Installed = 2,
-}
-
 /// <summary>A snapshot file of snap/, read and verified.</summary>
-internal sealed record StoredSnapshot(ulong GroupId, Snapshot Snapshot, SnapshotOrigin Origin, string Path, long Bytes)
+internal sealed record StoredSnapshot(ulong GroupId, Snapshot Snapshot, string Path, long Bytes)
 {
     public SnapshotPoint Point => new(Snapshot.Metadata.Index, Snapshot.Metadata.Term);
 }
 
 /// <summary>
-/// One snapshot per file, named <c>g{groupId:D20}-{index:D20}.snap</c>: format version, origin, group id,
-/// index, term, conf state (voters, learners, outgoing voters), data, then a CRC32C of all that precedes it.
-/// A file is written under a temporary name, fsynced and renamed, so a name always denotes a complete file.
+/// One snapshot per file, named <c>g{groupId:D20}-{index:D20}.snap</c>: format version, group id, index, term,
+/// conf state (voters, learners, outgoing voters), data, then a CRC32C of all that precedes it. A file is
+/// written under a temporary name, fsynced and renamed, so a name always denotes a complete file. A file is
+/// only in effect once the log records it; until then recovery discards it.
 /// </summary>
 internal static class SnapshotFile
 {
@@ -50,19 +41,18 @@ internal static class SnapshotFile
     }
 
     /// <summary>Writes the snapshot durably: temporary file, fsync, rename, fsync of the directory.</summary>
-    public static StoredSnapshot Write(string directory, ulong groupId, Snapshot snapshot, SnapshotOrigin origin, bool sync)
+    public static StoredSnapshot Write(string directory, ulong groupId, Snapshot snapshot, bool sync)
     {
         SnapshotMetadata metadata = snapshot.Metadata;
         ConfState conf = metadata.ConfState;
         ReadOnlySpan<byte> data = snapshot.Data.Span;
 
         byte[] header = new byte[
-            2 * sizeof(byte) + 3 * sizeof(ulong)
+            sizeof(byte) + 3 * sizeof(ulong)
             + 3 * sizeof(uint) + (conf.Voters.Count + conf.Learners.Count + conf.VotersOutgoing.Count) * sizeof(ulong)
             + sizeof(uint)];
         var writer = new PayloadWriter(header);
         writer.WriteByte(FormatVersion);
-        writer.WriteByte((byte)origin);
         writer.WriteUInt64(groupId);
         writer.WriteUInt64(metadata.Index);
         writer.WriteUInt64(metadata.Term);
@@ -94,7 +84,7 @@ internal static class SnapshotFile
             DirectorySync.Flush(directory);
         }
 
-        return new StoredSnapshot(groupId, snapshot, origin, path, header.Length + data.Length + checksum.Length);
+        return new StoredSnapshot(groupId, snapshot, path, header.Length + data.Length + checksum.Length);
     }
 
     /// <summary>Reads and verifies the snapshot file at <paramref name="path"/>.</summary>
@@ -122,12 +112,6 @@ internal static class SnapshotFile
                 throw new InvalidDataException($"unknown format version {version}");
             }
 
-            var origin = (SnapshotOrigin)reader.ReadByte();
-            if (!Enum.IsDefined(origin))
-            {
-                throw new InvalidDataException($"unknown origin {(byte)origin}");
-            }
-
             ulong storedGroupId = reader.ReadUInt64();
             ulong storedIndex = reader.ReadUInt64();
             if (storedGroupId != groupId || storedIndex != index)
@@ -144,7 +128,7 @@ internal static class SnapshotFile
 
             // The data stays in the buffer the file was read into; nothing else uses that buffer.
             var snapshot = new Snapshot(new SnapshotMetadata(index, term, conf), new ReadOnlyMemory<byte>(bytes, dataOffset, (int)dataLength));
-            return new StoredSnapshot(groupId, snapshot, origin, path, bytes.Length);
+            return new StoredSnapshot(groupId, snapshot, path, bytes.Length);
         }
         catch (InvalidDataException e)
         {
@@ -178,11 +162,6 @@ internal static class SnapshotFile
         return ids;
     }
 
-    private static LogCorruptedException Damaged(string path, string reason, Exception? inner = null)
-    {
-        string message = $"Snapshot file '{path}' is damaged: {reason}. The node refuses to start: the entries this snapshot replaced "
-            + "are no longer in the log, so starting without it could drop acknowledged entries. Restore the data directory "
-            + "or rebuild this replica from its group.";
-        return inner is null ? new LogCorruptedException(message) : new LogCorruptedException(message, inner);
-    }
+    private static LogCorruptedException Damaged(string path, string reason, Exception? inner = null) =>
+        LogDamage.Found($"Snapshot file '{path}' is damaged: {reason}", inner);
 }

@@ -8,10 +8,7 @@ internal readonly record struct SnapshotPoint(ulong Index, ulong Term);
 /// <summary>One record of the write-ahead log, as framed by <see cref="RecordFrame"/>.</summary>
 internal abstract record WalRecord;
 
-/// <summary>
-/// Everything one <see cref="IRaftLog.SaveAsync"/> made durable, or a checkpoint of every group's hard state
-/// at the start of a segment. Replayed group by group, in order.
-/// </summary>
+/// <summary>Everything one <see cref="IRaftLog.SaveAsync"/> made durable, replayed group by group, in order.</summary>
 internal sealed record BatchRecord(IReadOnlyList<GroupRecord> Groups) : WalRecord;
 
 /// <summary>
@@ -22,3 +19,15 @@ internal sealed record GroupRecord(ulong GroupId, HardState? HardState, Snapshot
 
 /// <summary>The group's own snapshot at <see cref="Snapshot"/> is durable in snap/; its entries up to that index are dropped.</summary>
 internal sealed record CompactionRecord(ulong GroupId, SnapshotPoint Snapshot) : WalRecord;
+
+/// <summary>
+/// The first record of every segment but the first: each group's hard state and recorded snapshot when the
+/// segment was started. Once the older segments are deleted, replay still finds both here.
+/// </summary>
+internal sealed record CheckpointRecord(IReadOnlyList<GroupCheckpoint> Groups) : WalRecord;
+
+/// <summary>
+/// One group in a checkpoint. Its snapshot is replayed like a compaction: at this point of the log the group's
+/// entries up to the snapshot are gone, and the snapshot file is in effect.
+/// </summary>
+internal sealed record GroupCheckpoint(ulong GroupId, HardState? HardState, SnapshotPoint? Snapshot);

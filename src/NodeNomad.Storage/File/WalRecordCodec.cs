@@ -4,17 +4,20 @@ using NodeNomad.Raft;
 namespace NodeNomad.Storage;
 
 /// <summary>
-/// The payloads of log records. A batch: type, group count, then per group its id, flags, hard state
-/// (term, vote, commit) when flagged, installed snapshot (index, term) when flagged, entry count and entries
-/// (index, term, type, data length, data). A compaction: type, group id, snapshot index and term.
+/// The payloads of log records, little-endian. A batch: type, group count, then per group its id, flags, hard
+/// state (term, vote, commit) when flagged, installed snapshot (index, term) when flagged, entry count and
+/// entries (index, term, type, data length, data). A compaction: type, group id, snapshot index and term.
+/// A checkpoint: type, group count, then per group its id, flags, hard state and snapshot when flagged.
 /// </summary>
 internal static class WalRecordCodec
 {
     private const byte BatchType = 1;
     private const byte CompactionType = 2;
+    private const byte CheckpointType = 3;
 
     private const byte HasHardState = 1;
     private const byte HasInstalledSnapshot = 2;
+    private const byte HasSnapshot = 2;
 
     private const int EntryHeaderSize = sizeof(ulong) + sizeof(ulong) + sizeof(byte) + sizeof(uint);
 
@@ -49,6 +52,15 @@ internal static class WalRecordCodec
                 writer.WriteUInt64(compaction.Snapshot.Index);
                 writer.WriteUInt64(compaction.Snapshot.Term);
                 break;
+            case CheckpointRecord checkpoint:
+                writer.WriteByte(CheckpointType);
+                writer.WriteUInt32((uint)checkpoint.Groups.Count);
+                foreach (GroupCheckpoint group in checkpoint.Groups)
+                {
+                    WriteCheckpoint(ref writer, group);
+                }
+
+                break;
             default:
                 throw new UnreachableException($"Unknown record {record.GetType().Name}.");
         }
@@ -66,6 +78,7 @@ internal static class WalRecordCodec
         {
             BatchType => ReadBatch(ref reader),
             CompactionType => new CompactionRecord(reader.ReadUInt64(), new SnapshotPoint(reader.ReadUInt64(), reader.ReadUInt64())),
+            CheckpointType => ReadCheckpoint(ref reader),
             var type => throw new InvalidDataException($"Unknown record type {type}."),
         };
         reader.EnsureAtEnd();
@@ -76,6 +89,8 @@ internal static class WalRecordCodec
     {
         BatchRecord batch => sizeof(byte) + sizeof(uint) + batch.Groups.Sum(GroupSize),
         CompactionRecord => sizeof(byte) + 3 * sizeof(ulong),
+        CheckpointRecord checkpoint => sizeof(byte) + sizeof(uint) + checkpoint.Groups.Sum(g =>
+            sizeof(ulong) + sizeof(byte) + (g.HardState is null ? 0 : 3 * sizeof(ulong)) + (g.Snapshot is null ? 0 : 2 * sizeof(ulong))),
         _ => throw new UnreachableException($"Unknown record {record.GetType().Name}."),
     };
 
@@ -112,6 +127,49 @@ internal static class WalRecordCodec
             writer.WriteUInt32((uint)entry.Data.Length);
             writer.WriteBytes(entry.Data.Span);
         }
+    }
+
+    private static void WriteCheckpoint(ref PayloadWriter writer, GroupCheckpoint group)
+    {
+        writer.WriteUInt64(group.GroupId);
+        writer.WriteByte((byte)((group.HardState is null ? 0 : HasHardState) | (group.Snapshot is null ? 0 : HasSnapshot)));
+        if (group.HardState is { } hardState)
+        {
+            writer.WriteUInt64(hardState.Term);
+            writer.WriteUInt64(hardState.Vote);
+            writer.WriteUInt64(hardState.Commit);
+        }
+
+        if (group.Snapshot is { } snapshot)
+        {
+            writer.WriteUInt64(snapshot.Index);
+            writer.WriteUInt64(snapshot.Term);
+        }
+    }
+
+    private static CheckpointRecord ReadCheckpoint(ref PayloadReader reader)
+    {
+        uint groupCount = reader.ReadUInt32();
+        var groups = new List<GroupCheckpoint>();
+        for (uint i = 0; i < groupCount; i++)
+        {
+            ulong groupId = reader.ReadUInt64();
+            byte flags = reader.ReadByte();
+            if ((flags & ~(HasHardState | HasSnapshot)) != 0)
+            {
+                throw new InvalidDataException($"Unknown flags {flags:x2} for group {groupId}.");
+            }
+
+            HardState? hardState = (flags & HasHardState) == 0
+                ? null
+                : new HardState(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
+            SnapshotPoint? snapshot = (flags & HasSnapshot) == 0
+                ? null
+                : new SnapshotPoint(reader.ReadUInt64(), reader.ReadUInt64());
+            groups.Add(new GroupCheckpoint(groupId, hardState, snapshot));
+        }
+
+        return new CheckpointRecord(groups);
     }
 
     private static BatchRecord ReadBatch(ref PayloadReader reader)

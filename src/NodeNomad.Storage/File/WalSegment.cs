@@ -3,10 +3,9 @@ using System.Globalization;
 namespace NodeNomad.Storage;
 
 /// <summary>
-/// One segment file of wal/, named by its zero-padded sequence number. Every segment but the first ever
-/// written starts with a checkpoint of every group's hard state, so replay never needs an older segment
-/// for hard state; it tracks the highest entry index it holds per group to know when it is no longer needed
-/// for entries either.
+/// One segment file of wal/, named by its zero-padded sequence number. Every segment starts with a checkpoint
+/// of every group's hard state and snapshot, so replay never needs an older segment for those; the segment
+/// tracks the highest entry index it holds per group to know when it is no longer needed for entries either.
 /// </summary>
 internal sealed class WalSegment(long sequence, string path, long length)
 {
@@ -33,12 +32,16 @@ internal sealed class WalSegment(long sequence, string path, long length)
             && long.TryParse(fileName.AsSpan(0, SequenceDigits), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
     }
 
-    /// <summary>Records that the segment holds the entry at <paramref name="index"/> of the group.</summary>
-    public void NoteEntry(ulong groupId, ulong index)
+    /// <summary>Records that the segment holds the entries of <paramref name="batch"/>.</summary>
+    public void NoteEntries(BatchRecord batch)
     {
-        if (!_highestIndex.TryGetValue(groupId, out ulong highest) || index > highest)
+        foreach (GroupRecord group in batch.Groups.Where(g => g.Entries.Count > 0))
         {
-            _highestIndex[groupId] = index;
+            ulong index = group.Entries.Max(e => e.Index);
+            if (!_highestIndex.TryGetValue(group.GroupId, out ulong highest) || index > highest)
+            {
+                _highestIndex[group.GroupId] = index;
+            }
         }
     }
 
