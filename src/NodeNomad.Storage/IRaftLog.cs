@@ -13,6 +13,7 @@ public interface IRaftLog : IAsyncDisposable
     /// Reads everything that was durable when the node stopped. Must be called once, before any write.
     /// A torn tail (the last, unacknowledged batch cut short by a crash) is removed; corruption anywhere
     /// else throws <see cref="LogCorruptedException"/> rather than dropping entries that were acknowledged.
+    /// Called a second time after it succeeded, it throws <see cref="InvalidOperationException"/>.
     /// </summary>
     Task<RecoveredLog> RecoverAsync(CancellationToken cancellationToken = default);
 
@@ -21,12 +22,18 @@ public interface IRaftLog : IAsyncDisposable
     /// appended in order; an entry whose index is at or below the group's last index replaces that entry
     /// and everything after it (a follower's log being overwritten by its leader). A group write that
     /// carries a snapshot installs it first: the group's log is emptied and continues after the snapshot.
+    /// Rejected with <see cref="ArgumentException"/>, before anything is written: entries that are not
+    /// contiguous, that leave a gap after the group's last index, or that sit at or below its snapshot index;
+    /// a snapshot not newer than the group's current one; the same group twice in one batch.
+    /// After a failed save the instance refuses further writes until the log is opened and recovered again:
+    /// whether the failed batch reached the disk is unknown until then.
     /// </summary>
     Task SaveAsync(LogBatch batch, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Stores a snapshot the node took of its own state machine and drops the group's entries up to the
-    /// snapshot's index; entries after it are kept.
+    /// snapshot's index; entries after it are kept. A snapshot beyond the group's last index, or not newer
+    /// than its current snapshot, is rejected with <see cref="ArgumentException"/>.
     /// </summary>
     Task CompactAsync(ulong groupId, Snapshot snapshot, CancellationToken cancellationToken = default);
 

@@ -28,6 +28,28 @@ public sealed class CorruptionTests : FileLogTest
         HashFiles().ShouldBe(files);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task a_damaged_length_is_corruption_not_a_torn_tail(int byteOfLength)
+    {
+        // A flipped bit in a length can make a record seem to run past the end of the file, which is what a
+        // torn write looks like; the length's own checksum tells the two apart.
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 2, 1))), Ct);
+        long damagedRecord = LengthOf(LastSegment);
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(3, 4, 1))), Ct);
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(5, 6, 1))), Ct);
+        await log.DisposeAsync();
+
+        FlipByte(LastSegment, damagedRecord + byteOfLength);
+        LogCorruptedException error = await RecoveryFailsAsync();
+
+        error.Message.ShouldContain($"offset {damagedRecord}");
+        error.Message.ShouldContain("header");
+    }
+
     [Fact]
     public async Task a_damaged_record_in_an_older_segment_is_corruption()
     {

@@ -196,10 +196,10 @@ public sealed partial class FileRaftLog
 
             if (record is null)
             {
-                // Each record is fsynced before the next is written, so only the last one can be torn. A torn record
-                // runs to the end of the file, or is followed by nothing but zeros: space the file system allocated
-                // that the write never filled.
-                if (isLast && (end >= data.Length || !data.AsSpan(offset).ContainsAnyExcept((byte)0)))
+                // Each record is fsynced before the next is written, so only the last one can be torn: a damaged
+                // record is the torn tail when no sound record follows it (whatever follows is the unfinished write,
+                // or zeros the file system allocated for it); with a sound record after it, it is corruption.
+                if (isLast && !RecordFrame.SoundRecordFollows(data, offset))
                 {
                     segment.Length = offset;
                     return data.Length - offset;

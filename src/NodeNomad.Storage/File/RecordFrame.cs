@@ -3,20 +3,24 @@ using System.Buffers.Binary;
 namespace NodeNomad.Storage;
 
 /// <summary>
-/// The framing of every log record: <c>[u32 payload length][u32 CRC32C of payload][payload]</c>, little-endian.
+/// The framing of every log record, little-endian:
+/// <c>[u32 payload length][u32 CRC32C of the length][u32 CRC32C of the payload][payload]</c>.
+/// The length has a checksum of its own so that a damaged length is recognised as damage, instead of looking
+/// like a record that runs past the end of the file (which is what a torn write looks like).
 /// A record is written with one write call and fsynced before the next is written, so only the last record
 /// of the log can be torn by a crash.
 /// </summary>
 internal static class RecordFrame
 {
-    public const int HeaderSize = 2 * sizeof(uint);
+    public const int HeaderSize = 3 * sizeof(uint);
 
     /// <summary>Fills in the header of <paramref name="record"/>, whose payload already follows the header.</summary>
     public static void Seal(Span<byte> record)
     {
         ReadOnlySpan<byte> payload = record[HeaderSize..];
         BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(record[sizeof(uint)..], Crc32C.Compute(payload));
+        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], Crc32C.Compute(record[..4]));
+        BinaryPrimitives.WriteUInt32LittleEndian(record[8..], Crc32C.Compute(payload));
     }
 
     /// <summary>
@@ -24,8 +28,9 @@ internal static class RecordFrame
     /// </summary>
     /// <param name="segment">The whole segment file.</param>
     /// <param name="offset">Where the record starts.</param>
-    /// <param name="end">Where the record says it ends; past the end of <paramref name="segment"/> when it is cut short.</param>
-    /// <returns>Why the record is unsound, or null when its length and checksum hold.</returns>
+    /// <param name="end">Where the record says it ends (past the end of <paramref name="segment"/> when it is cut
+    /// short); the end of its header when the header itself is damaged.</param>
+    /// <returns>Why the record is unsound, or null when its length and checksums hold.</returns>
     public static string? FindDefect(ReadOnlySpan<byte> segment, int offset, out long end)
     {
         ReadOnlySpan<byte> rest = segment[offset..];
@@ -36,7 +41,12 @@ internal static class RecordFrame
         }
 
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(rest);
-        uint checksum = BinaryPrimitives.ReadUInt32LittleEndian(rest[sizeof(uint)..]);
+        if (Crc32C.Compute(rest[..4]) != BinaryPrimitives.ReadUInt32LittleEndian(rest[4..]))
+        {
+            end = (long)offset + HeaderSize;
+            return "the record header does not match its CRC32C";
+        }
+
         end = (long)offset + HeaderSize + length;
         if (length == 0)
         {
@@ -48,8 +58,25 @@ internal static class RecordFrame
             return $"the record claims {length} bytes of payload but the file ends {rest.Length - HeaderSize} bytes after its header";
         }
 
-        return Crc32C.Compute(rest.Slice(HeaderSize, (int)length)) == checksum
+        return Crc32C.Compute(rest.Slice(HeaderSize, (int)length)) == BinaryPrimitives.ReadUInt32LittleEndian(rest[8..])
             ? null
             : "the payload does not match the record's CRC32C";
+    }
+
+    /// <summary>
+    /// Whether a sound record starts anywhere after <paramref name="offset"/>. A damaged record with a sound one
+    /// after it cannot be a torn write (nothing is written after the record a crash tears): it is corruption.
+    /// </summary>
+    public static bool SoundRecordFollows(ReadOnlySpan<byte> segment, int offset)
+    {
+        for (int position = offset + 1; position + HeaderSize < segment.Length; position++)
+        {
+            if (FindDefect(segment, position, out _) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
