@@ -7,8 +7,9 @@ WORKDIR /src
 
 # Restore from the build settings and project files alone, so this layer is reused until a package or a
 # project reference changes. .editorconfig is part of the build: it sets analyzer severities, and warnings
-# are errors.
-COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+# are errors. global.json stays out: it pins the SDK a developer machine uses, and the image brings its own
+# .NET 10 SDK, whichever feature band that is.
+COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/NodeNomad.Contracts/NodeNomad.Contracts.csproj src/NodeNomad.Contracts/
 COPY src/NodeNomad.Raft/NodeNomad.Raft.csproj src/NodeNomad.Raft/
 COPY src/NodeNomad.Core/NodeNomad.Core.csproj src/NodeNomad.Core/
