@@ -31,6 +31,13 @@ public sealed class AppendKvModel : Model<string, AppendKvInput, string>
     }
 
     /// <inheritdoc/>
+    public override bool IsReadOnly(AppendKvInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Kind == AppendKvOperationKind.Get;
+    }
+
+    /// <inheritdoc/>
     public override IEqualityComparer<string> States => StringComparer.Ordinal;
 
     /// <inheritdoc/>

@@ -19,13 +19,15 @@ public sealed record CheckResult(
     public string Message => Verdict switch
     {
         Verdict.Linearizable => FormattableString.Invariant(
-            $"Linearizable: {Operations} operations in {Partitions} partitions, checked in {Elapsed.TotalMilliseconds:0} ms."),
+            $"Linearizable: {Counted}, checked in {Elapsed.TotalMilliseconds:0.#} ms."),
         Verdict.NotLinearizable => FormattableString.Invariant(
-            $"Not linearizable: {Operations} operations in {Partitions} partitions, checked in {Elapsed.TotalMilliseconds:0} ms.")
+            $"Not linearizable: {Counted}, checked in {Elapsed.TotalMilliseconds:0.#} ms.")
             + Environment.NewLine + Violation?.Describe(),
         _ => FormattableString.Invariant(
-            $"No verdict: the search stopped after {Elapsed.TotalMilliseconds:0} ms with {PartitionsChecked} of {Partitions} partitions checked ({Operations} operations)."),
+            $"No verdict: the search stopped after {Elapsed.TotalMilliseconds:0.#} ms with {PartitionsChecked} of {LinearizabilityViolation.Count(Partitions, "partition")} checked ({LinearizabilityViolation.Count(Operations, "operation")})."),
     };
+
+    private string Counted => $"{LinearizabilityViolation.Count(Operations, "operation")} in {LinearizabilityViolation.Count(Partitions, "partition")}";
 
     /// <inheritdoc cref="Message"/>
     public override string ToString() => Message;

@@ -8,7 +8,7 @@ namespace NodeNomad.Linearizability;
 /// keywords and vectors (or lists). Values come back as string, long, bool, null, <see cref="EdnKeyword"/> or
 /// <c>IReadOnlyList&lt;object?&gt;</c>. Never throws: a problem is returned as a reason.
 /// </summary>
-internal ref struct EdnReader
+internal sealed class EdnReader
 {
     // Deep enough for any history; shallow enough that a hostile line cannot overflow the stack.
     private const int MaxNesting = 32;
@@ -302,11 +302,11 @@ internal ref struct EdnReader
         }
     }
 
-    private readonly char Peek() => position < text.Length ? text[position] : '\0';
+    private char Peek() => position < text.Length ? text[position] : '\0';
 
-    private readonly string Excerpt() => Excerpt(position);
+    private string Excerpt() => Excerpt(position);
 
-    private readonly string Excerpt(int at)
+    private string Excerpt(int at)
     {
         var rest = text[at..];
         return "'" + (rest.Length > 20 ? rest[..20] + "..." : rest) + "'";

@@ -41,9 +41,11 @@ public static class LinearizabilityChecker
         var partitions = model.Partition(history);
         var outcomes = new PartitionOutcome[partitions.Count];
 
-        // Largest partitions first, so that the last one started is not the one everybody waits for.
+        // Largest partitions first, so that the last one started is not the one everybody waits for; and at least
+        // two at a time, so that even on one core a hopeless partition cannot hide a failure found quickly elsewhere.
         var largestFirst = Enumerable.Range(0, partitions.Count).OrderByDescending(i => partitions[i].Operations.Count).ToArray();
-        Parallel.ForEach(largestFirst, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        var parallelism = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) };
+        Parallel.ForEach(largestFirst, parallelism, i =>
         {
             var outcome = stop.IsCancellationRequested
                 ? PartitionOutcome.Stopped

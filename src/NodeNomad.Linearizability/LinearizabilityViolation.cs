@@ -32,14 +32,13 @@ public sealed record LinearizabilityViolation(
     public string Describe()
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{Partition} ({PartitionOperations} operations) is not linearizable.");
-        text.AppendLine();
-        text.Append(CultureInfo.InvariantCulture, $"The longest linearizable prefix has {LongestLinearizablePrefix.Count} operations");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Failing partition: {Partition} ({Count(PartitionOperations, "operation")}).");
+        text.Append(CultureInfo.InvariantCulture, $"The longest linearizable prefix has {Count(LongestLinearizablePrefix.Count, "operation")}");
         var hidden = LongestLinearizablePrefix.Count - PrefixShown;
         text.AppendLine(hidden > 0 ? $"; the last {PrefixShown}:" : ":");
         if (hidden > 0)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  ... {hidden} earlier operations");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  ... {Count(hidden, "earlier operation")}");
         }
 
         for (var i = Math.Max(0, hidden); i < LongestLinearizablePrefix.Count; i++)
@@ -56,4 +55,8 @@ public sealed record LinearizabilityViolation(
 
         return text.ToString().TrimEnd();
     }
+
+    /// <summary>"1 operation", "2 operations".</summary>
+    internal static string Count(int count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
 }

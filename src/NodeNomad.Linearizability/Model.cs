@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace NodeNomad.Linearizability;
 
 /// <summary>
@@ -22,6 +24,7 @@ public abstract class Model<TState, TInput, TOutput>
     /// Applies an operation whose answer was observed: <c>Ok</c> is whether the object, in <paramref name="state"/>,
     /// could have answered <paramref name="output"/> to <paramref name="input"/>, and <c>State</c> the state after it.
     /// </summary>
+    [SuppressMessage("Naming", "CA1716", Justification = "Porcupine's name for the transition; models are written in C#, where Step is no keyword.")]
     public abstract (bool Ok, TState State) Step(TState state, TInput input, TOutput output);
 
     /// <summary>
@@ -29,6 +32,13 @@ public abstract class Model<TState, TInput, TOutput>
     /// accepted, so this cannot fail. Returns the state after the operation took effect.
     /// </summary>
     public abstract TState StepUnobserved(TState state, TInput input);
+
+    /// <summary>
+    /// True when the operation never changes the state, whatever the state (a read). Such an operation whose
+    /// outcome is unknown constrains nothing, so the checker leaves it out, which can save a search exponential
+    /// in the number of unanswered operations. Defaults to false: every operation is kept.
+    /// </summary>
+    public virtual bool IsReadOnly(TInput input) => false;
 
     /// <summary>Equality and hashing of states, used to memoise the search. Defaults to the type's own.</summary>
     public virtual IEqualityComparer<TState> States => EqualityComparer<TState>.Default;

@@ -38,6 +38,13 @@ public sealed class NodeNomadKvModel : Model<string?, NodeNomadKvInput, NodeNoma
     }
 
     /// <inheritdoc/>
+    public override bool IsReadOnly(NodeNomadKvInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Kind == NodeNomadKvOperationKind.Get;
+    }
+
+    /// <inheritdoc/>
     public override IEqualityComparer<string?> States => StringComparer.Ordinal;
 
     /// <inheritdoc/>

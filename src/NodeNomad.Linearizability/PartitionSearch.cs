@@ -42,7 +42,8 @@ internal sealed class PartitionSearch<TState, TInput, TOutput>
     {
         this.model = model;
         this.partition = partition;
-        operations = [.. partition.Operations];
+        // An unanswered read constrains nothing: it could take effect anywhere, changing nothing.
+        operations = [.. partition.Operations.Where(operation => !(operation.IsOutcomeUnknown && model.IsReadOnly(operation.Input)))];
         var n = operations.Length;
         tail = 2 * n + 1;
         next = new int[2 * n + 2];
@@ -209,7 +210,7 @@ internal sealed class PartitionSearch<TState, TInput, TOutput>
             candidates.Add($"{Describe(operations[operation])}: {why}");
         }
 
-        return new LinearizabilityViolation(partition.Name, operations.Length, described, model.DescribeState(stateAfterPrefix), candidates);
+        return new LinearizabilityViolation(partition.Name, partition.Operations.Count, described, model.DescribeState(stateAfterPrefix), candidates);
     }
 
     private string Describe(Operation<TInput, TOutput> operation)

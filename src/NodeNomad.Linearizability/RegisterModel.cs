@@ -38,6 +38,13 @@ public sealed class RegisterModel : Model<long?, RegisterInput, RegisterOutput>
     }
 
     /// <inheritdoc/>
+    public override bool IsReadOnly(RegisterInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Kind == RegisterOperationKind.Read;
+    }
+
+    /// <inheritdoc/>
     public override string DescribeOperation(RegisterInput input, RegisterOutput output)
     {
         ArgumentNullException.ThrowIfNull(input);
