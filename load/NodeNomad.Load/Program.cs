@@ -13,6 +13,17 @@ if (args[0] is "-h" or "--help" or "help")
     return 0;
 }
 
+if (args[0] == "check-history")
+{
+    if (args.Length != 2 || args[1] is "-h" or "--help")
+    {
+        await Console.Error.WriteAsync(Usage.Text);
+        return Usage.BadUsage;
+    }
+
+    return await CheckHistory.RunAsync(args[1], TimeSpan.FromMinutes(5), Console.Out);
+}
+
 if (args[0] != "bench-writes")
 {
     await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.");

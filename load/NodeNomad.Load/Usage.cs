@@ -9,6 +9,12 @@ internal static class Usage
         NodeNomad.Load: load programs for NodeNomad, run on demand (never part of the tests).
 
         usage: dotnet run -c Release --project load/NodeNomad.Load -- bench-writes [options]
+               dotnet run --project load/NodeNomad.Load -- check-history FILE
+
+        check-history FILE  judges a recorded history with the linearizability checker: Jepsen-style
+                            EDN key-value lines, Jepsen etcd register logs, or NodeNomad's own test
+                            histories (see src/NodeNomad.Linearizability/README.md). Exit codes: 0
+                            linearizable, 1 not linearizable, 2 unreadable file, 3 no verdict in 5 minutes
 
         bench-writes  durable write throughput and latency for each number of concurrent clients
           --url URL          load a node already running on 127.0.0.1 (default: start one on a free
@@ -22,7 +28,7 @@ internal static class Usage
                              ../shared/peers/etcd-cluster.sh and print NodeNomad/etcd per client count
           -h, --help         this text
 
-        exit codes: 0 done, 1 could not run or a run failed, 2 bad usage, 130 interrupted
+        bench-writes exit codes: 0 done, 1 could not run or a run failed, 2 bad usage, 130 interrupted
 
         """;
 }
