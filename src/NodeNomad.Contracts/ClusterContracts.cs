@@ -9,6 +9,8 @@ namespace NodeNomad.Contracts;
 /// <param name="MetaLeaderId">The node leading the meta group, or null when there is none.</param>
 /// <param name="Health">healthy, degraded or unavailable.</param>
 /// <param name="Warnings">Conditions an operator should know about.</param>
+/// <param name="LeaderId">The node leading the data group, or null while none is known.</param>
+/// <param name="Term">The Raft term the answering node is in.</param>
 public sealed record ClusterInfo(
     string ClusterId,
     string NodeId,
@@ -17,7 +19,9 @@ public sealed record ClusterInfo(
     int ReplicationFactor,
     string? MetaLeaderId,
     string Health,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    string? LeaderId = null,
+    long Term = 0);
 
 /// <summary>One item of <c>GET /api/v1/cluster/nodes</c>.</summary>
 /// <param name="Id">The node id.</param>
@@ -26,7 +30,11 @@ public sealed record ClusterInfo(
 /// <param name="Replicas">Shards this node holds a replica of.</param>
 /// <param name="Leaderships">Shards this node leads.</param>
 /// <param name="Version">The node's NodeNomad version.</param>
-/// <param name="StartedAt">When the node's process started.</param>
+/// <param name="StartedAt">When the node's process started (null when the node did not answer).</param>
+/// <param name="Role">leader, follower, candidate or pre-candidate; null when the node did not answer.</param>
+/// <param name="Term">The node's Raft term.</param>
+/// <param name="CommitIndex">The node's commit index.</param>
+/// <param name="AppliedIndex">The node's applied index.</param>
 public sealed record NodeInfo(
     string Id,
     string ClientUrl,
@@ -34,7 +42,11 @@ public sealed record NodeInfo(
     IReadOnlyList<int> Replicas,
     IReadOnlyList<int> Leaderships,
     string Version,
-    DateTimeOffset StartedAt);
+    DateTimeOffset? StartedAt,
+    string? Role = null,
+    long Term = 0,
+    long CommitIndex = 0,
+    long AppliedIndex = 0);
 
 /// <summary>A shard replica and its role.</summary>
 /// <param name="NodeId">The node holding the replica.</param>

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
 using NodeNomad.Node.Api;
 using NodeNomad.Node.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using NodeNomad.Node.Health;
+using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;
 using NodeNomad.Storage;
@@ -30,6 +32,11 @@ public static class NodeServices
         services.AddSingleton<IRaftLog>(sp =>
             new FileRaftLog(Path.Combine(sp.GetRequiredService<IOptions<NodeOptions>>().Value.EffectiveDataDir, LogFolder), new FileRaftLogOptions()));
         services.AddSingleton<NodeMetrics>();
+        services.AddSingleton<ClusterTopology>();
+        services.AddSingleton<PeerHttp>();
+        services.AddSingleton<LeaderForwarder>();
+        services.AddSingleton<PeerDirectory>();
+        services.AddNodeNomadTransport();
         services.AddSingleton<ShardReplica>();
         services.AddHostedService(sp => sp.GetRequiredService<ShardReplica>());
         services.AddSingleton<ExpiryPurger>();
@@ -49,20 +56,30 @@ public static class NodeServices
         {
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<NodeOptions>>().Value;
-            if (options.Host is "0.0.0.0" or "*" or "::")
-            {
-                kestrel.ListenAnyIP(options.Port);
-            }
-            else if (options.Host is "localhost")
-            {
-                kestrel.ListenLocalhost(options.Port);
-            }
-            else
-            {
-                kestrel.Listen(System.Net.IPAddress.Parse(options.Host), options.Port);
-            }
+            // HTTP/2 without TLS needs prior knowledge, which browsers and curl do not use by default: the client port speaks HTTP/1.1.
+            Listen(kestrel, options.Host, options.Port, HttpProtocols.Http1);
+
+            // The peer port speaks HTTP/2 cleartext only (prior knowledge): Raft streams and forwarded requests.
+            Listen(kestrel, options.Host, options.EffectivePeerPort, HttpProtocols.Http2);
         });
         return builder;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols)
+    {
+        void Configure(ListenOptions listen) => listen.Protocols = protocols;
+        if (host is "0.0.0.0" or "*" or "::")
+        {
+            kestrel.ListenAnyIP(port, Configure);
+        }
+        else if (host is "localhost")
+        {
+            kestrel.ListenLocalhost(port, Configure);
+        }
+        else
+        {
+            kestrel.Listen(System.Net.IPAddress.Parse(host), port, Configure);
+        }
     }
 
     /// <summary>Maps the node's endpoints and error handling.</summary>
@@ -71,11 +88,14 @@ public static class NodeServices
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodeProblems();
+        app.UseMiddleware<PeerPortGate>();
         app.MapOpenApi();
         app.MapKeyValueApi();
         app.MapClusterApi();
         app.MapNodeHealth();
         app.MapPrometheusScrapingEndpoint();
+        app.MapPeerApi();
+        app.MapNodeNomadTransport();
         return app;
     }
 }

@@ -17,4 +17,15 @@ public enum ConfChangeType : byte
 /// <param name="Type">What the change does.</param>
 /// <param name="NodeId">The replica it concerns.</param>
 /// <param name="Context">Opaque bytes for the host (for example the replica's address).</param>
-public sealed record ConfChange(ConfChangeType Type, ulong NodeId, ReadOnlyMemory<byte> Context = default);
+public sealed record ConfChange(ConfChangeType Type, ulong NodeId, ReadOnlyMemory<byte> Context = default)
+{
+    /// <summary>The bytes a <see cref="EntryType.ConfChange"/> entry carries for this change.</summary>
+    public byte[] Encode() => ConfChangeCodec.Encode(this);
+
+    /// <summary>
+    /// Reads the change an <see cref="EntryType.ConfChange"/> entry carries (its <see cref="Entry.Data"/>), so the
+    /// host can pass it to <see cref="RaftNode.ApplyConfChange"/> when it applies the entry.
+    /// </summary>
+    /// <exception cref="FormatException">The bytes are not an encoded change.</exception>
+    public static ConfChange Decode(ReadOnlySpan<byte> data) => ConfChangeCodec.Decode(data);
+}

@@ -99,7 +99,10 @@ public sealed record RaftStatus(
 /// <param name="InitialMembers">The group's first membership, in force until a snapshot records another: used when
 /// nothing or no snapshot was recovered, so the host passes the same value on every start (committed membership
 /// changes after it are re-applied through <see cref="RaftNode.ApplyConfChange"/> as the host re-applies the log).
-/// A replica added later to an existing group passes null and learns its membership from the leader.</param>
+/// A replica added later to an existing group passes null and learns its membership from the leader. A brand-new
+/// replica (nothing recovered) writes the initial members to its log as its first entries, committed membership
+/// changes of term 1 identical on every initial member, so that replicas joining later learn them from the log;
+/// the host persists and applies them like any other entries.</param>
 public sealed record RaftBootstrap(HardState HardState, Snapshot? Snapshot, IReadOnlyList<Entry> Entries, ConfState? InitialMembers)
 {
     /// <summary>A brand-new replica of a brand-new group of <paramref name="voters"/>.</summary>

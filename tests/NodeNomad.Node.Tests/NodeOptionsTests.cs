@@ -56,4 +56,48 @@ public sealed class NodeOptionsTests
         var (_, failures) = Load(new() { ["NODE_PORT"] = "x", ["SNAPSHOT_ENTRIES"] = "y", ["NODE_ID"] = "!" });
         failures.Count.ShouldBe(3);
     }
+
+    [Fact]
+    public void a_cluster_of_three_names_its_members_and_this_nodes_peer_port()
+    {
+        var (options, failures) = Load(new()
+        {
+            ["NODE_ID"] = "node-2",
+            ["CLUSTER_NODES"] = "node-1=127.0.0.1:4001,node-2=127.0.0.1:4002,node-3=127.0.0.1:4003",
+            ["CLUSTER_SECRET"] = "a-secret-of-sixteen-or-more",
+        });
+        failures.ShouldBeEmpty();
+        options.Members().Select(m => m.NodeId).ShouldBe(["node-1", "node-2", "node-3"]);
+        options.EffectivePeerPort.ShouldBe(4002);
+    }
+
+    [Fact]
+    public void a_lone_node_forms_a_cluster_of_itself_on_its_peer_port()
+    {
+        var (options, failures) = Load(new() { ["NODE_PORT"] = "3005" });
+        failures.ShouldBeEmpty();
+        options.Members().ShouldHaveSingleItem().NodeId.ShouldBe("node-1");
+        options.EffectivePeerPort.ShouldBe(4005);
+    }
+
+    [Theory]
+    [InlineData("node-1=127.0.0.1", "is not id=host:port")]
+    [InlineData("node-1=127.0.0.1:4001,node-1=127.0.0.1:4002", "listed twice")]
+    [InlineData("node-2=127.0.0.1:4002,node-3=127.0.0.1:4003", "does not list this node")]
+    [InlineData("node-1=127.0.0.1:4001,node-2=127.0.0.1:4002", "CLUSTER_SECRET must be set")]
+    public void a_bad_cluster_is_reported(string nodes, string reason)
+    {
+        var (_, failures) = Load(new() { ["CLUSTER_NODES"] = nodes });
+        failures.ShouldContain(f => f.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("HEARTBEAT_INTERVAL", "2", "between 5 and 10000")]
+    [InlineData("ELECTION_TIMEOUT", "150", "at least three heartbeats")]
+    [InlineData("PEER_PORT", "3001", "differ from NODE_PORT")]
+    public void bad_raft_timing_and_ports_are_reported(string key, string value, string reason)
+    {
+        var (_, failures) = Load(new() { [key] = value });
+        failures.ShouldContain(f => f.Contains(reason, StringComparison.Ordinal));
+    }
 }

@@ -5,11 +5,11 @@ using NodeNomad.Storage;
 
 namespace NodeNomad.Node.Tests;
 
-/// <summary>When the log cannot make a write durable, the write is not acknowledged and the node stops taking writes.</summary>
+/// <summary>When the log cannot make a write durable, the write is not acknowledged and the replica stops until restarted.</summary>
 public sealed class StorageFailureTests
 {
     [Fact]
-    public async Task a_failed_fsync_is_503_and_the_node_refuses_writes_until_restarted()
+    public async Task a_failed_fsync_is_503_and_the_node_serves_nothing_until_restarted()
     {
         FailingLog? failing = null;
         using var node = new NodeFactory(wrapLog: inner => failing = new FailingLog(inner));
@@ -20,13 +20,13 @@ public sealed class StorageFailureTests
         var refused = await http.SetAsync("during", "lost?");
         refused.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         refused.Headers.RetryAfter.ShouldNotBeNull();
-        (await refused.ProblemAsync()).GetProperty("detail").GetString()!.ShouldContain("durable");
+        (await refused.ProblemAsync()).GetProperty("detail").GetString()!.ShouldContain("log failed");
 
-        // Even once the disk would work again, the node does not guess what reached it.
+        // Even once the disk would work again, the node does not guess what reached it: a Raft replica that may
+        // have forgotten what it acknowledged must not vote, append or serve until a restart recovers its log.
         failing.Fail = false;
         (await http.SetAsync("after", "no")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        (await http.GetAsync(Json.KeyPath("get", "during"))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await http.GetAsync(Json.KeyPath("get", "before"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await http.GetAsync(Json.KeyPath("get", "before"))).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
 
         var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
         ready.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
@@ -37,6 +37,7 @@ public sealed class StorageFailureTests
         using var restarted = node.Restart();
         var again = restarted.CreateClient();
         (await again.GetAsync(Json.KeyPath("get", "before"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await again.GetAsync(Json.KeyPath("get", "during"))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await again.SetAsync("after", "yes")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 

@@ -35,11 +35,12 @@ public sealed class TtlExpiryTests : IDisposable
         // Still held until the purge goes through the log.
         var shards = await (await _http.GetAsync(new Uri("/api/v1/cluster/shards", UriKind.Relative))).BodyAsync<ShardInfo[]>();
         shards[0].Keys.ShouldBe(2);
+        var commitBefore = shards[0].CommitIndex;
         var purged = await _node.Services.GetRequiredService<ExpiryPurger>().PurgeOnceAsync(TestContext.Current.CancellationToken);
         purged.ShouldBe(1);
         shards = await (await _http.GetAsync(new Uri("/api/v1/cluster/shards", UriKind.Relative))).BodyAsync<ShardInfo[]>();
         shards[0].Keys.ShouldBe(1);
-        shards[0].CommitIndex.ShouldBe(3);
+        shards[0].CommitIndex.ShouldBe(commitBefore + 1);
     }
 
     [Fact]

@@ -16,13 +16,20 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly bool _ownsDataDir;
     private Process? _process;
 
-    private NodeProcess(string dataDir, bool ownsDataDir, int port, IReadOnlyDictionary<string, string> environment)
+    private NodeProcess(string dataDir, bool ownsDataDir, int port, int peerPort, IReadOnlyDictionary<string, string> environment)
     {
         DataDir = dataDir;
         _ownsDataDir = ownsDataDir;
         Port = port;
+        PeerPort = peerPort;
         Environment = environment;
     }
+
+    /// <summary>The peer port.</summary>
+    public int PeerPort { get; }
+
+    /// <summary>The node's id.</summary>
+    public string NodeId => Environment.TryGetValue("NODE_ID", out var id) ? id : "node-1";
 
     /// <summary>The node's data folder.</summary>
     public string DataDir { get; }
@@ -52,11 +59,16 @@ public sealed class NodeProcess : IAsyncDisposable
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
     /// <summary>Starts a node and waits until it is ready.</summary>
-    public static async Task<NodeProcess> StartAsync(string? dataDir = null, IReadOnlyDictionary<string, string>? environment = null, bool waitReady = true)
+    public static async Task<NodeProcess> StartAsync(
+        string? dataDir = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        bool waitReady = true,
+        int? port = null,
+        int? peerPort = null)
     {
         var owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("nodenomad-node-").FullName;
-        var node = new NodeProcess(dataDir, owns, FreePort(), environment ?? new Dictionary<string, string>());
+        var node = new NodeProcess(dataDir, owns, port ?? FreePort(), peerPort ?? FreePort(), environment ?? new Dictionary<string, string>());
         node.Launch();
         if (waitReady)
         {
@@ -81,6 +93,9 @@ public sealed class NodeProcess : IAsyncDisposable
             await WaitReadyAsync();
         }
     }
+
+    /// <summary>Whether the process is running.</summary>
+    public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Kills the process at once (SIGKILL): no shutdown code runs.</summary>
     public void Kill()
@@ -194,6 +209,7 @@ public sealed class NodeProcess : IAsyncDisposable
         start.Environment["NODE_ID"] = "node-1";
         start.Environment["NODE_HOST"] = "127.0.0.1";
         start.Environment["NODE_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["PEER_PORT"] = PeerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DATA_DIR"] = DataDir;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in Environment)

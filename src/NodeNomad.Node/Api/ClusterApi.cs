@@ -1,13 +1,14 @@
 using NodeNomad.Contracts;
 using NodeNomad.Node.Configuration;
+using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;
 
 namespace NodeNomad.Node.Api;
 
 /// <summary>
-/// The cluster endpoints. A lone node is a cluster of one: one shard over the whole hash range, replicated
-/// once, led by this node.
+/// The cluster endpoints. Until sharding lands the cluster holds one shard over the whole hash range,
+/// replicated on every member by one Raft group.
 /// </summary>
 public static class ClusterApi
 {
@@ -20,38 +21,55 @@ public static class ClusterApi
     {
         var cluster = routes.MapGroup("/api/v1/cluster").WithTags("Cluster");
         cluster.MapGet("/info", Info);
-        cluster.MapGet("/nodes", Nodes);
+        cluster.MapGet("/nodes", NodesAsync);
         cluster.MapGet("/shards", Shards);
         cluster.MapGet("/metrics", Metrics);
         return routes;
     }
 
-    private static ClusterInfo Info(NodeIdentity identity, ShardReplica shard)
+    private static ClusterInfo Info(NodeIdentity identity, ShardReplica shard, ClusterTopology topology)
     {
-        var health = shard.Failure is not null ? "unavailable" : shard.Recovered ? "healthy" : "degraded";
-        var warnings = new List<string> { "Single node: every shard has one replica, so losing this node's disk loses data." };
-        if (shard.Failure is { } failure)
+        var status = shard.Status;
+        var health = shard.Failure is not null ? "unavailable" : !shard.Recovered || status.LeaderId is null ? "degraded" : "healthy";
+        var warnings = new List<string>();
+        if (topology.Members.Count == 1)
         {
-            warnings.Add($"The log failed and writes are refused until a restart: {failure.Message}");
+            warnings.Add("Single node: the shard has one replica, so losing this node's disk loses data.");
         }
 
-        return new ClusterInfo(identity.ClusterId, identity.NodeId, NodeIdentity.Version, ShardCount: 1, ReplicationFactor: 1,
-            MetaLeaderId: identity.NodeId, health, warnings);
+        if (status.LeaderId is null)
+        {
+            warnings.Add("No leader is known: an election is in progress, or this node cannot reach a quorum.");
+        }
+
+        if (shard.Failure is { } failure)
+        {
+            warnings.Add($"The log failed and this node serves nothing until a restart: {failure.Message}");
+        }
+
+        return new ClusterInfo(identity.ClusterId, identity.NodeId, NodeIdentity.Version, ShardCount: 1, ReplicationFactor: topology.Members.Count,
+            MetaLeaderId: status.LeaderId, health, warnings, status.LeaderId, (long)status.Term);
     }
 
-    private static NodeInfo[] Nodes(NodeIdentity identity, ShardReplica shard) =>
-    [
-        new NodeInfo(identity.NodeId, identity.ClientUrl, shard.Failure is null ? "up" : "suspect", [ShardId], [ShardId],
-            NodeIdentity.Version, identity.StartedAt),
-    ];
-
-    private static ShardInfo[] Shards(NodeIdentity identity, ShardReplica shard, NodeMetrics metrics)
+    private static async Task<NodeInfo[]> NodesAsync(PeerDirectory directory, CancellationToken cancellationToken)
     {
-        var (keys, bytes, applied) = shard.Read(m => ((long)m.Count, m.Bytes, m.AppliedIndex));
+        var statuses = await directory.StatusesAsync(cancellationToken);
+        return statuses.Select(s => s.Status is { } status
+                ? new NodeInfo(status.NodeId, status.ClientUrl, status.Healthy ? "up" : "suspect", [ShardId],
+                    status.Role == "leader" ? [ShardId] : [], status.Version, status.StartedAt, status.Role, status.Term, status.CommitIndex, status.AppliedIndex)
+                : new NodeInfo(s.Member.NodeId, string.Empty, "down", [ShardId], [], string.Empty, null))
+            .ToArray();
+    }
+
+    private static ShardInfo[] Shards(ShardReplica shard, ClusterTopology topology, NodeMetrics metrics)
+    {
+        var (keys, bytes) = shard.Read(m => ((long)m.Count, m.Bytes));
+        var status = shard.Status;
+        var replicas = status.Voters.Select(v => new ReplicaInfo(v, v == status.LeaderId ? "leader" : "follower")).ToList();
         return
         [
-            new ShardInfo(ShardId, RangeStart, RangeEnd, identity.NodeId, Epoch: 1, [new ReplicaInfo(identity.NodeId, "leader")],
-                keys, bytes, shard.LastIndex, applied, metrics.Reads.PerSecond(), metrics.Writes.PerSecond()),
+            new ShardInfo(ShardId, RangeStart, RangeEnd, status.LeaderId, Epoch: 1, replicas,
+                keys, bytes, (long)status.CommitIndex, (long)status.AppliedIndex, metrics.Reads.PerSecond(), metrics.Writes.PerSecond()),
         ];
     }
 

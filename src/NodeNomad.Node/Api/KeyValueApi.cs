@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using NodeNomad.Contracts;
 using NodeNomad.Core.KeyValue;
+using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;
 
@@ -20,16 +21,21 @@ public static class KeyValueApi
         var api = routes.MapGroup(Prefix).WithTags("Keys");
         api.MapPost("/set", SetAsync).Accepts<SetRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(503);
         api.MapPost("/cas", CompareAndSetAsync).Accepts<CasRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(503);
-        api.MapGet("/get/{**key}", Get).Produces<KeyValue>().ProducesProblem(400).ProducesProblem(404);
-        api.MapGet("/exists/{**key}", Exists).Produces<ExistsResult>().ProducesProblem(400);
-        api.MapGet("/ttl/{**key}", Ttl).Produces<TtlResult>().ProducesProblem(400).ProducesProblem(404);
+        api.MapGet("/get/{**key}", GetAsync).Produces<KeyValue>().ProducesProblem(400).ProducesProblem(404);
+        api.MapGet("/exists/{**key}", ExistsAsync).Produces<ExistsResult>().ProducesProblem(400);
+        api.MapGet("/ttl/{**key}", TtlAsync).Produces<TtlResult>().ProducesProblem(400).ProducesProblem(404);
         api.MapDelete("/delete/{**key}", DeleteAsync).Produces<DeleteResult>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
-        api.MapGet("/keys", ListKeys).Produces<KeyPage>().ProducesProblem(400);
+        api.MapGet("/keys", ListKeysAsync).Produces<KeyPage>().ProducesProblem(400);
         return routes;
     }
 
-    private static async Task<IResult> SetAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, CancellationToken cancellationToken)
+    private static async Task<IResult> SetAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, LeaderForwarder forwarder, CancellationToken cancellationToken)
     {
+        if (ForwardTarget(context, shard) is { } leader)
+        {
+            return await forwarder.ForwardAsync(context, leader, cancellationToken);
+        }
+
         var (body, problem) = await JsonBody.ReadAsync<SetRequest>(context.Request, cancellationToken);
         problem ??= CheckWrite(body!.Key, body.Value, body.Ttl);
         if (problem is not null)
@@ -39,12 +45,17 @@ public static class KeyValueApi
         }
 
         var ttl = body!.Ttl;
-        return await WriteAsync(context, shard, metrics, "set", body.Key,
+        return await WriteAsync(context, shard, metrics, forwarder, "set", body.Key,
             now => new SetCommand(body.Key, body.Value, Expiry(now, ttl), now), cancellationToken);
     }
 
-    private static async Task<IResult> CompareAndSetAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, CancellationToken cancellationToken)
+    private static async Task<IResult> CompareAndSetAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, LeaderForwarder forwarder, CancellationToken cancellationToken)
     {
+        if (ForwardTarget(context, shard) is { } leader)
+        {
+            return await forwarder.ForwardAsync(context, leader, cancellationToken);
+        }
+
         var (body, problem) = await JsonBody.ReadAsync<CasRequest>(context.Request, cancellationToken);
         problem ??= CheckWrite(body!.Key, body.Value, body.Ttl)
             ?? (body.ExpectedVersion < 0 ? Problems.Invalid($"expectedVersion must be 0 (absent) or a version; got {body.ExpectedVersion}.") : null);
@@ -55,13 +66,18 @@ public static class KeyValueApi
         }
 
         var ttl = body!.Ttl;
-        return await WriteAsync(context, shard, metrics, "cas", body.Key,
+        return await WriteAsync(context, shard, metrics, forwarder, "cas", body.Key,
             now => new CompareAndSetCommand(body.Key, body.ExpectedVersion, body.Value, Expiry(now, ttl), now), cancellationToken,
             conflict: current => Problems.VersionConflict(body.Key, body.ExpectedVersion, current));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, LeaderForwarder forwarder, CancellationToken cancellationToken)
     {
+        if (ForwardTarget(context, shard) is { } leader)
+        {
+            return await forwarder.ForwardAsync(context, leader, cancellationToken);
+        }
+
         var (key, problem) = KeyRoute.Extract(context, $"{Prefix}/delete/");
         if (problem is not null)
         {
@@ -69,13 +85,14 @@ public static class KeyValueApi
             return Problems.Invalid(problem);
         }
 
-        return await WriteAsync(context, shard, metrics, "delete", key!, now => new DeleteCommand(key!, now), cancellationToken);
+        return await WriteAsync(context, shard, metrics, forwarder, "delete", key!, now => new DeleteCommand(key!, now), cancellationToken);
     }
 
     private static async Task<IResult> WriteAsync(
         HttpContext context,
         ShardReplica shard,
         NodeMetrics metrics,
+        LeaderForwarder forwarder,
         string operation,
         string key,
         Func<long, KvCommand> build,
@@ -88,10 +105,20 @@ public static class KeyValueApi
         {
             result = await shard.ProposeAsync(build, cancellationToken);
         }
+        catch (NotLeaderException e) when (e.Leader is not null && !LeaderForwarder.IsForwarded(context))
+        {
+            // Leadership moved while the request was on its way in.
+            return await forwarder.ForwardAsync(context, e.Leader, cancellationToken);
+        }
+        catch (NotLeaderException e)
+        {
+            metrics.Rejected(operation, "no-leader");
+            return Problems.Unavailable(context, e.Message);
+        }
         catch (ShardUnavailableException e)
         {
             metrics.Rejected(operation, "unavailable");
-            return Problems.Unavailable(context, e.Message, retryAfterSeconds: 5);
+            return Problems.Unavailable(context, e.Message, retryAfterSeconds: 1);
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -106,15 +133,15 @@ public static class KeyValueApi
         };
     }
 
-    private static IResult Get(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock) =>
-        Lookup(context, shard, metrics, clock, "get", (key, record) =>
-            record is null ? Problems.KeyNotFound(key) : TypedResults.Ok(new KeyValue(record.Key, record.Value, record.Version, Time(record.ExpiresAt))));
+    private static Task<IResult> GetAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
+        LookupAsync(context, shard, metrics, clock, "get", (key, record) =>
+            record is null ? Problems.KeyNotFound(key) : TypedResults.Ok(new KeyValue(record.Key, record.Value, record.Version, Time(record.ExpiresAt))), cancellationToken);
 
-    private static IResult Exists(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock) =>
-        Lookup(context, shard, metrics, clock, "exists", (key, record) => TypedResults.Ok(new ExistsResult(key, record is not null, record?.Version)));
+    private static Task<IResult> ExistsAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
+        LookupAsync(context, shard, metrics, clock, "exists", (key, record) => TypedResults.Ok(new ExistsResult(key, record is not null, record?.Version)), cancellationToken);
 
-    private static IResult Ttl(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock) =>
-        Lookup(context, shard, metrics, clock, "ttl", (key, record) =>
+    private static Task<IResult> TtlAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
+        LookupAsync(context, shard, metrics, clock, "ttl", (key, record) =>
         {
             if (record is null)
             {
@@ -125,33 +152,51 @@ public static class KeyValueApi
                 ? (long)Math.Ceiling((expiry - clock.GetUtcNow().ToUnixTimeMilliseconds()) / 1000.0)
                 : null;
             return TypedResults.Ok(new TtlResult(key, seconds, Time(record.ExpiresAt)));
-        });
+        }, cancellationToken);
 
-    private static IResult Lookup(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock, string operation, Func<string, KvRecord?, IResult> answer)
+    private static async Task<IResult> LookupAsync(
+        HttpContext context,
+        ShardReplica shard,
+        NodeMetrics metrics,
+        TimeProvider clock,
+        string operation,
+        Func<string, KvRecord?, IResult> answer,
+        CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var (key, problem) = KeyRoute.Extract(context, $"{Prefix}/{operation}/");
-        problem ??= CheckConsistency(context.Request);
+        var (linearizable, consistencyProblem) = Consistency(context.Request);
+        problem ??= consistencyProblem;
         if (problem is not null)
         {
             metrics.Rejected(operation, "invalid");
             return Problems.Invalid(problem);
         }
 
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var record = shard.Read(m => m.Get(key!, now));
+        KvRecord? record;
+        try
+        {
+            // The clock is read after the read is confirmed, so an expiry that passed while it waited counts.
+            record = await shard.ReadAsync(m => m.Get(key!, clock.GetUtcNow().ToUnixTimeMilliseconds()), linearizable, cancellationToken);
+        }
+        catch (ShardUnavailableException e)
+        {
+            metrics.Rejected(operation, "unavailable");
+            return Problems.Unavailable(context, e.Message);
+        }
+
         metrics.Read(operation, record is null ? "absent" : "found", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return answer(key!, record);
     }
 
-    private static IResult ListKeys(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock)
+    private static async Task<IResult> ListKeysAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var query = context.Request.Query;
         var prefix = query["prefix"].ToString();
         var after = query.ContainsKey("after") ? query["after"].ToString() : null;
         var limit = DefaultPageSize;
-        string? problem = CheckConsistency(context.Request);
+        var (linearizable, problem) = Consistency(context.Request);
         if (query.TryGetValue("limit", out var rawLimit)
             && (!int.TryParse(rawLimit, NumberStyles.Integer, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxPageSize))
         {
@@ -164,11 +209,28 @@ public static class KeyValueApi
             return Problems.Invalid(problem);
         }
 
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var page = shard.Read(m => m.Scan(prefix, string.IsNullOrEmpty(after) ? null : after, limit, now));
+        KvPage page;
+        try
+        {
+            page = await shard.ReadAsync(m => m.Scan(prefix, string.IsNullOrEmpty(after) ? null : after, limit, clock.GetUtcNow().ToUnixTimeMilliseconds()), linearizable, cancellationToken);
+        }
+        catch (ShardUnavailableException e)
+        {
+            metrics.Rejected("keys", "unavailable");
+            return Problems.Unavailable(context, e.Message);
+        }
+
         metrics.Read("keys", "found", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         var items = page.Items.Select(r => new KeySummary(r.Key, r.Version, Time(r.ExpiresAt), r.ValueBytes)).ToList();
         return TypedResults.Ok(new KeyPage(items, page.NextAfter));
+    }
+
+    /// <summary>The leader to forward a write to, when this node knows it does not lead (and the request came from a client).</summary>
+    private static Core.Cluster.ClusterMember? ForwardTarget(HttpContext context, ShardReplica shard)
+    {
+        // The body may be read again, to forward it if leadership moves while the request is handled.
+        context.Request.EnableBuffering();
+        return shard.IsLeader || LeaderForwarder.IsForwarded(context) ? null : shard.Leader;
     }
 
     private static IResult? CheckWrite(string? key, string? value, long? ttl)
@@ -183,12 +245,15 @@ public static class KeyValueApi
         return tooLarge is null ? null : Problems.TooLarge(tooLarge);
     }
 
-    private static string? CheckConsistency(HttpRequest request)
+    private static (bool Linearizable, string? Problem) Consistency(HttpRequest request)
     {
         var consistency = request.Query["consistency"].ToString();
-        return consistency is "" or "linearizable" or "stale"
-            ? null
-            : $"consistency must be 'linearizable' (the default) or 'stale'; got '{consistency}'.";
+        return consistency switch
+        {
+            "" or "linearizable" => (true, null),
+            "stale" => (false, null),
+            _ => (true, $"consistency must be 'linearizable' (the default) or 'stale'; got '{consistency}'."),
+        };
     }
 
     private static long? Expiry(long now, long? ttlSeconds) => ttlSeconds is { } ttl ? now + (ttl * 1000) : null;

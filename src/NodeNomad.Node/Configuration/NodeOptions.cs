@@ -1,3 +1,5 @@
+using NodeNomad.Core.Cluster;
+
 namespace NodeNomad.Node.Configuration;
 
 /// <summary>
@@ -32,6 +34,24 @@ public sealed class NodeOptions
 
         /// <summary>How often expired keys are purged, in milliseconds.</summary>
         public const string PurgeIntervalMs = "PURGE_INTERVAL_MS";
+
+        /// <summary>Port of the peer API (Raft traffic, forwarded requests): HTTP/2 cleartext only.</summary>
+        public const string PeerPort = "PEER_PORT";
+
+        /// <summary>The cluster's initial members: <c>id=host:peerPort,...</c>.</summary>
+        public const string ClusterNodes = "CLUSTER_NODES";
+
+        /// <summary>The secret every peer request carries.</summary>
+        public const string ClusterSecret = "CLUSTER_SECRET";
+
+        /// <summary>Raft's tick, in milliseconds: a leader heartbeats once per tick.</summary>
+        public const string HeartbeatInterval = "HEARTBEAT_INTERVAL";
+
+        /// <summary>Milliseconds without a leader before a follower campaigns (randomized up to twice this).</summary>
+        public const string ElectionTimeout = "ELECTION_TIMEOUT";
+
+        /// <summary>How long a request waits for consensus before it answers 503.</summary>
+        public const string RequestTimeoutMs = "REQUEST_TIMEOUT_MS";
     }
 
     /// <summary>The node's identity; letters, digits, '-', '_' and '.'.</summary>
@@ -58,6 +78,24 @@ public sealed class NodeOptions
     /// <summary>How often expired keys are purged.</summary>
     public int PurgeIntervalMs { get; set; } = 1000;
 
+    /// <summary>Port of the peer API; by default the one <see cref="ClusterNodes"/> gives this node, else <see cref="Port"/> + 1000.</summary>
+    public int? PeerPort { get; set; }
+
+    /// <summary>The cluster's initial members as configured, or null for a cluster of this node alone.</summary>
+    public string? ClusterNodes { get; set; }
+
+    /// <summary>The shared secret of peer requests; required when the cluster has other members.</summary>
+    public string? ClusterSecret { get; set; }
+
+    /// <summary>Raft's tick in milliseconds.</summary>
+    public int HeartbeatIntervalMs { get; set; } = 100;
+
+    /// <summary>Election timeout in milliseconds.</summary>
+    public int ElectionTimeoutMs { get; set; } = 1000;
+
+    /// <summary>How long a request waits for consensus.</summary>
+    public int RequestTimeoutMs { get; set; } = 5000;
+
     /// <summary>Values that were present but did not parse.</summary>
     public List<string> Problems { get; } = [];
 
@@ -79,7 +117,32 @@ public sealed class NodeOptions
         SnapshotEntries = Integer(configuration, Keys.SnapshotEntries, SnapshotEntries);
         MaxBatchEntries = Integer(configuration, Keys.MaxBatchEntries, MaxBatchEntries);
         PurgeIntervalMs = Integer(configuration, Keys.PurgeIntervalMs, PurgeIntervalMs);
+        PeerPort = configuration[Keys.PeerPort] is null ? PeerPort : Integer(configuration, Keys.PeerPort, 0);
+        ClusterNodes = configuration[Keys.ClusterNodes] is { Length: > 0 } nodes ? nodes : ClusterNodes;
+        ClusterSecret = configuration[Keys.ClusterSecret] is { Length: > 0 } secret ? secret : ClusterSecret;
+        HeartbeatIntervalMs = Integer(configuration, Keys.HeartbeatInterval, HeartbeatIntervalMs);
+        ElectionTimeoutMs = Integer(configuration, Keys.ElectionTimeout, ElectionTimeoutMs);
+        RequestTimeoutMs = Integer(configuration, Keys.RequestTimeoutMs, RequestTimeoutMs);
     }
+
+    /// <summary>
+    /// The cluster's members: those of <see cref="ClusterNodes"/>, or this node alone on its peer port.
+    /// Empty when <see cref="ClusterNodes"/> does not parse (the validator reports why).
+    /// </summary>
+    public IReadOnlyList<ClusterMember> Members()
+    {
+        if (ClusterNodes is null)
+        {
+            return [new ClusterMember(NodeId, PeerBindHost, PeerPort ?? (Port + 1000))];
+        }
+
+        return ClusterMember.ParseList(ClusterNodes).Members;
+    }
+
+    /// <summary>The peer port in effect.</summary>
+    public int EffectivePeerPort => PeerPort ?? Members().FirstOrDefault(m => m.NodeId == NodeId)?.PeerPort ?? (Port + 1000);
+
+    private string PeerBindHost => Host is "0.0.0.0" or "*" or "::" ? "localhost" : Host;
 
     private int Integer(IConfiguration configuration, string key, int fallback)
     {

@@ -51,7 +51,57 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"{NodeOptions.Keys.PurgeIntervalMs}={options.PurgeIntervalMs} must be between 10 and 3600000.");
         }
 
+        CheckCluster(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckCluster(NodeOptions options, List<string> failures)
+    {
+        if (options.PeerPort is { } peer && (peer is < 1 or > 65535 || peer == options.Port))
+        {
+            failures.Add($"{NodeOptions.Keys.PeerPort}={peer} must be between 1 and 65535 and differ from {NodeOptions.Keys.Port}.");
+        }
+
+        if (options.HeartbeatIntervalMs is < 5 or > 10_000)
+        {
+            failures.Add($"{NodeOptions.Keys.HeartbeatInterval}={options.HeartbeatIntervalMs} must be between 5 and 10000 milliseconds.");
+        }
+        else if (options.ElectionTimeoutMs < 3 * options.HeartbeatIntervalMs || options.ElectionTimeoutMs > 600_000)
+        {
+            failures.Add($"{NodeOptions.Keys.ElectionTimeout}={options.ElectionTimeoutMs} must be at least three heartbeats ({3 * options.HeartbeatIntervalMs} ms) and at most 600000.");
+        }
+
+        if (options.RequestTimeoutMs is < 100 or > 600_000)
+        {
+            failures.Add($"{NodeOptions.Keys.RequestTimeoutMs}={options.RequestTimeoutMs} must be between 100 and 600000.");
+        }
+
+        if (options.ClusterNodes is null)
+        {
+            return;
+        }
+
+        var (members, problem) = Core.Cluster.ClusterMember.ParseList(options.ClusterNodes);
+        if (problem is not null)
+        {
+            failures.Add($"{NodeOptions.Keys.ClusterNodes}='{options.ClusterNodes}': {problem}");
+            return;
+        }
+
+        var self = members.FirstOrDefault(m => m.NodeId == options.NodeId);
+        if (self is null)
+        {
+            failures.Add($"{NodeOptions.Keys.ClusterNodes} does not list this node ({NodeOptions.Keys.NodeId}='{options.NodeId}').");
+        }
+        else if (options.PeerPort is { } configured && configured != self.PeerPort)
+        {
+            failures.Add($"{NodeOptions.Keys.PeerPort}={configured} differs from the port {NodeOptions.Keys.ClusterNodes} gives this node ({self.PeerPort}).");
+        }
+
+        if (members.Count > 1 && (options.ClusterSecret is null || options.ClusterSecret.Length < 16))
+        {
+            failures.Add($"{NodeOptions.Keys.ClusterSecret} must be set to at least 16 characters when {NodeOptions.Keys.ClusterNodes} names other nodes: peers authenticate with it.");
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]

@@ -24,7 +24,8 @@ public sealed partial class ExpiryPurger(ShardReplica shard, IOptions<NodeOption
     public async Task<int> PurgeOnceAsync(CancellationToken cancellationToken)
     {
         var earliest = shard.Read(m => m.EarliestExpiry);
-        if (earliest is null || earliest > clock.GetUtcNow().ToUnixTimeMilliseconds() || !shard.Recovered || shard.Failure is not null)
+        // Only the leader proposes purges; the purge command carries the leader's clock, so every replica removes the same keys.
+        if (earliest is null || earliest > clock.GetUtcNow().ToUnixTimeMilliseconds() || !shard.IsLeader || shard.Failure is not null)
         {
             return 0;
         }
@@ -39,7 +40,7 @@ public sealed partial class ExpiryPurger(ShardReplica shard, IOptions<NodeOption
 
             return result.Purged;
         }
-        catch (ShardUnavailableException e)
+        catch (Exception e) when (e is ShardUnavailableException or NotLeaderException)
         {
             LogPurgeSkipped(logger, e.Message);
             return 0;

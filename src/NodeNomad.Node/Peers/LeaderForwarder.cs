@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Http.Features;
+using NodeNomad.Core.Cluster;
+using NodeNomad.Node.Api;
+using NodeNomad.Node.Configuration;
+
+namespace NodeNomad.Node.Peers;
+
+/// <summary>
+/// Sends a client request that only the leader may serve (a write) to the leader's peer port, and relays the
+/// leader's answer. A forwarded request is never forwarded again: a node that receives one and does not lead
+/// answers 503, so a stale view of who leads cannot make requests circle.
+/// </summary>
+public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topology, ILogger<LeaderForwarder> logger)
+{
+    /// <summary>Whether the request came from another node rather than a client.</summary>
+    public static bool IsForwarded(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.ContainsKey(PeerPortGate.PeerRequestKey);
+    }
+
+    /// <summary>Relays the request to <paramref name="leader"/> and writes its answer to this request's response.</summary>
+    public async Task<IResult> ForwardAsync(HttpContext context, ClusterMember leader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(leader);
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
+            ? raw
+            : context.Request.Path + context.Request.QueryString;
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(leader.PeerUri, target));
+        request.Headers.Add(PeerHttp.ForwardedByHeader, topology.Self.NodeId);
+        if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding"))
+        {
+            if (context.Request.Body.CanSeek)
+            {
+                context.Request.Body.Position = 0;
+            }
+
+            var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, cancellationToken);
+            body.Position = 0;
+            request.Content = new StreamContent(body);
+            if (context.Request.ContentType is { } contentType)
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            }
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await peers.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            LogForwardFailed(logger, e, leader.NodeId);
+            return Problems.Unavailable(context, $"The leader {leader.NodeId} could not be reached: {e.Message}. The write was not sent.");
+        }
+
+        using (response)
+        {
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (response.Headers.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = retryAfter.ToString();
+            }
+
+            context.Response.Headers["X-NodeNomad-Served-By"] = leader.NodeId;
+            return new RelayedResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes);
+        }
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Could not forward a request to the leader {Leader}")]
+    private static partial void LogForwardFailed(ILogger logger, Exception exception, string leader);
+
+    /// <summary>The leader's answer, written back as it came.</summary>
+    private sealed class RelayedResponse(int status, string? contentType, byte[] body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = status;
+            if (contentType is not null)
+            {
+                httpContext.Response.ContentType = contentType;
+            }
+
+            return httpContext.Response.Body.WriteAsync(body).AsTask();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Options;
+using NodeNomad.Node.Configuration;
+
+namespace NodeNomad.Node.Peers;
+
+/// <summary>
+/// The HTTP client nodes use to call each other's peer port: HTTP/2 cleartext with prior knowledge (the
+/// peer port speaks nothing else), authenticated with the cluster secret.
+/// </summary>
+public sealed class PeerHttp : IDisposable
+{
+    /// <summary>The header marking a request one node forwarded to another.</summary>
+    public const string ForwardedByHeader = "X-NodeNomad-Forwarded-By";
+
+    private readonly HttpClient _http;
+    private readonly string? _secret;
+
+    /// <summary>Creates the client.</summary>
+    public PeerHttp(IOptions<NodeOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _secret = options.Value.ClusterSecret;
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+        })
+        {
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    /// <summary>Sends <paramref name="request"/> to a peer with the cluster secret.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Version = HttpVersion.Version20;
+        request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        if (_secret is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _secret);
+        }
+
+        return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using NodeNomad.Node.Configuration;
+using NodeNomad.Node.Shards;
+using NodeNomad.Node.Transport;
+using NodeNomad.Raft;
+
+namespace NodeNomad.Node.Peers;
+
+/// <summary>Connects the peer transport to the node's replica: outgoing messages, incoming messages, and delivery feedback.</summary>
+public static class TransportWiring
+{
+    /// <summary>Registers the transport, its sink and its feedback.</summary>
+    public static IServiceCollection AddNodeNomadTransport(this IServiceCollection services)
+    {
+        services.AddSingleton<RaftInbox>();
+        services.AddSingleton<IRaftMessageSink>(sp => sp.GetRequiredService<RaftInbox>());
+        services.AddSingleton<IPeerTransportFeedback>(sp => sp.GetRequiredService<RaftInbox>());
+        services.AddSingleton(sp =>
+        {
+            var topology = sp.GetRequiredService<ClusterTopology>();
+            return new PeerTransport(
+                topology.Self.ReplicaId,
+                topology.Peers.ToDictionary(p => p.ReplicaId, p => p.PeerUri),
+                EffectiveSecret(sp.GetRequiredService<IOptions<NodeOptions>>().Value),
+                sp.GetRequiredService<ILogger<PeerTransport>>(),
+                sp.GetRequiredService<IPeerTransportFeedback>());
+        });
+        services.AddSingleton<IPeerSender, TransportSender>();
+        return services;
+    }
+
+    /// <summary>Maps the transport's receiving endpoints.</summary>
+    public static IEndpointRouteBuilder MapNodeNomadTransport(this IEndpointRouteBuilder routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        routes.MapRaftTransport(EffectiveSecret(routes.ServiceProvider.GetRequiredService<IOptions<NodeOptions>>().Value));
+        return routes;
+    }
+
+    /// <summary>
+    /// The configured secret; a node alone has no peers to share one with, so it gets a random one that no
+    /// request can carry.
+    /// </summary>
+    private static string EffectiveSecret(NodeOptions options) =>
+        options.ClusterSecret ?? LoneSecret.Value;
+
+    private static readonly Lazy<string> LoneSecret = new(() => Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
+
+    /// <summary>Hands messages for the node's group to its replica; resolves the replica lazily to break the cycle replica → transport → inbox.</summary>
+    private sealed class RaftInbox(IServiceProvider services) : IRaftMessageSink, IPeerTransportFeedback
+    {
+        private ShardReplica Replica => services.GetRequiredService<ShardReplica>();
+
+        public void Deliver(ulong groupId, Message message)
+        {
+            if (groupId == ShardReplica.GroupId)
+            {
+                Replica.Deliver(message);
+            }
+        }
+
+        public void Unreachable(ulong groupId, ulong peerId)
+        {
+            if (groupId == ShardReplica.GroupId)
+            {
+                Replica.ReportUnreachable(peerId);
+            }
+        }
+
+        public void SnapshotStatus(ulong groupId, ulong peerId, bool ok)
+        {
+            if (groupId == ShardReplica.GroupId)
+            {
+                Replica.ReportSnapshot(peerId, ok);
+            }
+        }
+    }
+
+    private sealed class TransportSender(PeerTransport transport) : IPeerSender
+    {
+        public void Send(ulong groupId, Message message) => transport.Send(groupId, message);
+    }
+}

@@ -1,0 +1,26 @@
+using NodeNomad.Raft;
+
+namespace NodeNomad.Node.Shards;
+
+/// <summary>A replica's Raft state as last seen by its loop, for the status endpoints.</summary>
+/// <param name="Role">Its role.</param>
+/// <param name="Term">Its current term.</param>
+/// <param name="LeaderId">The node that leads, or null.</param>
+/// <param name="CommitIndex">Highest index known committed.</param>
+/// <param name="AppliedIndex">Highest index applied to the state machine.</param>
+/// <param name="LastIndex">Last index of its log.</param>
+/// <param name="Voters">Node ids of the group's voters.</param>
+public sealed record ReplicaStatus(RaftRole Role, ulong Term, string? LeaderId, ulong CommitIndex, ulong AppliedIndex, ulong LastIndex, IReadOnlyList<string> Voters)
+{
+    /// <summary>The status before recovery.</summary>
+    public static ReplicaStatus Starting { get; } = new(RaftRole.Follower, 0, null, 0, 0, 0, []);
+
+    /// <summary>The role's wire name.</summary>
+    public string RoleName => Role switch
+    {
+        RaftRole.Leader => "leader",
+        RaftRole.Candidate => "candidate",
+        RaftRole.PreCandidate => "pre-candidate",
+        _ => "follower",
+    };
+}

@@ -1,0 +1,413 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Threading.Channels;
+
+namespace NodeNomad.Node.Transport;
+
+/// <summary>
+/// One peer's queue and the pump that drains it into one long-lived HTTP/2 request to the peer. The pump
+/// connects when there is something to send; on failure it reports what was lost, drops the queue, and
+/// reconnects after a capped exponential backoff, dropping (and reporting) whatever is sent meanwhile.
+/// </summary>
+internal sealed partial class PeerLink : IAsyncDisposable
+{
+    private readonly PeerTransport _transport;
+    private readonly Channel<GroupMessage> _queue;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Uri _streamUri;
+
+    // Owned by the pump: the batch being written, a message held over for the next batch, snapshots waiting
+    // their turn and the one being written.
+    private readonly List<GroupMessage> _batch = [];
+    private readonly Queue<GroupMessage> _snapshots = new();
+    private readonly ArrayBufferWriter<byte> _frame = new();
+    private GroupMessage? _carried;
+    private (GroupMessage Message, IEnumerator<ReadOnlyMemory<byte>> Frames, long Bytes)? _sending;
+    private bool _reportedDown;
+
+    private int _overflowing;
+    private Task _pump = Task.CompletedTask;
+
+    private PeerLink(ulong peerId, Uri address, PeerTransport transport)
+    {
+        PeerId = peerId;
+        Address = address;
+        _transport = transport;
+        _streamUri = new Uri(address, RaftTransportEndpoints.StreamPath);
+        _queue = Channel.CreateBounded<GroupMessage>(new BoundedChannelOptions(transport.Options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+    }
+
+    public ulong PeerId { get; }
+
+    public Uri Address { get; }
+
+    private ILogger Logger => _transport.Logger;
+
+    public static PeerLink Start(ulong peerId, Uri address, PeerTransport transport)
+    {
+        var link = new PeerLink(peerId, address, transport);
+        link._pump = Task.Run(link.RunAsync);
+        return link;
+    }
+
+    /// <summary>Queues a message, or drops and reports it when the queue is full or the link has stopped.</summary>
+    public void Enqueue(GroupMessage item)
+    {
+        if (_queue.Writer.TryWrite(item))
+        {
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _overflowing, 1) == 0)
+        {
+            LogQueueFull(Logger, PeerId, _transport.Options.QueueCapacity);
+        }
+
+        _transport.ReportLost(item, RaftTransportMetrics.DropReason.QueueFull);
+    }
+
+    /// <summary>Stops the pump and closes its stream; what was queued is dropped without reports.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stop.CancelAsync();
+        await _pump;
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var stopping = _stop.Token;
+        var failures = 0;
+        try
+        {
+            while (true)
+            {
+                if (failures > 0)
+                {
+                    await BackOffAsync(Delay(failures), stopping);
+                }
+
+                if (!await _queue.Reader.WaitToReadAsync(stopping))
+                {
+                    return;
+                }
+
+                failures = await RunStreamAsync(stopping) ? 1 : failures + 1;
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped by the transport: nothing is reported for what was queued.
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug (in this pump or in a feedback callback). The queue now fills and what is sent after that is
+            // reported unreachable, so Raft still hears of the loss; the log says why.
+            LogPumpFailed(Logger, e, PeerId, Address);
+        }
+    }
+
+    /// <summary>One stream to the peer, from connecting until it fails. Returns whether the peer accepted it.</summary>
+    private async Task<bool> RunStreamAsync(CancellationToken stopping)
+    {
+        var accepted = false;
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var content = new PeerStreamContent();
+        using var request = new HttpRequestMessage(HttpMethod.Post, _streamUri)
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = content,
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _transport.Secret.Value);
+        request.Headers.Add(RaftTransportEndpoints.ReplicaHeader, _transport.LocalId.ToString(CultureInfo.InvariantCulture));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        HttpResponseMessage? response = null;
+        Task watcher = Task.CompletedTask;
+        try
+        {
+            response = await _transport.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stream.Token);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                LogRefused(Logger, PeerId, Address, (int)response.StatusCode,
+                    response.StatusCode == HttpStatusCode.Unauthorized ? "the peer does not share our cluster secret" : "the peer does not serve the Raft stream");
+                _reportedDown = true;
+                DropAll();
+                return false;
+            }
+
+            var body = await content.WaitForStreamAsync(stream.Token);
+            accepted = true;
+            _reportedDown = false;
+            _transport.Metrics?.StreamOpened();
+            LogConnected(Logger, PeerId, Address);
+            watcher = CancelWhenResponseEndsAsync(response, stream);
+            await PumpAsync(body, stream.Token);
+            return true;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            if (stopping.IsCancellationRequested)
+            {
+                // Stopped by the transport: the request was torn down under the pump.
+                return accepted;
+            }
+
+            var reason = e is OperationCanceledException
+                ? accepted ? "the peer ended the stream" : "the peer did not answer in time"
+                : e.Message;
+            if (!_reportedDown)
+            {
+                LogLost(Logger, PeerId, Address, reason);
+                _reportedDown = true;
+            }
+            else
+            {
+                LogStillDown(Logger, PeerId, Address, reason);
+            }
+
+            DropAll();
+            return accepted;
+        }
+        finally
+        {
+            await stream.CancelAsync();
+            await watcher;
+            content.Finish();
+            response?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Writes frames until the link stops or the stream fails: whatever is queued as one batch, then the next
+    /// chunk of the snapshot being sent, then a flush; or, with nothing to write, waits for the queue.
+    /// </summary>
+    private async Task PumpAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var reader = _queue.Reader;
+        while (true)
+        {
+            var wrote = false;
+            if (TakeBatch())
+            {
+                _frame.ResetWrittenCount();
+                RaftMessageCodec.WriteBatchFrame(_batch, _frame);
+                await body.WriteAsync(_frame.WrittenMemory, cancellationToken);
+                _transport.Metrics?.FrameSent(RaftFrameType.Batch, _frame.WrittenCount, _batch.Count);
+                wrote = true;
+            }
+
+            if (_sending is null && _snapshots.TryDequeue(out var next))
+            {
+                var frames = RaftMessageCodec.SnapshotFrames(next, _transport.Options.SnapshotChunkBytes).GetEnumerator();
+                _sending = (next, frames, next.Message.Snapshot!.Data.Length);
+            }
+
+            var snapshotWritten = false;
+            if (_sending is { } sending && sending.Frames.MoveNext())
+            {
+                var frame = sending.Frames.Current;
+                await body.WriteAsync(frame, cancellationToken);
+                var type = (RaftFrameType)frame.Span[4];
+                _transport.Metrics?.FrameSent(type, frame.Length, type == RaftFrameType.SnapshotEnd ? 1 : 0);
+                snapshotWritten = type == RaftFrameType.SnapshotEnd;
+                wrote = true;
+            }
+
+            if (!wrote)
+            {
+                if (!await reader.WaitToReadAsync(cancellationToken))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            await body.FlushAsync(cancellationToken);
+            _batch.Clear();
+            Volatile.Write(ref _overflowing, 0);
+            if (snapshotWritten && _sending is { } done)
+            {
+                _sending = null;
+                done.Frames.Dispose();
+                LogSnapshotSent(Logger, done.Message.GroupId, PeerId, done.Bytes);
+                _transport.Feedback.SnapshotStatus(done.Message.GroupId, PeerId, ok: true);
+            }
+        }
+    }
+
+    /// <summary>Moves queued messages into <see cref="_batch"/> up to the batch size, and snapshots aside.</summary>
+    private bool TakeBatch()
+    {
+        var maxBytes = _transport.Options.MaxBatchBytes;
+        long bytes = 0;
+        if (_carried is { } carried)
+        {
+            _carried = null;
+            _batch.Add(carried);
+            bytes = RaftMessageCodec.MeasureInBatch(carried);
+        }
+
+        while (bytes < maxBytes && _queue.Reader.TryRead(out var item))
+        {
+            if (item.Message.Snapshot is not null)
+            {
+                _snapshots.Enqueue(item);
+                continue;
+            }
+
+            var size = RaftMessageCodec.MeasureInBatch(item);
+            if (size > RaftMessageCodec.MaxFramePayloadBytes)
+            {
+                LogTooLarge(Logger, PeerId, item.GroupId, item.Message.Type.ToString(), size);
+                _transport.ReportLost(item, RaftTransportMetrics.DropReason.TooLarge);
+                continue;
+            }
+
+            if (_batch.Count > 0 && bytes + size > maxBytes)
+            {
+                _carried = item;
+                break;
+            }
+
+            _batch.Add(item);
+            bytes += size;
+        }
+
+        return _batch.Count > 0;
+    }
+
+    /// <summary>Waits out a backoff; what is sent meanwhile is dropped at once, so Raft hears about it promptly.</summary>
+    private async Task BackOffAsync(TimeSpan delay, CancellationToken stopping)
+    {
+        using var backoff = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        backoff.CancelAfter(delay);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(backoff.Token))
+            {
+                DropAll();
+            }
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            // The backoff is over.
+        }
+    }
+
+    /// <summary>Drops everything in flight and queued, reporting each group once and each snapshot.</summary>
+    private void DropAll()
+    {
+        var groups = new HashSet<ulong>();
+        var dropped = 0;
+        void Drop(GroupMessage item)
+        {
+            dropped++;
+            groups.Add(item.GroupId);
+            if (item.Message.Snapshot is not null)
+            {
+                _transport.Feedback.SnapshotStatus(item.GroupId, PeerId, ok: false);
+            }
+        }
+
+        _batch.ForEach(Drop);
+        _batch.Clear();
+        if (_carried is { } carried)
+        {
+            Drop(carried);
+            _carried = null;
+        }
+
+        if (_sending is { } sending)
+        {
+            sending.Frames.Dispose();
+            Drop(sending.Message);
+            _sending = null;
+        }
+
+        while (_snapshots.TryDequeue(out var snapshot))
+        {
+            Drop(snapshot);
+        }
+
+        while (_queue.Reader.TryRead(out var item))
+        {
+            Drop(item);
+        }
+
+        if (dropped == 0)
+        {
+            return;
+        }
+
+        _transport.Metrics?.Dropped(dropped, RaftTransportMetrics.DropReason.StreamFailed);
+        foreach (var group in groups)
+        {
+            _transport.Feedback.Unreachable(group, PeerId);
+        }
+    }
+
+    private TimeSpan Delay(int failures)
+    {
+        var options = _transport.Options;
+        var exponential = options.ReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30));
+        var capped = Math.Min(exponential, options.MaxReconnectDelay.TotalMilliseconds);
+
+        // Jitter keeps the nodes of a cluster that lost a peer together from reconnecting in lockstep.
+        return TimeSpan.FromMilliseconds(capped * (0.8 + (0.4 * Random.Shared.NextDouble())));
+    }
+
+    /// <summary>Cancels the stream when the peer ends its response: the peer stopped, or refused a frame.</summary>
+    private static async Task CancelWhenResponseEndsAsync(HttpResponseMessage response, CancellationTokenSource stream)
+    {
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(stream.Token);
+            var buffer = new byte[64];
+            while (await body.ReadAsync(buffer, stream.Token) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Ended either way.
+        }
+
+        await stream.CancelAsync();
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Raft stream to peer {PeerId} at {Address} open")]
+    private static partial void LogConnected(ILogger logger, ulong peerId, Uri address);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "Peer {PeerId} at {Address} is unreachable ({Reason}); its messages are dropped and reported until a stream opens again")]
+    private static partial void LogLost(ILogger logger, ulong peerId, Uri address, string reason);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Debug, Message = "Peer {PeerId} at {Address} is still unreachable ({Reason})")]
+    private static partial void LogStillDown(ILogger logger, ulong peerId, Uri address, string reason);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Peer {PeerId} at {Address} refused the Raft stream with status {Status}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, ulong peerId, Uri address, int status, string reason);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "The queue to peer {PeerId} is full ({Capacity} messages); messages to it are dropped until it drains")]
+    private static partial void LogQueueFull(ILogger logger, ulong peerId, int capacity);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Dropped a {Type} message of group {GroupId} to peer {PeerId}: its {Bytes} bytes exceed a frame")]
+    private static partial void LogTooLarge(ILogger logger, ulong peerId, ulong groupId, string type, long bytes);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Sent a snapshot of group {GroupId} to peer {PeerId} ({Bytes} bytes)")]
+    private static partial void LogSnapshotSent(ILogger logger, ulong groupId, ulong peerId, long bytes);
+
+    [LoggerMessage(EventId = 408, Level = LogLevel.Critical, Message = "The Raft pump to peer {PeerId} at {Address} failed; messages to it are no longer sent")]
+    private static partial void LogPumpFailed(ILogger logger, Exception exception, ulong peerId, Uri address);
+
+    [LoggerMessage(EventId = 407, Level = LogLevel.Debug, Message = "Dropped a message of group {GroupId} to replica {PeerId}: no address is known for it")]
+    internal static partial void LogUnknownPeer(ILogger logger, ulong peerId, ulong groupId);
+}

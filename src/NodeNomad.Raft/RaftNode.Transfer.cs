@@ -1,0 +1,40 @@
+namespace NodeNomad.Raft;
+
+// Leadership transfer: the leader stops taking proposals, brings the transferee up to date, then tells it to
+// campaign at once (TimeoutNow). Abandoned after an election timeout (see TickHeartbeat).
+public sealed partial class RaftNode
+{
+    private ulong _leadTransferee;
+
+    private void StartTransfer(ulong transferee, Progress progress)
+    {
+        if (progress.IsLearner || transferee == _id)
+        {
+            return;
+        }
+
+        if (_leadTransferee != 0)
+        {
+            if (_leadTransferee == transferee)
+            {
+                return;
+            }
+
+            _leadTransferee = 0;
+        }
+
+        // The transfer has one election timeout to finish.
+        _electionElapsed = 0;
+        _leadTransferee = transferee;
+        if (progress.Match == _log.LastIndex)
+        {
+            SendTimeoutNow(transferee);
+        }
+        else
+        {
+            SendAppend(transferee);
+        }
+    }
+
+    private void SendTimeoutNow(ulong to) => Send(new Message { Type = MessageType.TimeoutNow, To = to });
+}

@@ -1,0 +1,20 @@
+namespace NodeNomad.Raft.Simulation.Tests;
+
+/// <summary>A seed is a complete description of a run: the same seed gives the same trace, event for event.</summary>
+public class DeterminismTests
+{
+    [Theory]
+    [InlineData(7)]
+    [InlineData(31)]
+    public void the_same_seed_gives_the_same_trace(int seed)
+    {
+        var first = SeedRunner.Run(seed);
+        var second = SeedRunner.Run(seed);
+
+        first.Passed.ShouldBeTrue(first.Failure);
+        second.Result!.TraceHash.ShouldBe(first.Result!.TraceHash);
+        second.Result.Events.ShouldBe(first.Result.Events);
+        second.Result.History.Count.ShouldBe(first.Result.History.Count);
+        SeedRunner.Run(seed + 1).Result!.TraceHash.ShouldNotBe(first.Result.TraceHash);
+    }
+}

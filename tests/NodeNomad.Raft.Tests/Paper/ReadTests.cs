@@ -1,0 +1,129 @@
+using System.Text;
+using NodeNomad.Raft.Tests.Harness;
+
+namespace NodeNomad.Raft.Tests.Paper;
+
+/// <summary>§8 read-only queries: ReadIndex (with a heartbeat round) and lease reads.</summary>
+public class ReadTests
+{
+    private static byte[] Ctx(string s) => Encoding.UTF8.GetBytes(s);
+
+    [Fact]
+    public void read_index_on_the_leader_returns_the_commit_index_after_a_heartbeat_round()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Propose(1, "a");
+        net.Stabilize();
+
+        net.Raft(1).ReadIndex(Ctx("r1"));
+        net.ProcessAll();
+        net[1].ReadStates.ShouldBeEmpty();
+        net.Pending.ShouldAllBe(m => m.Type == MessageType.Heartbeat);
+
+        net.Stabilize();
+        var read = net[1].ReadStates.Single();
+        read.Index.ShouldBe(net.Raft(1).Status.HardState.Commit);
+        Encoding.UTF8.GetString(read.Context.Span).ShouldBe("r1");
+    }
+
+    [Fact]
+    public void read_index_on_a_follower_is_answered_by_the_leader()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Propose(1, "a");
+        net.Stabilize();
+
+        net.Raft(3).ReadIndex(Ctx("f"));
+        net.Stabilize();
+        var read = net[3].ReadStates.Single();
+        read.Index.ShouldBe(net.Raft(1).Status.HardState.Commit);
+        Encoding.UTF8.GetString(read.Context.Span).ShouldBe("f");
+        net[1].ReadStates.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_deposed_leader_that_cannot_reach_a_quorum_produces_no_read_state()
+    {
+        var net = new RaftNetwork(3, RaftNetwork.NoLease);
+        net.Elect(1);
+        net.Isolate(1);
+        net.Elect(2);
+
+        net.Raft(1).ReadIndex(Ctx("stale"));
+        net.Stabilize();
+        net.Heal();
+        net.Stabilize();
+        net.Tick(1, 30);
+        net.Stabilize();
+
+        net[1].ReadStates.ShouldBeEmpty();
+        net.Raft(1).Status.SoftState.Role.ShouldBe(RaftRole.Follower);
+    }
+
+    [Fact]
+    public void a_new_leader_defers_reads_until_it_has_committed_an_entry_of_its_term()
+    {
+        var net = new RaftNetwork(3);
+        net.Drop = m => m.Type == MessageType.AppendResponse;
+        net.Elect(1);
+        net.Raft(1).Status.HardState.Commit.ShouldBe(3UL);
+
+        net.Raft(1).ReadIndex(Ctx("early"));
+        net.Stabilize();
+        net[1].ReadStates.ShouldBeEmpty();
+
+        net.Drop = null;
+        net.TickAll();
+        net.Stabilize();
+        net[1].ReadStates.Single().Index.ShouldBe(4UL);
+    }
+
+    [Fact]
+    public void lease_based_reads_are_answered_at_once_by_the_leader()
+    {
+        var net = new RaftNetwork(3, id => RaftNetwork.Config(id) with { ReadOnly = ReadOnlyOption.LeaseBased });
+        net.Elect(1);
+        net.Propose(1, "a");
+        net.Stabilize();
+
+        net.Raft(1).ReadIndex(Ctx("lease"));
+        net.ProcessAll();
+        net[1].ReadStates.Single().Index.ShouldBe(5UL);
+        net.Pending.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void lease_based_reads_without_check_quorum_are_refused_at_construction()
+    {
+        Should.Throw<ArgumentException>(() => new RaftNode(
+            RaftNetwork.Config(1) with { ReadOnly = ReadOnlyOption.LeaseBased, CheckQuorum = false },
+            RaftBootstrap.New(1, 2, 3)));
+    }
+
+    [Fact]
+    public void a_single_voter_answers_reads_at_once()
+    {
+        var net = new RaftNetwork(1);
+        net.Elect(1);
+        net.Propose(1, "a");
+        net.Raft(1).ReadIndex(Ctx("solo"));
+        net.ProcessAll();
+        net[1].ReadStates.Single().Index.ShouldBe(3UL);
+    }
+
+    [Fact]
+    public void several_pending_reads_are_confirmed_by_the_latest_heartbeat_round()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Raft(1).ReadIndex(Ctx("a"));
+        net.ProcessAll();
+        net.Pending.Clear();
+        net.Raft(1).ReadIndex(Ctx("b"));
+        net.Stabilize();
+
+        net[1].ReadStates.Select(r => Encoding.UTF8.GetString(r.Context.Span)).ShouldBe(["a", "b"]);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace NodeNomad.Testing;
+
+/// <summary>
+/// A cluster of real node processes on 127.0.0.1, each with its own ports and data folder, sharing a secret
+/// and a short heartbeat so that elections take a fraction of a second.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private LocalCluster(IReadOnlyList<NodeProcess> nodes) => Nodes = nodes;
+
+    /// <summary>The nodes, node-1 first.</summary>
+    public IReadOnlyList<NodeProcess> Nodes { get; }
+
+    /// <summary>Heartbeat interval the nodes run with, in milliseconds.</summary>
+    public const int HeartbeatMs = 50;
+
+    /// <summary>Election timeout the nodes run with, in milliseconds.</summary>
+    public const int ElectionTimeoutMs = 500;
+
+    /// <summary>Starts <paramref name="count"/> nodes and waits until every one knows a leader.</summary>
+    public static async Task<LocalCluster> StartAsync(int count, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var ports = Enumerable.Range(0, count).Select(_ => (Client: NodeProcess.FreePort(), Peer: NodeProcess.FreePort())).ToList();
+        var members = string.Join(',', ports.Select((p, i) => $"node-{i + 1}=127.0.0.1:{p.Peer}"));
+        var starting = ports.Select((p, i) =>
+        {
+            var environment = new Dictionary<string, string>(extra ?? new Dictionary<string, string>())
+            {
+                ["NODE_ID"] = $"node-{i + 1}",
+                ["CLUSTER_NODES"] = members,
+                ["CLUSTER_SECRET"] = "local-cluster-test-secret",
+                ["HEARTBEAT_INTERVAL"] = HeartbeatMs.ToString(CultureInfo.InvariantCulture),
+                ["ELECTION_TIMEOUT"] = ElectionTimeoutMs.ToString(CultureInfo.InvariantCulture),
+            };
+            return NodeProcess.StartAsync(environment: environment, waitReady: false, port: p.Client, peerPort: p.Peer);
+        }).ToList();
+        var nodes = await Task.WhenAll(starting);
+        var cluster = new LocalCluster(nodes);
+        try
+        {
+            foreach (var node in nodes)
+            {
+                await node.WaitReadyAsync();
+            }
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return cluster;
+    }
+
+    /// <summary>The leader as <paramref name="asked"/> sees it, or null.</summary>
+    public static async Task<string?> LeaderSeenByAsync(NodeProcess asked)
+    {
+        using var http = new HttpClient { BaseAddress = asked.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            var info = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster/info");
+            return info.TryGetProperty("leaderId", out var leader) && leader.ValueKind == JsonValueKind.String ? leader.GetString() : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Waits until every running node names the same leader (other than <paramref name="not"/>) and returns it.</summary>
+    public async Task<NodeProcess> WaitForLeaderAsync(TimeSpan timeout, string? not = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var running = Nodes.Where(n => n.IsRunning).ToList();
+            var seen = await Task.WhenAll(running.Select(LeaderSeenByAsync));
+            if (seen.All(s => s is not null && s == seen[0]) && seen[0] != not)
+            {
+                return Nodes.Single(n => n.NodeId == seen[0]);
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"No agreed leader within {timeout}.");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+}
