@@ -44,7 +44,7 @@ ENV NODE_HOST=0.0.0.0 \
 
 USER $APP_UID
 VOLUME /data
-EXPOSE 3001
+EXPOSE 3001 4001
 
 # /health/live answers as soon as the process serves HTTP; readiness (/health/ready) is the caller's concern.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
