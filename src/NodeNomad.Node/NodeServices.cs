@@ -6,6 +6,7 @@ using NodeNomad.Node.Health;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;
+using NodeNomad.Node.Transport;
 using NodeNomad.Storage;
 using OpenTelemetry.Metrics;
 
@@ -49,6 +50,7 @@ public static class NodeServices
             .AddCheck<StorageHealthCheck>("storage", tags: [HealthEndpoints.ReadyTag]);
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(NodeMetrics.MeterName)
+            .AddMeter(RaftTransportMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
 
@@ -57,28 +59,27 @@ public static class NodeServices
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<NodeOptions>>().Value;
             // HTTP/2 without TLS needs prior knowledge, which browsers and curl do not use by default: the client port speaks HTTP/1.1.
-            Listen(kestrel, options.Host, options.Port, HttpProtocols.Http1);
+            Listen(kestrel, options.Host, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
 
             // The peer port speaks HTTP/2 cleartext only (prior knowledge): Raft streams and forwarded requests.
-            Listen(kestrel, options.Host, options.EffectivePeerPort, HttpProtocols.Http2);
+            Listen(kestrel, options.Host, options.EffectivePeerPort, listen => listen.UsePeerProtocol());
         });
         return builder;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, Action<ListenOptions> configure)
     {
-        void Configure(ListenOptions listen) => listen.Protocols = protocols;
         if (host is "0.0.0.0" or "*" or "::")
         {
-            kestrel.ListenAnyIP(port, Configure);
+            kestrel.ListenAnyIP(port, configure);
         }
         else if (host is "localhost")
         {
-            kestrel.ListenLocalhost(port, Configure);
+            kestrel.ListenLocalhost(port, configure);
         }
         else
         {
-            kestrel.Listen(System.Net.IPAddress.Parse(host), port, Configure);
+            kestrel.Listen(System.Net.IPAddress.Parse(host), port, configure);
         }
     }
 

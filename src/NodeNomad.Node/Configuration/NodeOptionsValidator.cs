@@ -98,6 +98,11 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"{NodeOptions.Keys.PeerPort}={configured} differs from the port {NodeOptions.Keys.ClusterNodes} gives this node ({self.PeerPort}).");
         }
 
+        if (options.ClusterSecret is { } secret && secret.Any(c => c is <= ' ' or > '~'))
+        {
+            failures.Add($"{NodeOptions.Keys.ClusterSecret} must be printable ASCII without spaces: it travels in an HTTP header.");
+        }
+
         if (members.Count > 1 && (options.ClusterSecret is null || options.ClusterSecret.Length < 16))
         {
             failures.Add($"{NodeOptions.Keys.ClusterSecret} must be set to at least 16 characters when {NodeOptions.Keys.ClusterNodes} names other nodes: peers authenticate with it.");

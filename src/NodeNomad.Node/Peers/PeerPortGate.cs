@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using NodeNomad.Node.Api;
 using NodeNomad.Node.Configuration;
+using NodeNomad.Node.Transport;
 
 namespace NodeNomad.Node.Peers;
 
@@ -16,7 +17,6 @@ public sealed partial class PeerPortGate(RequestDelegate next, IOptions<NodeOpti
     public const string PeerRequestKey = "nodenomad.peer";
 
     private readonly byte[] _expected = Encoding.UTF8.GetBytes($"Bearer {options.Value.ClusterSecret}");
-    private readonly int _peerPort = options.Value.EffectivePeerPort;
     private readonly bool _secretSet = options.Value.ClusterSecret is not null;
 
     /// <summary>Filters the request.</summary>
@@ -25,7 +25,7 @@ public sealed partial class PeerPortGate(RequestDelegate next, IOptions<NodeOpti
         ArgumentNullException.ThrowIfNull(context);
         var path = context.Request.Path;
         var peerRoute = path.StartsWithSegments("/raft", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/peer", StringComparison.OrdinalIgnoreCase);
-        if (context.Connection.LocalPort != _peerPort)
+        if (!context.IsPeerConnection())
         {
             if (peerRoute)
             {

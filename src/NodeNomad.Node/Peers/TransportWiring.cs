@@ -13,6 +13,7 @@ public static class TransportWiring
     /// <summary>Registers the transport, its sink and its feedback.</summary>
     public static IServiceCollection AddNodeNomadTransport(this IServiceCollection services)
     {
+        services.AddSingleton<RaftTransportMetrics>();
         services.AddSingleton<RaftInbox>();
         services.AddSingleton<IRaftMessageSink>(sp => sp.GetRequiredService<RaftInbox>());
         services.AddSingleton<IPeerTransportFeedback>(sp => sp.GetRequiredService<RaftInbox>());
@@ -24,7 +25,8 @@ public static class TransportWiring
                 topology.Peers.ToDictionary(p => p.ReplicaId, p => p.PeerUri),
                 EffectiveSecret(sp.GetRequiredService<IOptions<NodeOptions>>().Value),
                 sp.GetRequiredService<ILogger<PeerTransport>>(),
-                sp.GetRequiredService<IPeerTransportFeedback>());
+                sp.GetRequiredService<IPeerTransportFeedback>(),
+                metrics: sp.GetRequiredService<RaftTransportMetrics>());
         });
         services.AddSingleton<IPeerSender, TransportSender>();
         return services;

@@ -10,9 +10,9 @@ namespace NodeNomad.Node.Transport;
 /// </summary>
 /// <remarks>
 /// Connections accepted on the peer listener are marked, and <see cref="IsPeerConnection"/> reads the mark. That
-/// is sturdier than <c>RequireHost("*:port")</c>, which matches the Host header a caller chooses, and than
-/// comparing <c>Connection.LocalPort</c>, which breaks when the port is 0 (chosen by the system) or when the
-/// client and peer listeners share a port number on different addresses.
+/// is sturdier than <c>RequireHost("*:port")</c>, which matches the Host header a caller chooses (any client could
+/// reach the peer endpoints on the client port by naming the peer port), and it needs no port number, so it also
+/// holds when the port is 0 (chosen by the system).
 /// </remarks>
 public static class PeerListener
 {

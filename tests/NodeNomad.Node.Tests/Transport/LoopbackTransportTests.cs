@@ -18,8 +18,15 @@ public sealed class LoopbackTransportTests(ITestOutputHelper output) : IAsyncLif
 
     public async ValueTask DisposeAsync()
     {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
+        if (_a is not null)
+        {
+            await _a.DisposeAsync();
+        }
+
+        if (_b is not null)
+        {
+            await _b.DisposeAsync();
+        }
     }
 
     private static Message Append(ulong from, ulong to, ulong sequence) => new()

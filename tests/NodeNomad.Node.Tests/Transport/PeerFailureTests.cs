@@ -32,7 +32,7 @@ public sealed class PeerFailureTests
     [Fact]
     public async Task a_peer_that_goes_down_is_reported_unreachable_and_traffic_resumes_when_it_returns()
     {
-        var b = await PeerHost.StartAsync();
+        await using var b = await PeerHost.StartAsync();
         var port = b.PeerPort;
         var feedback = new RecordingFeedback();
         await using var fromA = PeerHost.Transport(1, new Dictionary<ulong, Uri> { [2] = b.PeerUri }, feedback);

@@ -19,6 +19,8 @@ internal sealed class PeerHost : IAsyncDisposable
 {
     public const string Secret = "s3cret-of-the-cluster";
 
+    private int _stopped;
+
     private PeerHost(WebApplication app, RecordingSink sink, int peerPort, int clientPort)
     {
         App = app;
@@ -47,7 +49,7 @@ internal sealed class PeerHost : IAsyncDisposable
         var sink = new RecordingSink();
         var (peer, client) = (peerPort ?? FreePort(), FreePort());
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.Logging.ClearProviders().AddProvider(new TestOutputLogger.Provider()).SetMinimumLevel(LogLevel.Information);
+        builder.Logging.ClearProviders().AddProvider(new TestOutputLogger.Provider()).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.AddSingleton<IRaftMessageSink>(sink);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -79,8 +81,14 @@ internal sealed class PeerHost : IAsyncDisposable
             options ?? new PeerTransportOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(200) },
             meters is null ? null : new RaftTransportMetrics(meters));
 
+    /// <summary>Stops the host; a test may stop it early (a peer going down) and dispose it again at the end.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         await App.StopAsync(CancellationToken.None);
         await App.DisposeAsync();
     }
