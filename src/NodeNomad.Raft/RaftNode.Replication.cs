@@ -442,13 +442,11 @@ public sealed partial class RaftNode
             return false;
         }
 
-        // A snapshot whose membership lacks this replica cannot be installed here: ignore it.
+        // Unlike etcd, a snapshot whose membership lacks this replica is installed too: a replica added after the
+        // leader's last snapshot is not in it, and refusing would make leader and follower resend it forever. A
+        // snapshot is committed state, so installing it is safe; the entries after it carry the change that added
+        // this replica, and until the host applies that change this replica simply cannot campaign.
         var members = metadata.ConfState;
-        if (!members.Voters.Contains(_id) && !members.Learners.Contains(_id) && !members.VotersOutgoing.Contains(_id))
-        {
-            return false;
-        }
-
         if (_log.MatchTerm(metadata.Index, metadata.Term))
         {
             // Our log already holds the snapshot's last entry, hence (log matching) everything before it.

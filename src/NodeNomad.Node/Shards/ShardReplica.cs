@@ -237,7 +237,7 @@ public sealed partial class ShardReplica : BackgroundService
             case ReadInput read:
                 var id = ++_nextReadId;
                 _reads[id] = read.Done;
-                _raft.ReadIndex(BitConverter.GetBytes(id));
+                _raft.ReadIndex(ReadContext(id));
                 break;
             case UnreachableInput unreachable:
                 _raft.ReportUnreachable(unreachable.ReplicaId);
@@ -288,7 +288,9 @@ public sealed partial class ShardReplica : BackgroundService
             Apply(ready.CommittedEntries);
             foreach (var state in ready.ReadStates)
             {
-                if (state.Context.Length == sizeof(long) && _reads.Remove(BitConverter.ToInt64(state.Context.Span), out var done))
+                if (state.Context.Length == 2 * sizeof(long)
+                    && BitConverter.ToUInt64(state.Context.Span) == _topology.Self.ReplicaId
+                    && _reads.Remove(BitConverter.ToInt64(state.Context.Span[sizeof(long)..]), out var done))
                 {
                     _readsAwaitingApply.Add((state.Index, done));
                 }
@@ -301,6 +303,15 @@ public sealed partial class ShardReplica : BackgroundService
         }
 
         PublishStatus();
+    }
+
+    /// <summary>A read's context: unique across the group (the leader answers duplicate contexts once), so it names this replica.</summary>
+    private byte[] ReadContext(long id)
+    {
+        var context = new byte[2 * sizeof(long)];
+        BitConverter.TryWriteBytes(context, _topology.Self.ReplicaId);
+        BitConverter.TryWriteBytes(context.AsSpan(sizeof(long)), id);
+        return context;
     }
 
     private async Task<bool> PersistAsync(Ready ready)

@@ -12,7 +12,7 @@ public class GoldenScriptTests
     private const string RewriteVariable = "NODENOMAD_REWRITE_GOLDEN";
 
     public static TheoryData<string> Scripts() =>
-        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Scripts"), "*.txt").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Scripts"), "*.txt").Select(path => Path.GetFileName(path)!).Order(StringComparer.Ordinal)];
 
     [Theory]
     [MemberData(nameof(Scripts))]
@@ -51,7 +51,7 @@ public class GoldenScriptTests
         var expected = text.Replace("\r\n", "\n", StringComparison.Ordinal);
         if (expected != actual)
         {
-            Assert.Fail($"{script} differs from its recorded output ({RewriteVariable}=1 rewrites it if the change is intended):\n{LineDiff.Render(expected, actual)}");
+            Assert.Fail($"{script} differs from its recorded output (- recorded, + actual; {RewriteVariable}=1 rewrites it if the change is intended):\n{LineDiff.Render(expected, actual)}");
         }
     }
 
@@ -89,15 +89,15 @@ internal static class LineDiff
                 x++;
                 y++;
             }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y]))
-            {
-                ops.Add(('+', b[y], x + 1));
-                y++;
-            }
-            else
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1]))
             {
                 ops.Add(('-', a[x], x + 1));
                 x++;
+            }
+            else
+            {
+                ops.Add(('+', b[y], x + 1));
+                y++;
             }
         }
 

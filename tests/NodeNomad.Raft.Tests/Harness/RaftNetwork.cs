@@ -147,12 +147,14 @@ internal sealed class RaftNetwork
     public List<(Message Message, bool Delivered)> Stabilize(int maxRounds = 1000)
     {
         ProcessAll();
-        var all = new List<(Message, bool)>();
+        var all = new List<(Message Message, bool Delivered)>();
         for (var round = 0; Pending.Count > 0; round++)
         {
             if (round == maxRounds)
             {
-                throw new InvalidOperationException("The network did not quiesce.");
+                var last = string.Join("\n", all.TakeLast(12).Select(d => Describe.Message(d.Message) + (d.Delivered ? "" : " DROPPED")));
+                var states = string.Join("\n", Nodes.Values.Select(Describe.Node));
+                throw new InvalidOperationException($"The network did not quiesce; last messages:\n{last}\n{states}");
             }
 
             all.AddRange(DeliverPending());
@@ -202,6 +204,46 @@ internal sealed class RaftNetwork
         var result = Raft(id).Propose(System.Text.Encoding.UTF8.GetBytes(data));
         ProcessAll();
         return result;
+    }
+
+    /// <summary>
+    /// Heals everything, restarts crashed replicas, then ticks and delivers until a leader has committed a marker
+    /// entry that every member of its membership applied (liveness once the network is good). Returns the leader.
+    /// </summary>
+    public TestNode SettleAndCommitEverywhere(int maxRounds = 300)
+    {
+        Heal();
+        Drop = null;
+        foreach (var down in Nodes.Values.Where(n => n.Down).ToList())
+        {
+            Restart(down.Id);
+        }
+
+        for (var round = 0; round < maxRounds; round++)
+        {
+            TickAll();
+            Stabilize();
+            var leader = Leaders.OrderByDescending(n => n.Raft.Status.HardState.Term).FirstOrDefault();
+            if (leader is null)
+            {
+                continue;
+            }
+
+            var members = leader.Raft.Status.ConfState;
+            var everywhere = members.Voters.Concat(members.Learners)
+                .All(id => AppliedData(id).Any(d => d.StartsWith("settled", StringComparison.Ordinal)));
+            if (everywhere && AppliedData(leader.Id).Any(d => d.StartsWith("settled", StringComparison.Ordinal)))
+            {
+                return leader;
+            }
+
+            if (round % 10 == 0)
+            {
+                Propose(leader.Id, $"settled-{round}");
+            }
+        }
+
+        throw new InvalidOperationException("No leader committed an entry on every member: " + string.Join("; ", Nodes.Values.Select(Describe.Node)));
     }
 
     public void Crash(ulong id)
