@@ -27,22 +27,14 @@ internal sealed class EtcdCluster : IAsyncDisposable
             throw new BenchSetupException($"127.0.0.1:{ClientPort} is already taken, likely by an etcd left running; stop it with: bash {script} stop DIR");
         }
 
-        var cluster = new EtcdCluster(script);
-        try
+        return await new EtcdCluster(script).ThenAsync(async cluster =>
         {
             await cluster.RunScriptAsync("start", cancellationToken);
             if (!await Readiness.WaitAsync(new Uri(Url, "health"), StartLimit, () => false, cancellationToken))
             {
                 throw new BenchSetupException($"etcd was not healthy within {StartLimit.TotalSeconds} s; its logs are in {cluster.folder}.");
             }
-
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
+        });
     }
 
     public async ValueTask DisposeAsync()

@@ -7,8 +7,8 @@ using System.Net.Sockets;
 namespace NodeNomad.Load;
 
 /// <summary>
-/// A NodeNomad node this program starts on a free 127.0.0.1 port with a temporary data folder; disposing it
-/// stops the process and removes the folder.
+/// A NodeNomad node this program starts on free 127.0.0.1 ports (client and peer) with a temporary data folder;
+/// disposing it stops the process and removes the folder.
 /// </summary>
 internal sealed class LocalNode : IAsyncDisposable
 {
@@ -19,9 +19,10 @@ internal sealed class LocalNode : IAsyncDisposable
     private readonly Process process;
     private readonly ConcurrentQueue<string> output = new();
 
-    private LocalNode(string nodeDll, DirectoryInfo folder, int port)
+    private LocalNode(string nodeDll, DirectoryInfo folder, string nodeId, int port, int peerPort, IReadOnlyDictionary<string, string> environment)
     {
         this.folder = folder;
+        NodeId = nodeId;
         Url = new Uri($"http://127.0.0.1:{port}/");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -31,37 +32,54 @@ internal sealed class LocalNode : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(nodeDll);
-        start.Environment["NODE_ID"] = "load-1";
+        start.Environment["NODE_ID"] = nodeId;
         start.Environment["NODE_HOST"] = "127.0.0.1";
         start.Environment["NODE_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        start.Environment["PEER_PORT"] = peerPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["DATA_DIR"] = Path.Combine(folder.FullName, "data");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, line) => Keep(line.Data);
         process.ErrorDataReceived += (_, line) => Keep(line.Data);
     }
 
+    public string NodeId { get; }
+
+    /// <summary>The client API.</summary>
     public Uri Url { get; }
 
+    /// <summary>The node's last lines of output.</summary>
+    public string LastOutput => string.Join('\n', output);
+
+    /// <summary>Starts a node alone (a cluster of one) and waits until it is ready.</summary>
     public static async Task<LocalNode> StartAsync(string nodeDll, CancellationToken cancellationToken)
     {
-        var node = new LocalNode(nodeDll, Directory.CreateTempSubdirectory("nodenomad-load-"), FreePort());
-        try
+        var ports = FreePorts(2);
+        var node = await LaunchAsync(nodeDll, "load-1", ports[0], ports[1], new Dictionary<string, string>());
+        return await node.ThenAsync(n => n.WaitReadyAsync(cancellationToken));
+    }
+
+    /// <summary>Starts a node with <paramref name="environment"/> added to its settings, without waiting for it.</summary>
+    public static Task<LocalNode> LaunchAsync(string nodeDll, string nodeId, int port, int peerPort, IReadOnlyDictionary<string, string> environment) =>
+        new LocalNode(nodeDll, Directory.CreateTempSubdirectory("nodenomad-load-"), nodeId, port, peerPort, environment).ThenAsync(node =>
         {
             node.process.Start();
             node.process.BeginOutputReadLine();
             node.process.BeginErrorReadLine();
-            if (!await Readiness.WaitAsync(new Uri(node.Url, "health/ready"), StartLimit, () => node.process.HasExited, cancellationToken))
-            {
-                var state = node.process.HasExited ? $"exited with code {node.process.ExitCode}" : $"was not ready within {StartLimit.TotalSeconds} s";
-                throw new BenchSetupException($"the node {state}. Its last output:\n{string.Join('\n', node.output)}");
-            }
+            return Task.CompletedTask;
+        });
 
-            return node;
-        }
-        catch
+    /// <summary>Waits until <c>/health/ready</c> answers 200, which it does once the node knows a leader.</summary>
+    public async Task WaitReadyAsync(CancellationToken cancellationToken)
+    {
+        if (!await Readiness.WaitAsync(new Uri(Url, "health/ready"), StartLimit, () => process.HasExited, cancellationToken))
         {
-            await node.DisposeAsync();
-            throw;
+            var state = process.HasExited ? $"exited with code {process.ExitCode}" : $"was not ready within {StartLimit.TotalSeconds} s";
+            throw new BenchSetupException($"the node {NodeId} {state}. Its last output:\n{LastOutput}");
         }
     }
 
@@ -84,6 +102,33 @@ internal sealed class LocalNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <paramref name="count"/> distinct ports free on 127.0.0.1 right now. A node binds its ports a moment later,
+    /// which is good enough on a quiet machine.
+    /// </summary>
+    public static int[] FreePorts(int count)
+    {
+        var listeners = new List<TcpListener>();
+        try
+        {
+            // All are held open until every port is known, so no port is handed out twice.
+            for (var i = 0; i < count; i++)
+            {
+                listeners.Add(new TcpListener(IPAddress.Loopback, 0));
+                listeners[i].Start();
+            }
+
+            return [.. listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
+    }
+
     private bool HasExited()
     {
         try
@@ -94,14 +139,6 @@ internal sealed class LocalNode : IAsyncDisposable
         {
             return true; // never started
         }
-    }
-
-    // The port is free when asked; the node binds it a moment later, which is good enough on a quiet machine.
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Keep(string? line)

@@ -5,7 +5,10 @@ using NodeNomad.Contracts;
 
 namespace NodeNomad.Load;
 
-/// <summary>A NodeNomad node: <c>POST /api/v1/set</c>, counted by <c>GET /api/v1/cluster/metrics</c>.</summary>
+/// <summary>
+/// A NodeNomad node: <c>POST /api/v1/set</c>, counted by <c>GET /api/v1/cluster/metrics</c>; reads with
+/// <c>GET /api/v1/get/{key}</c>; who leads from <c>GET /api/v1/cluster/info</c>.
+/// </summary>
 internal sealed class NodeNomadTarget(Uri url) : IWriteTarget
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
@@ -17,6 +20,22 @@ internal sealed class NodeNomadTarget(Uri url) : IWriteTarget
     public Uri WriteUrl { get; } = new(url, "api/v1/set");
 
     public byte[] WriteBody(string key, string value) => JsonSerializer.SerializeToUtf8Bytes(new SetRequest(key, value), Json);
+
+    /// <summary>A linearizable read of <paramref name="key"/> (ReadIndex: the node confirms the leader before it answers).</summary>
+    public Uri ReadUrl(string key) => new(Url, $"api/v1/get/{Uri.EscapeDataString(key)}?consistency=linearizable");
+
+    /// <summary>What the node says about the cluster, or null when it does not answer.</summary>
+    public async Task<ClusterInfo?> ReadInfoAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.GetFromJsonAsync<ClusterInfo>(new Uri(Url, "api/v1/cluster/info"), Json, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
 
     public async Task<DurabilityCounters> ReadCountersAsync(HttpClient http, CancellationToken cancellationToken)
     {

@@ -24,9 +24,10 @@ if (args[0] == "check-history")
     return await CheckHistory.RunAsync(args[1], TimeSpan.FromMinutes(5), Console.Out);
 }
 
-if (args[0] != "bench-writes")
+var command = args[0];
+if (command is not ("bench-writes" or "bench-cluster"))
 {
-    await Console.Error.WriteLineAsync($"Unknown command '{args[0]}'.");
+    await Console.Error.WriteLineAsync($"Unknown command '{command}'.");
     await Console.Error.WriteAsync(Usage.Text);
     return Usage.BadUsage;
 }
@@ -38,14 +39,28 @@ if (rest.Any(a => a is "-h" or "--help"))
     return 0;
 }
 
-if (!BenchWritesOptions.TryParse(rest, out var options, out var error))
+Func<CancellationToken, Task<bool>>? bench = null;
+string? error;
+if (command == "bench-writes")
+{
+    if (BenchWritesOptions.TryParse(rest, out var writesOptions, out error))
+    {
+        bench = cancellationToken => BenchWrites.RunAsync(writesOptions, Console.Out, cancellationToken);
+    }
+}
+else if (BenchClusterOptions.TryParse(rest, out var clusterOptions, out error))
+{
+    bench = cancellationToken => BenchCluster.RunAsync(clusterOptions, Console.Out, cancellationToken);
+}
+
+if (bench is null)
 {
     await Console.Error.WriteLineAsync(error);
     await Console.Error.WriteAsync(Usage.Text);
     return Usage.BadUsage;
 }
 
-// Ctrl+C and SIGTERM cancel the load so that the node and etcd this program started are stopped and their data removed.
+// Ctrl+C and SIGTERM cancel the load so that the nodes and etcd this program started are stopped and their data removed.
 using var interrupted = new CancellationTokenSource();
 void Interrupt(PosixSignalContext context)
 {
@@ -58,7 +73,7 @@ using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Inte
 
 try
 {
-    return await BenchWrites.RunAsync(options, Console.Out, interrupted.Token) ? 0 : 1;
+    return await bench(interrupted.Token) ? 0 : 1;
 }
 catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
 {
@@ -67,6 +82,6 @@ catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
 }
 catch (BenchSetupException e)
 {
-    await Console.Error.WriteLineAsync($"bench-writes cannot run: {e.Message}");
+    await Console.Error.WriteLineAsync($"{command} cannot run: {e.Message}");
     return 1;
 }

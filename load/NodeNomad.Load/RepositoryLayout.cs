@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace NodeNomad.Load;
 
 /// <summary>Where the node build and the shared peers folder (a sibling of the repository) are.</summary>
@@ -33,6 +35,10 @@ internal sealed record RepositoryLayout(string Root)
     public string RequireNodeDll() => File.Exists(NodeDll)
         ? NodeDll
         : throw new BenchSetupException($"the node's Release build is missing ({NodeDll}). Build it with:\n  dotnet build -c Release {NodeProject}");
+
+    /// <summary>The node dll and when it was built, so that a stale build shows.</summary>
+    public static string DescribeBuild(string nodeDll) =>
+        string.Create(CultureInfo.InvariantCulture, $"{nodeDll}, built {File.GetLastWriteTime(nodeDll):yyyy-MM-dd HH:mm}");
 
     public string RequireEtcdClusterScript() => File.Exists(EtcdClusterScript)
         ? EtcdClusterScript

@@ -9,6 +9,7 @@ internal static class Usage
         NodeNomad.Load: load programs for NodeNomad, run on demand (never part of the tests).
 
         usage: dotnet run -c Release --project load/NodeNomad.Load -- bench-writes [options]
+               dotnet run -c Release --project load/NodeNomad.Load -- bench-cluster [options]
                dotnet run --project load/NodeNomad.Load -- check-history FILE
 
         check-history FILE  judges a recorded history with the linearizability checker: Jepsen-style
@@ -28,7 +29,20 @@ internal static class Usage
                              ../shared/peers/etcd-cluster.sh and print NodeNomad/etcd per client count
           -h, --help         this text
 
-        bench-writes exit codes: 0 done, 1 could not run or a run failed, 2 bad usage, 130 interrupted
+        bench-cluster  writes and linearizable reads against one node alone, then against a Raft cluster
+                       on this machine (HEARTBEAT_INTERVAL=100, ELECTION_TIMEOUT=1000): writes to the
+                       leader, writes spread over all nodes (followers forward them), linearizable
+                       reads spread over all nodes; every node on free 127.0.0.1 ports with a temporary
+                       data folder, all stopped and removed after
+          --seconds N        measured seconds per client count and workload, after a 1 s warm-up (default 10)
+          --clients LIST     comma-separated client counts (default 1,64)
+          --value-bytes N    bytes per value (default 100)
+          --max-requests N   end a run after N requests even if its time is not up (default 1000000)
+          --nodes N          members of the cluster, 2..7 (default 3)
+          -h, --help         this text
+
+        bench-writes and bench-cluster exit codes: 0 done, 1 could not run or a run failed, 2 bad usage,
+        130 interrupted
 
         """;
 }
