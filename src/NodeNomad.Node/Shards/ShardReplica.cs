@@ -39,6 +39,7 @@ public sealed partial class ShardReplica : BackgroundService
     private RaftNode _raft = null!;
     private KvStateMachine _machine = new();
     private ulong _applied;
+    private HardState? _deferredHardState;
     private ulong _appliedTerm;
     private ulong _snapshotIndex;
     private long _lastTimestamp;
@@ -316,15 +317,19 @@ public sealed partial class ShardReplica : BackgroundService
 
     private async Task<bool> PersistAsync(Ready ready)
     {
-        if (ready.Entries.Count == 0 && ready.HardState is null && ready.Snapshot is null)
+        if (ready.Entries.Count == 0 && ready.Snapshot is null && (ready.HardState is null || !ready.MustSync))
         {
+            // Only the commit index moved: Raft needs no fsync for that (a restarted replica learns its commit
+            // again from the leader), so it rides along with the next write instead of costing one of its own.
+            _deferredHardState = ready.HardState ?? _deferredHardState;
             return true;
         }
 
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await _log.SaveAsync(new LogBatch([new GroupWrite(GroupId, ready.HardState, ready.Snapshot, ready.Entries)]));
+            await _log.SaveAsync(new LogBatch([new GroupWrite(GroupId, ready.HardState ?? _deferredHardState, ready.Snapshot, ready.Entries)]));
+            _deferredHardState = null;
         }
 #pragma warning disable CA1031 // Any failure to make the batch durable stops the replica; the cause is kept and reported.
         catch (Exception e)
