@@ -101,7 +101,7 @@ internal sealed partial class ClusterSimulation
     private void PauseOne()
     {
         var live = Live();
-        if (live.Count == 0)
+        if (live.Count == 0 || !Settings.Pauses)
         {
             return;
         }
@@ -305,6 +305,7 @@ internal sealed partial class ClusterSimulation
         _network.HealAll();
         _network.DropRate = 0;
         _network.DuplicateRate = 0;
+        _network.SlowRate = 0;
         foreach (var replica in _replicas.Values)
         {
             replica.PausedUntil = Math.Min(replica.PausedUntil, Now);

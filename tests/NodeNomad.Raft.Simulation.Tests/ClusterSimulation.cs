@@ -12,7 +12,7 @@ namespace NodeNomad.Raft.Simulation.Tests;
 internal sealed partial class ClusterSimulation
 {
     /// <summary>Virtual milliseconds of faults and client operations per seed.</summary>
-    public const long DefaultFaultPhase = 3_000;
+    public const long DefaultFaultPhase = 20_000;
 
     /// <summary>Stops a run that livelocks without failing an invariant.</summary>
     private const long MaxEvents = 3_000_000;
@@ -27,12 +27,13 @@ internal sealed partial class ClusterSimulation
     /// <param name="flaw">A deliberate host mistake, to test the checks.</param>
     /// <param name="faultPhase">Virtual milliseconds of faults and client operations.</param>
     /// <param name="fullTrace">Where to write every event, one a line; null keeps only the recent ones.</param>
-    public ClusterSimulation(int seed, HostFlaw flaw = HostFlaw.None, long faultPhase = DefaultFaultPhase, TextWriter? fullTrace = null)
+    /// <param name="readOnly">How reads are confirmed.</param>
+    public ClusterSimulation(int seed, HostFlaw flaw = HostFlaw.None, long faultPhase = DefaultFaultPhase, TextWriter? fullTrace = null, ReadOnlyOption readOnly = ReadOnlyOption.Safe)
     {
         Seed = seed;
         Trace = new TraceLog(400, fullTrace);
         Random = new Random(seed);
-        Settings = SimulationSettings.Draw(Random, flaw, faultPhase);
+        Settings = SimulationSettings.Draw(Random, flaw, faultPhase, readOnly);
         _network = new SimulatedNetwork(Random)
         {
             DropRate = Settings.DropRate,
@@ -99,8 +100,7 @@ internal sealed partial class ClusterSimulation
         if (_convergedAt < 0)
         {
             throw new LivenessException(
-                $"Liveness: {Settings.LivenessBound} ms after every fault healed (at t={Settings.FaultPhase} ms), the live voters still do not agree on commit and applied index" +
-                (_clients.Any(client => client.Busy) ? " (and some clients still wait)" : "") + ".");
+                $"Liveness: {Settings.LivenessBound} ms after every fault healed (at t={Settings.FaultPhase} ms), the group has not converged: {Laggards()}.");
         }
 
         var history = History();
@@ -121,10 +121,47 @@ internal sealed partial class ClusterSimulation
             check);
     }
 
+    /// <summary>Says what keeps the group from converging, in one line.</summary>
+    private string Laggards()
+    {
+        if (CurrentLeader() is not { } leader)
+        {
+            return "no leader";
+        }
+
+        var status = leader.Raft.Status;
+        var commit = status.HardState.Commit;
+        var behind = status.ConfState.Voters.Select(id => (Id: id, Role: "voter"))
+            .Concat(status.ConfState.Learners.Select(id => (Id: id, Role: "learner")))
+            .Where(member => !_replicas.TryGetValue(member.Id, out var replica) || replica.Node is null || replica.Applied != commit)
+            .Select(member => _replicas.TryGetValue(member.Id, out var replica) && replica.Node is { } node
+                ? $"{member.Role} {member.Id} has applied {replica.Applied} (commit {node.Status.HardState.Commit}, log ends at {node.Status.LastIndex})"
+                : $"{member.Role} {member.Id} is down")
+            .ToList();
+        var waiting = _clients.Count(client => client.Busy);
+        var parts = new List<string>();
+        if (commit != status.LastIndex)
+        {
+            parts.Add($"leader {leader.Id} of term {status.HardState.Term} commits {commit} of {status.LastIndex}");
+        }
+
+        if (behind.Count > 0)
+        {
+            parts.Add($"leader {leader.Id} is at {commit}, but " + string.Join(", ", behind));
+        }
+
+        if (waiting > 0)
+        {
+            parts.Add($"{waiting} clients still wait");
+        }
+
+        return parts.Count > 0 ? string.Join("; ", parts) : "it converged only at the deadline";
+    }
+
     private SimulatedReplica AddReplica(ulong id, ConfState? initialMembers)
     {
         // Each replica's clock drifts: its tick period is 9, 10 or 11 ms (for the default 10).
-        var replica = new SimulatedReplica(this, id, initialMembers, Settings.TickPeriod + Random.Next(-1, 2));
+        var replica = new SimulatedReplica(this, id, initialMembers, Settings.TickPeriod + Random.Next(-Settings.ClockDrift, Settings.ClockDrift + 1));
         _replicas[id] = replica;
         StartReplica(replica);
         return replica;
@@ -146,6 +183,7 @@ internal sealed partial class ClusterSimulation
                 return;
             }
 
+            Trace.Add(Now, "tick", replica.Id);
             node.Tick();
             AfterInput(replica);
             ScheduleTick(replica, incarnation);
@@ -207,7 +245,7 @@ internal sealed partial class ClusterSimulation
         }
     }
 
-    /// <summary>For <see cref="HostFlaw.AcknowledgesBeforePersisting"/>: the buffered writes reach the disk some time later.</summary>
+    /// <summary>For a flawed host: the buffered writes reach the disk some time later.</summary>
     public void ScheduleFlush(SimulatedReplica replica)
     {
         var incarnation = replica.Incarnation;

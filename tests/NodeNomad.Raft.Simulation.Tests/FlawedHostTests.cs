@@ -1,36 +1,43 @@
+using NodeNomad.Linearizability;
+
 namespace NodeNomad.Raft.Simulation.Tests;
 
 /// <summary>
-/// The checks are not vacuous: a host that breaks Ready's contract makes some seed fail. Each test runs seeds
-/// until the first failure, and asserts it is caught by the right check.
+/// The checks are not vacuous: a host that breaks Ready's contract makes some seed fail, and the right check
+/// catches it. (A flawed host also trips the core's own sanity checks, or fails in other ways; those seeds do
+/// not count here.)
 /// </summary>
 public class FlawedHostTests
 {
-    private const int SeedsToTry = 60;
+    private const int SeedsToTry = 40;
+
+    /// <summary>Shorter runs than the fixed seeds: a flawed host is usually caught early.</summary>
+    private const long FaultPhase = 3_000;
 
     [Fact]
     public void a_host_that_acknowledges_before_persisting_is_caught_by_the_invariants()
     {
-        var failure = FirstFailure(HostFlaw.AcknowledgesBeforePersisting);
-
-        failure.Cause.ShouldBeOfType<InvariantViolationException>(failure.Failure);
+        FirstCaught(HostFlaw.AcknowledgesBeforePersisting, outcome => outcome.Cause is InvariantViolationException);
     }
 
     [Fact]
     public void a_host_that_serves_reads_without_read_index_is_caught_by_the_linearizability_checker()
     {
-        var failure = FirstFailure(HostFlaw.ServesReadsWithoutReadIndex);
+        var caught = FirstCaught(HostFlaw.ServesReadsWithoutReadIndex, outcome => outcome.Result?.Check.Verdict == Verdict.NotLinearizable);
 
-        failure.Cause.ShouldBeNull(failure.Failure);
-        failure.Result.ShouldNotBeNull().Check.Verdict.ShouldBe(Linearizability.Verdict.NotLinearizable, failure.Failure);
+        // The history it wrote for re-checking by hand (check-history FILE) gets the same verdict.
+        HistoryFile.Check(caught.HistoryPath.ShouldNotBeNull()).Verdict.ShouldBe(HistoryFileVerdict.NotLinearizable);
     }
 
-    private static SeedOutcome FirstFailure(HostFlaw flaw)
+    private static SeedOutcome FirstCaught(HostFlaw flaw, Func<SeedOutcome, bool> caughtAsExpected)
     {
-        var outcomes = SeedBatch.Run(Enumerable.Range(0, SeedsToTry).ToList(), flaw, stopAtFirstFailure: true);
-        var failure = outcomes.Where(outcome => !outcome.Passed).OrderBy(outcome => outcome.Seed).FirstOrDefault();
-        failure.ShouldNotBeNull($"None of seeds 0 to {SeedsToTry - 1} caught a host that {flaw}.");
-        TestContext.Current.TestOutputHelper?.WriteLine($"Caught by seed {failure.Seed}:{Environment.NewLine}{failure.Failure}");
-        return failure;
+        var outcomes = SeedBatch.Run(Enumerable.Range(0, SeedsToTry).ToList(), flaw, FaultPhase);
+        var caught = outcomes.Where(outcome => !outcome.Passed && caughtAsExpected(outcome)).ToList();
+        var output = TestContext.Current.TestOutputHelper;
+        output?.WriteLine($"{caught.Count} of {SeedsToTry} seeds caught the host that {flaw} ({outcomes.Count(outcome => !outcome.Passed)} failed in all).");
+
+        caught.ShouldNotBeEmpty($"None of seeds 0 to {SeedsToTry - 1} caught a host that {flaw} with the expected check.");
+        output?.WriteLine($"The first, seed {caught[0].Seed}:{Environment.NewLine}{caught[0].Failure}");
+        return caught[0];
     }
 }

@@ -6,4 +6,5 @@ namespace NodeNomad.Raft.Simulation.Tests;
 /// <param name="Term">For a proposal, the term it was given.</param>
 /// <param name="CommandId">For a proposal, its command.</param>
 /// <param name="Key">For a read, the key to read.</param>
-internal sealed record PendingRequest(SimulatedClient Client, int Attempt, ulong Term = 0, ulong CommandId = 0, string Key = "");
+/// <param name="AppliedBefore">For a read, the highest index any replica had applied when it was requested.</param>
+internal sealed record PendingRequest(SimulatedClient Client, int Attempt, ulong Term = 0, ulong CommandId = 0, string Key = "", ulong AppliedBefore = 0);

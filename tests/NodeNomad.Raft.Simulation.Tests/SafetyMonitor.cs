@@ -8,8 +8,10 @@ namespace NodeNomad.Raft.Simulation.Tests;
 /// <item>State machine safety: every replica applies the same entry at the same index (a global record of
 /// everything any replica ever applied), and replicas at the same applied index hold the same state.</item>
 /// <item>Leader completeness: a leader's log holds every entry committed before its term.</item>
-/// <item>Durability: persisted terms never go back, a persisted vote never changes within its term, and
-/// neither term, vote nor commit go back in memory between restarts.</item>
+/// <item>Durability: an acknowledgement or a vote is sent only once the disk holds it; persisted terms never go
+/// back, a persisted vote never changes within its term, and neither term, vote nor commit go back in memory
+/// between restarts.</item>
+/// <item>Reads: a read index covers every entry applied anywhere before the read was requested.</item>
 /// <item>Proposals: an applied command sits at the (index, term) its proposal was given, is applied at one
 /// index only, and never after its client was told it was lost.</item>
 /// </list>
@@ -31,9 +33,6 @@ internal sealed class SafetyMonitor
     public ulong MaxApplied => (ulong)_applied.Count - 1;
 
     public int Leaders => _leaderOfTerm.Count;
-
-    /// <summary>The entry applied at <paramref name="index"/>, if any replica has applied it.</summary>
-    public Entry? AppliedEntry(ulong index) => index < (ulong)_applied.Count ? _applied[(int)index]?.Entry : null;
 
     /// <summary>A replica (re)started: its in-memory state restarts from what it persisted.</summary>
     public void Started(ulong replica, HardState persisted, RaftStatus status)
@@ -112,6 +111,46 @@ internal sealed class SafetyMonitor
         if (next.Commit < persisted.Commit)
         {
             Fail($"replica {replica} was asked to persist commit {next.Commit} over commit {persisted.Commit}.");
+        }
+    }
+
+    /// <summary>
+    /// Durability before promises, checked as a Ready's messages go out: a replica acknowledges only entries its
+    /// disk holds, and grants only a vote its disk holds. Otherwise a crash could take back what a leader
+    /// counted as replicated, or let the replica vote twice in one term.
+    /// </summary>
+    public static void Sending(ulong replica, Message message, SimulatedDisk disk)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(disk);
+
+        // One Ready may carry a promise made in a term the replica has since left (it stepped several messages
+        // before the host handled the Ready). Having persisted the later term, it refuses the earlier one for good.
+        if (message.Term < disk.HardState.Term)
+        {
+            return;
+        }
+
+        if (message.Type == MessageType.AppendResponse && !message.Reject && message.Index > disk.LastIndex)
+        {
+            Fail($"replica {replica} acknowledged entries up to {message.Index} to replica {message.To}, but its disk holds only up to {disk.LastIndex}.");
+        }
+
+        if (message.Type == MessageType.VoteResponse && !message.Reject && (disk.HardState.Term < message.Term || disk.HardState.Vote != message.To))
+        {
+            Fail($"replica {replica} granted its vote in term {message.Term} to replica {message.To}, but its disk holds term {disk.HardState.Term} and vote {disk.HardState.Vote}.");
+        }
+    }
+
+    /// <summary>
+    /// A read index must cover every entry applied anywhere before the read was requested: those were committed
+    /// already, and a read that misses one returns a value older than a write that had finished.
+    /// </summary>
+    public static void ReadConfirmed(ulong replica, ulong readIndex, ulong appliedBefore)
+    {
+        if (readIndex < appliedBefore)
+        {
+            Fail($"replica {replica} got read index {readIndex} for a read requested after index {appliedBefore} had been applied: the read could miss a finished write.");
         }
     }
 

@@ -6,27 +6,12 @@ namespace NodeNomad.Raft.Simulation.Tests;
 /// <summary>Runs many seeds on every core and reports them: a summary line, and for failures the first report in full.</summary>
 internal static class SeedBatch
 {
-    public static IReadOnlyList<SeedOutcome> Run(IReadOnlyList<int> seeds, HostFlaw flaw = HostFlaw.None, bool stopAtFirstFailure = false)
+    public static IReadOnlyList<SeedOutcome> Run(IReadOnlyList<int> seeds, HostFlaw flaw = HostFlaw.None, long? faultPhase = null)
     {
-        var outcomes = new SeedOutcome?[seeds.Count];
-        using var stop = new CancellationTokenSource();
+        var outcomes = new SeedOutcome[seeds.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        Parallel.For(0, seeds.Count, options, (i, state) =>
-        {
-            if (stop.IsCancellationRequested)
-            {
-                state.Stop();
-                return;
-            }
-
-            var outcome = SeedRunner.Run(seeds[i], flaw);
-            outcomes[i] = outcome;
-            if (!outcome.Passed && stopAtFirstFailure)
-            {
-                stop.Cancel();
-            }
-        });
-        return outcomes.OfType<SeedOutcome>().ToList();
+        Parallel.For(0, seeds.Count, options, i => outcomes[i] = SeedRunner.Run(seeds[i], flaw, faultPhase));
+        return outcomes;
     }
 
     public static string Summary(IReadOnlyList<SeedOutcome> outcomes, TimeSpan elapsed)

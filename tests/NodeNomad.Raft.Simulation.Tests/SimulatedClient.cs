@@ -35,8 +35,6 @@ internal sealed class SimulatedClient(int id, ulong firstGuess)
 
     public int Unknown { get; private set; }
 
-    public int Abandoned { get; private set; }
-
     public bool Busy => Input is not null;
 
     public IReadOnlyList<Operation<NodeNomadKvInput, NodeNomadKvOutput>> History => _history;
@@ -81,7 +79,6 @@ internal sealed class SimulatedClient(int id, ulong firstGuess)
     /// <summary>Drops the current operation from the history: every attempt certainly failed, so it never happened.</summary>
     public void Abandon()
     {
-        Abandoned++;
         End();
     }
 

@@ -59,8 +59,6 @@ internal sealed class SimulatedReplica
 
     public bool FlushScheduled { get; set; }
 
-    public int Restarts { get; private set; }
-
     public RaftNode Raft => Node ?? throw new InvalidOperationException($"Replica {Id} is down.");
 
     private ulong AppliedTerm { get; set; }
@@ -81,6 +79,7 @@ internal sealed class SimulatedReplica
             HeartbeatTick = settings.HeartbeatTick,
             PreVote = settings.PreVote,
             CheckQuorum = settings.CheckQuorum,
+            ReadOnly = settings.ReadOnly,
             MaxInflightMessages = settings.MaxInflightMessages,
             MaxBytesPerAppend = settings.MaxBytesPerAppend,
             Applied = Applied,
@@ -102,7 +101,6 @@ internal sealed class SimulatedReplica
     {
         Node = null;
         Incarnation++;
-        Restarts++;
         _proposals.Clear();
         _reads.Clear();
         _confirmedReads.Clear();
@@ -144,7 +142,7 @@ internal sealed class SimulatedReplica
     /// <summary>A client's read arrives: asks for a read index and waits for its ReadState.</summary>
     public void RequestRead(ulong context, string key, SimulatedClient client, int attempt)
     {
-        _reads[context] = new PendingRequest(client, attempt, Key: key);
+        _reads[context] = new PendingRequest(client, attempt, Key: key, AppliedBefore: _cluster.Monitor.MaxApplied);
         var bytes = new byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, context);
         Raft.ReadIndex(bytes);
@@ -214,6 +212,7 @@ internal sealed class SimulatedReplica
             // (2) Send.
             foreach (var message in ready.Messages)
             {
+                SafetyMonitor.Sending(Id, message, Disk);
                 _cluster.Send(this, message);
             }
 
@@ -234,6 +233,7 @@ internal sealed class SimulatedReplica
                 var context = BinaryPrimitives.ReadUInt64LittleEndian(state.Context.Span);
                 if (_reads.Remove(context, out var read))
                 {
+                    SafetyMonitor.ReadConfirmed(Id, state.Index, read.AppliedBefore);
                     _confirmedReads.Add((state.Index, read));
                 }
             }
@@ -254,14 +254,14 @@ internal sealed class SimulatedReplica
                 return;
             }
 
-            if (Applied - _snapshotIndex >= (ulong)_cluster.Settings.SnapshotEvery || ready.CommittedEntries.Any(e => e.Type == EntryType.ConfChange))
+            if (Applied - _snapshotIndex >= (ulong)_cluster.Settings.SnapshotEvery)
             {
                 Compact();
             }
         }
     }
 
-    /// <summary>Writes buffered by <see cref="HostFlaw.AcknowledgesBeforePersisting"/> finally reach the disk.</summary>
+    /// <summary>Writes a flawed host buffered finally reach the disk.</summary>
     public void Flush()
     {
         FlushScheduled = false;
@@ -273,6 +273,7 @@ internal sealed class SimulatedReplica
         _unpersisted.Clear();
     }
 
+    /// <summary>Writes to disk at once, or (for a flawed host) some time later.</summary>
     private void Persist(Action<SimulatedDisk> write)
     {
         if (_cluster.Settings.Flaw != HostFlaw.AcknowledgesBeforePersisting)

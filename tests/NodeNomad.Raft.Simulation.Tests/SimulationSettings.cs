@@ -64,18 +64,31 @@ internal sealed record SimulationSettings
     /// <summary>The deliberate host mistake, if any.</summary>
     public HostFlaw Flaw { get; init; }
 
-    public static SimulationSettings Draw(Random random, HostFlaw flaw, long faultPhase)
+    /// <summary>
+    /// How reads are confirmed. Lease-based reads are only as good as the clocks, so their runs keep every
+    /// replica's clock steady and never freeze a process: a failure then lies in the lease itself.
+    /// </summary>
+    public ReadOnlyOption ReadOnly { get; init; }
+
+    /// <summary>How many milliseconds a replica's tick period may differ from <see cref="TickPeriod"/>.</summary>
+    public int ClockDrift => ReadOnly == ReadOnlyOption.LeaseBased ? 0 : 1;
+
+    /// <summary>Whether the nemesis may freeze a replica's process.</summary>
+    public bool Pauses => ReadOnly != ReadOnlyOption.LeaseBased;
+
+    public static SimulationSettings Draw(Random random, HostFlaw flaw, long faultPhase, ReadOnlyOption readOnly = ReadOnlyOption.Safe)
     {
         ArgumentNullException.ThrowIfNull(random);
-        var electionTick = random.Next(8, 15);
+        var electionTick = random.Next(4, 15);
         return new SimulationSettings
         {
             Replicas = random.Next(3) == 0 ? 5 : 3,
             FaultPhase = faultPhase,
             ElectionTick = electionTick,
-            HeartbeatTick = random.Next(1, 4),
+            HeartbeatTick = random.Next(1, Math.Min(4, electionTick)),
             PreVote = random.Next(5) != 0,
-            CheckQuorum = random.Next(5) != 0,
+            // Lease-based reads require check-quorum (the core refuses the combination otherwise).
+            CheckQuorum = random.Next(5) != 0 || readOnly == ReadOnlyOption.LeaseBased,
             MaxInflightMessages = random.Next(2) == 0 ? 256 : random.Next(1, 5),
             MaxBytesPerAppend = random.Next(2) == 0 ? 1024 * 1024 : random.Next(40, 400),
             DropRate = random.NextDouble() * 0.08,
@@ -88,6 +101,7 @@ internal sealed record SimulationSettings
             Clients = random.Next(2, 5),
             Keys = random.Next(2, 5),
             Flaw = flaw,
+            ReadOnly = readOnly,
         };
     }
 
@@ -95,5 +109,6 @@ internal sealed record SimulationSettings
         $"{Replicas} voters, election {ElectionTick} ticks, heartbeat {HeartbeatTick}, pre-vote {PreVote}, check-quorum {CheckQuorum}, " +
         $"inflight {MaxInflightMessages}, append bytes {MaxBytesPerAppend}, drop {DropRate:P1}, duplicate {DuplicateRate:P1}, delay <= {MaxDelay} ms ({SlowRate:P1} up to ten times), " +
         $"snapshot every {SnapshotEvery}, a fault every ~{FaultInterval} ms, {Clients} clients on {Keys} keys" +
+        (ReadOnly == ReadOnlyOption.Safe ? "" : $", {ReadOnly} reads") +
         (Flaw == HostFlaw.None ? "" : $", host flaw {Flaw}");
 }

@@ -14,8 +14,6 @@ internal sealed class TraceLog(int keep, TextWriter? everything = null)
 
     public ulong Hash { get; private set; } = Fnv.Offset;
 
-    public long Count => _count;
-
     /// <param name="time">Virtual time.</param>
     /// <param name="what">A constant naming the event (never built per call).</param>
     /// <param name="replica">The replica concerned, or 0.</param>
