@@ -26,6 +26,11 @@ catch (LogCorruptedException e)
     await Console.Error.WriteLineAsync($"NodeNomad cannot start: {e.Message}");
     return 3;
 }
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    await Console.Error.WriteLineAsync($"NodeNomad cannot start: {e.Message} Another process holds the port; set NODE_PORT or PEER_PORT.");
+    return 4;
+}
 
 /// <summary>The node's entry point, visible to the functional tests.</summary>
 public partial class Program;

@@ -133,4 +133,16 @@ public sealed class CrashTests
         node.Output.ShouldContain("NODE_ID='bad id!'");
         node.Output.ShouldContain("SNAPSHOT_ENTRIES='lots' is not a whole number");
     }
+
+    [Fact]
+    public async Task a_port_in_use_stops_the_node_with_a_clear_error()
+    {
+        var port = NodeProcess.FreePort();
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+        squatter.Start();
+        await using var node = await NodeProcess.StartAsync(waitReady: false, port: port);
+        var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        code.ShouldBe(4);
+        node.Output.ShouldContain("Another process holds the port");
+    }
 }

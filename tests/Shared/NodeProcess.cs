@@ -188,13 +188,32 @@ public sealed class NodeProcess : IAsyncDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException("Build src/NodeNomad.Node first.", path);
     }
 
-    /// <summary>A TCP port free on 127.0.0.1 right now.</summary>
+    /// <summary>
+    /// A TCP port free on 127.0.0.1, never handed out twice in this process. Ports come from below the kernel's
+    /// ephemeral range (32768 and up), so a port chosen here is not taken meanwhile by the local end of some
+    /// outgoing connection before the node binds it; each test process starts at its own offset.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var candidate = LowestPort + (int)((uint)Interlocked.Increment(ref _nextPort) % PortSpan);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, candidate);
+                listener.Start();
+                return candidate;
+            }
+            catch (SocketException)
+            {
+                // In use by something else: try the next one.
+            }
+        }
     }
+
+    private const int LowestPort = 20_000;
+    private const int PortSpan = 12_000;
+    private static int _nextPort = Random.Shared.Next(PortSpan);
 
     private void Launch()
     {

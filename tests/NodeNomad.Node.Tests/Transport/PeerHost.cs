@@ -67,12 +67,7 @@ internal sealed class PeerHost : IAsyncDisposable
     }
 
     /// <summary>A port nothing listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => NodeNomad.Testing.NodeProcess.FreePort();
 
     /// <summary>A transport of replica <paramref name="localId"/> sending to the given peers, with quick reconnection.</summary>
     public static PeerTransport Transport(ulong localId, IReadOnlyDictionary<ulong, Uri> peers, RecordingFeedback feedback,
