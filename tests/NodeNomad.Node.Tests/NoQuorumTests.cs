@@ -6,7 +6,7 @@ using NodeNomad.Testing;
 namespace NodeNomad.Node.Tests;
 
 /// <summary>A node cut off from its quorum answers 503 with Retry-After, never a stale or invented answer.</summary>
-[Collection(LocalClusterCollection.Name)]
+[Collection(LocalClusters.Name)]
 public sealed class NoQuorumTests
 {
     [Fact]

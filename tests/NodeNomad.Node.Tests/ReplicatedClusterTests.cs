@@ -14,7 +14,7 @@ namespace NodeNomad.Node.Tests;
 /// clients, a new leader serves, the killed node comes back and catches up by snapshot, no acknowledged
 /// write is lost, and the clients' history is linearizable.
 /// </summary>
-[Collection(LocalClusterCollection.Name)]
+[Collection(LocalClusters.Name)]
 public sealed class ReplicatedClusterTests(ITestOutputHelper output)
 {
     private const int Clients = 6;
