@@ -29,6 +29,12 @@ internal sealed class Progress(ulong match, ulong next, bool isLearner, int maxI
     /// <summary>Heard from within the current check-quorum period.</summary>
     public bool RecentActive { get; set; }
 
+    /// <summary>
+    /// For lease reads: the leader's tick when it sent the newest heartbeat this follower acknowledged. The follower
+    /// refuses other candidates for an election timeout after receiving it, so the lease counts from the send.
+    /// </summary>
+    public ulong LeaseTick { get; set; }
+
     /// <summary>Sending is paused: in probe after one Append, in replicate once the window filled.</summary>
     public bool Paused { get; set; }
 

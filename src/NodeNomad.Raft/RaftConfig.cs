@@ -6,7 +6,11 @@ public enum ReadOnlyOption
     /// <summary>ReadIndex: the leader confirms it is still leader with a heartbeat round before answering.</summary>
     Safe,
 
-    /// <summary>Lease: the leader answers at once while check-quorum keeps its lease valid (relies on bounded clock drift).</summary>
+    /// <summary>
+    /// Lease: the leader answers at once while a quorum has acknowledged heartbeats it sent less than an election
+    /// timeout (minus a two-tick margin) ago; followers refuse other candidates for that long (check-quorum).
+    /// Relies on the replicas' ticks running at nearly the same rate, and on no replica pausing for longer than the margin.
+    /// </summary>
     LeaseBased,
 }
 

@@ -77,6 +77,14 @@ public sealed partial class RaftNode
             own.RecentActive = true;
         }
 
+        // A new leader holds no lease until its own heartbeats are acknowledged.
+        foreach (var progress in _progress.Values)
+        {
+            progress.LeaseTick = 0;
+        }
+
+        _readsAwaitingLease.Clear();
+
         // Changes from earlier terms may still be unapplied; until the host has applied everything up to here,
         // no new change may be proposed.
         _pendingConfIndex = _log.LastIndex;

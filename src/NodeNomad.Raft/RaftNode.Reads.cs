@@ -8,6 +8,67 @@ public sealed partial class RaftNode
     /// <summary>Reads that arrived before this leader committed an entry of its term, answered once it has.</summary>
     private readonly List<Message> _pendingReadIndexMessages = [];
 
+    /// <summary>Lease reads that arrived while the lease had lapsed, answered once it holds again.</summary>
+    private readonly List<Message> _readsAwaitingLease = [];
+
+    /// <summary>Ticks since the replica was created: the clock of lease reads.</summary>
+    private ulong _ticks;
+
+    /// <summary>
+    /// Ticks of margin a lease gives up for the drift between the leader's and the followers' tick rates and for the
+    /// tick a follower may be into its count when a heartbeat arrives.
+    /// </summary>
+    private const ulong LeaseMarginTicks = 2;
+
+    private static readonly byte[] LeaseContextMarker = "lease:"u8.ToArray();
+
+    private static byte[] LeaseContext(ulong tick)
+    {
+        var context = new byte[LeaseContextMarker.Length + sizeof(ulong)];
+        LeaseContextMarker.CopyTo(context, 0);
+        BitConverter.TryWriteBytes(context.AsSpan(LeaseContextMarker.Length), tick);
+        return context;
+    }
+
+    /// <summary>
+    /// Whether no other leader can have been elected: a quorum of voters acknowledged heartbeats sent recently
+    /// enough that each still refuses other candidates (the check-quorum lease). Counting from when the acknowledged
+    /// heartbeat was sent, not from when the leader last heard anything, is what keeps an isolated leader from
+    /// answering after its followers' leases ran out.
+    /// </summary>
+    private bool LeaseHolds()
+    {
+        if (_leadTransferee != 0)
+        {
+            return false;
+        }
+
+        var ticks = _voters.Select(v => v == _id ? _ticks : _progress.TryGetValue(v, out var p) ? p.LeaseTick : 0).OrderDescending().ToList();
+        var quorumTick = ticks[(ticks.Count / 2)];
+        return quorumTick > 0 && quorumTick + (ulong)_config.ElectionTick > _ticks + LeaseMarginTicks;
+    }
+
+    private void HandleLeaseAcknowledgement(Message m, Progress pr)
+    {
+        if (_config.ReadOnly != ReadOnlyOption.LeaseBased
+            || m.Context.Length != LeaseContextMarker.Length + sizeof(ulong)
+            || !m.Context.Span.StartsWith(LeaseContextMarker))
+        {
+            return;
+        }
+
+        pr.LeaseTick = Math.Max(pr.LeaseTick, BitConverter.ToUInt64(m.Context.Span[LeaseContextMarker.Length..]));
+        if (_readsAwaitingLease.Count > 0 && LeaseHolds())
+        {
+            var waiting = _readsAwaitingLease.ToList();
+            _readsAwaitingLease.Clear();
+            foreach (var read in waiting)
+            {
+                RespondToReadIndex(read, _log.Committed);
+            }
+        }
+    }
+
     /// <summary>Whether the leader has committed an entry of its own term (so its commit index is current).</summary>
     private bool CommittedEntryInCurrentTerm => _log.TermOrZero(_log.Committed) == _term;
 
@@ -35,7 +96,16 @@ public sealed partial class RaftNode
     {
         if (_config.ReadOnly == ReadOnlyOption.LeaseBased)
         {
-            RespondToReadIndex(m, _log.Committed);
+            if (LeaseHolds())
+            {
+                RespondToReadIndex(m, _log.Committed);
+            }
+            else
+            {
+                // Answered once heartbeat acknowledgements renew the lease (or never, if leadership is lost).
+                _readsAwaitingLease.Add(m);
+            }
+
             return;
         }
 

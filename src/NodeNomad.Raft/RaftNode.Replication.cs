@@ -132,7 +132,7 @@ public sealed partial class RaftNode
         switch (m.Type)
         {
             case MessageType.Beat:
-                BroadcastHeartbeat(_readOnly.LastContext);
+                BroadcastHeartbeat(_config.ReadOnly == ReadOnlyOption.LeaseBased ? LeaseContext(_ticks) : _readOnly.LastContext);
                 return;
             case MessageType.CheckQuorum:
                 if (!QuorumActive())
@@ -180,6 +180,7 @@ public sealed partial class RaftNode
                 }
 
                 HandleReadAcknowledgement(m);
+                HandleLeaseAcknowledgement(m, pr);
                 break;
             case MessageType.SnapshotStatus:
                 if (pr.State != ProgressState.Snapshot)

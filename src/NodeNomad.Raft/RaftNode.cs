@@ -92,7 +92,11 @@ public sealed partial class RaftNode
     }
 
     /// <summary>Advances logical time by one tick: elections and heartbeats are driven from here.</summary>
-    public void Tick() => _tick();
+    public void Tick()
+    {
+        _ticks++;
+        _tick();
+    }
 
     /// <summary>Starts an election now (pre-vote first when enabled).</summary>
     public void Campaign() => Step(new Message { Type = MessageType.Hup, From = _id });

@@ -88,6 +88,9 @@ public class ReadTests
         net.Propose(1, "a");
         net.Stabilize();
 
+        // The lease starts with the first heartbeats of the term that a quorum acknowledges.
+        net.Tick(1);
+        net.Stabilize();
         net.Raft(1).ReadIndex(Ctx("lease"));
         net.ProcessAll();
         net[1].ReadStates.Single().Index.ShouldBe(5UL);
@@ -125,5 +128,47 @@ public class ReadTests
         net.Stabilize();
 
         net[1].ReadStates.Select(r => Encoding.UTF8.GetString(r.Context.Span)).ShouldBe(["a", "b"]);
+    }
+
+    [Fact]
+    public void a_new_leader_answers_lease_reads_only_once_a_quorum_acknowledged_its_heartbeats()
+    {
+        var net = new RaftNetwork(3, id => RaftNetwork.Config(id) with { ReadOnly = ReadOnlyOption.LeaseBased });
+        net.Elect(1);
+        net.Propose(1, "a");
+        net.Stabilize();
+
+        net.Raft(1).ReadIndex(Ctx("early"));
+        net.ProcessAll();
+        net[1].ReadStates.ShouldBeEmpty();
+
+        net.Tick(1);
+        net.Stabilize();
+        net[1].ReadStates.Single().Context.ToArray().ShouldBe(Ctx("early"));
+    }
+
+    [Fact]
+    public void an_isolated_leader_stops_answering_lease_reads_before_its_followers_can_elect_another()
+    {
+        var net = new RaftNetwork(3, id => RaftNetwork.Config(id) with { ReadOnly = ReadOnlyOption.LeaseBased });
+        net.Elect(1);
+        net.Propose(1, "a");
+        net.Stabilize();
+        net.Tick(1);
+        net.Stabilize();
+
+        // Cut off, the leader keeps ticking; each follower refuses other candidates for an election timeout after
+        // the last heartbeat it received. The lease must lapse before that.
+        net.Isolate(1);
+        var electionTick = RaftNetwork.Config(1).ElectionTick;
+        for (var t = 0; t < electionTick - 2; t++)
+        {
+            net.Tick(1);
+            net.ProcessAll();
+        }
+
+        net.Raft(1).ReadIndex(Ctx("late"));
+        net.ProcessAll();
+        net[1].ReadStates.Select(r => Encoding.UTF8.GetString(r.Context.Span)).ShouldNotContain("late");
     }
 }
