@@ -68,7 +68,7 @@ public sealed class PeerPortTests : IAsyncLifetime
 
         // Kestrel answers the HTTP/1.x preface itself and closes the connection; no endpoint runs.
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        response.Headers.ConnectionClose.ShouldBe(true);
+        response.Headers.ConnectionClose.ShouldNotBeNull().ShouldBeTrue();
         (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldContain("HTTP/2 only endpoint");
     }
 

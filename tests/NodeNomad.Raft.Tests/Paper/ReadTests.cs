@@ -83,10 +83,7 @@ public class ReadTests
     [Fact]
     public void lease_based_reads_are_answered_at_once_by_the_leader()
     {
-        var net = new RaftNetwork(3, id => RaftNetwork.Config(id) with { ReadOnly = ReadOnlyOption.LeaseBased });
-        net.Elect(1);
-        net.Propose(1, "a");
-        net.Stabilize();
+        var net = LeaseLeaderWithOneWrite();
 
         // The lease starts with the first heartbeats of the term that a quorum acknowledges.
         net.Tick(1);
@@ -133,10 +130,7 @@ public class ReadTests
     [Fact]
     public void a_new_leader_answers_lease_reads_only_once_a_quorum_acknowledged_its_heartbeats()
     {
-        var net = new RaftNetwork(3, id => RaftNetwork.Config(id) with { ReadOnly = ReadOnlyOption.LeaseBased });
-        net.Elect(1);
-        net.Propose(1, "a");
-        net.Stabilize();
+        var net = LeaseLeaderWithOneWrite();
 
         net.Raft(1).ReadIndex(Ctx("early"));
         net.ProcessAll();
@@ -150,10 +144,7 @@ public class ReadTests
     [Fact]
     public void an_isolated_leader_stops_answering_lease_reads_before_its_followers_can_elect_another()
     {
-        var net = new RaftNetwork(3, id => RaftNetwork.Config(id) with { ReadOnly = ReadOnlyOption.LeaseBased });
-        net.Elect(1);
-        net.Propose(1, "a");
-        net.Stabilize();
+        var net = LeaseLeaderWithOneWrite();
         net.Tick(1);
         net.Stabilize();
 
@@ -170,5 +161,15 @@ public class ReadTests
         net.Raft(1).ReadIndex(Ctx("late"));
         net.ProcessAll();
         net[1].ReadStates.Select(r => Encoding.UTF8.GetString(r.Context.Span)).ShouldNotContain("late");
+    }
+
+    /// <summary>Three replicas with lease reads, replica 1 elected and one write committed everywhere.</summary>
+    private static RaftNetwork LeaseLeaderWithOneWrite()
+    {
+        var net = new RaftNetwork(3, id => RaftNetwork.Config(id) with { ReadOnly = ReadOnlyOption.LeaseBased });
+        net.Elect(1);
+        net.Propose(1, "a");
+        net.Stabilize();
+        return net;
     }
 }
