@@ -448,6 +448,17 @@ public sealed partial class ShardReplica : BackgroundService
         if (previous.LeaderId != leader || previous.Term != status.HardState.Term || previous.Role != status.SoftState.Role)
         {
             LogLeaderChanged(_logger, leader ?? "(none)", status.HardState.Term, _status.RoleName);
+            if (previous.Term != status.HardState.Term)
+            {
+                // A read not yet confirmed when the term moved will never be: its request died with the old leader.
+                foreach (var read in _reads.Values)
+                {
+                    read.TrySetException(new ShardUnavailableException("Leadership changed before the read was confirmed; retry it."));
+                }
+
+                _reads.Clear();
+            }
+
             Interlocked.Exchange(ref _statusChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
