@@ -8,6 +8,7 @@ root=$(pwd)
 # System packages the tests use. Installed only when missing; needs root (CI runs as root).
 missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

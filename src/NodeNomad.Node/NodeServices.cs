@@ -8,6 +8,7 @@ using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;
 using NodeNomad.Node.Transport;
 using NodeNomad.Storage;
+using NodeNomad.Storage.Marten;
 using OpenTelemetry.Metrics;
 
 namespace NodeNomad.Node;
@@ -30,8 +31,7 @@ public static class NodeServices
         services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => NodeIdentity.Load(sp.GetRequiredService<IOptions<NodeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IRaftLog>(sp =>
-            new FileRaftLog(Path.Combine(sp.GetRequiredService<IOptions<NodeOptions>>().Value.EffectiveDataDir, LogFolder), new FileRaftLogOptions()));
+        services.AddSingleton<IRaftLog>(sp => CreateLog(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton<ClusterTopology>();
         services.AddSingleton<PeerHttp>();
@@ -66,6 +66,16 @@ public static class NodeServices
         });
         return builder;
     }
+
+    /// <summary>The log the options choose: files under the data folder, or the node's stream in PostgreSQL.</summary>
+    private static IRaftLog CreateLog(NodeOptions options) => options.Storage == NodeOptions.MartenStorage
+        ? new MartenRaftLog(new MartenRaftLogOptions
+        {
+            ConnectionString = options.MartenConnection!,
+            SchemaName = options.MartenSchema,
+            NodeId = options.NodeId,
+        })
+        : new FileRaftLog(Path.Combine(options.EffectiveDataDir, LogFolder), new FileRaftLogOptions());
 
     private static void Listen(KestrelServerOptions kestrel, string host, int port, Action<ListenOptions> configure)
     {

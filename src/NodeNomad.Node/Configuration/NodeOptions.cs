@@ -52,7 +52,22 @@ public sealed class NodeOptions
 
         /// <summary>How long a request waits for consensus before it answers 503.</summary>
         public const string RequestTimeoutMs = "REQUEST_TIMEOUT_MS";
+
+        /// <summary>Where the Raft log lives: <c>file</c> (under the data folder) or <c>marten</c> (PostgreSQL).</summary>
+        public const string Storage = "STORAGE";
+
+        /// <summary>The PostgreSQL connection string of the <c>marten</c> storage.</summary>
+        public const string MartenConnection = "MARTEN_CONNECTION";
+
+        /// <summary>The PostgreSQL schema of the <c>marten</c> storage; clusters sharing a database use different ones.</summary>
+        public const string MartenSchema = "MARTEN_SCHEMA";
     }
+
+    /// <summary>The <see cref="Storage"/> value that keeps the log in files under the data folder.</summary>
+    public const string FileStorage = "file";
+
+    /// <summary>The <see cref="Storage"/> value that keeps the log in PostgreSQL through Marten.</summary>
+    public const string MartenStorage = "marten";
 
     /// <summary>The node's identity; letters, digits, '-', '_' and '.'.</summary>
     public string NodeId { get; set; } = "node-1";
@@ -96,6 +111,15 @@ public sealed class NodeOptions
     /// <summary>How long a request waits for consensus.</summary>
     public int RequestTimeoutMs { get; set; } = 5000;
 
+    /// <summary>Where the Raft log lives: <see cref="FileStorage"/> or <see cref="MartenStorage"/>.</summary>
+    public string Storage { get; set; } = FileStorage;
+
+    /// <summary>The PostgreSQL connection string; required when <see cref="Storage"/> is <see cref="MartenStorage"/>.</summary>
+    public string? MartenConnection { get; set; }
+
+    /// <summary>The PostgreSQL schema of the log's tables.</summary>
+    public string MartenSchema { get; set; } = "nodenomad";
+
     /// <summary>Values that were present but did not parse.</summary>
     public List<string> Problems { get; } = [];
 
@@ -123,6 +147,9 @@ public sealed class NodeOptions
         HeartbeatIntervalMs = Integer(configuration, Keys.HeartbeatInterval, HeartbeatIntervalMs);
         ElectionTimeoutMs = Integer(configuration, Keys.ElectionTimeout, ElectionTimeoutMs);
         RequestTimeoutMs = Integer(configuration, Keys.RequestTimeoutMs, RequestTimeoutMs);
+        Storage = configuration[Keys.Storage] is { Length: > 0 } storage ? storage.Trim().ToLowerInvariant() : Storage;
+        MartenConnection = configuration[Keys.MartenConnection] is { Length: > 0 } connection ? connection : MartenConnection;
+        MartenSchema = configuration[Keys.MartenSchema] is { Length: > 0 } schema ? schema : MartenSchema;
     }
 
     /// <summary>

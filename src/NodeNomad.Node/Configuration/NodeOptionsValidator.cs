@@ -52,6 +52,7 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
         }
 
         CheckCluster(options, failures);
+        CheckStorage(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -108,6 +109,44 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"{NodeOptions.Keys.ClusterSecret} must be set to at least 16 characters when {NodeOptions.Keys.ClusterNodes} names other nodes: peers authenticate with it.");
         }
     }
+
+    private static void CheckStorage(NodeOptions options, List<string> failures)
+    {
+        if (options.Storage is not (NodeOptions.FileStorage or NodeOptions.MartenStorage))
+        {
+            failures.Add($"{NodeOptions.Keys.Storage}='{options.Storage}' must be '{NodeOptions.FileStorage}' or '{NodeOptions.MartenStorage}'.");
+            return;
+        }
+
+        if (options.Storage != NodeOptions.MartenStorage)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.MartenConnection))
+        {
+            failures.Add($"{NodeOptions.Keys.MartenConnection} must be set to a PostgreSQL connection string when {NodeOptions.Keys.Storage}={NodeOptions.MartenStorage}.");
+        }
+        else
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(options.MartenConnection);
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add($"{NodeOptions.Keys.MartenConnection} is not a valid PostgreSQL connection string: {e.Message}");
+            }
+        }
+
+        if (!SchemaPattern().IsMatch(options.MartenSchema))
+        {
+            failures.Add($"{NodeOptions.Keys.MartenSchema}='{options.MartenSchema}' must be a PostgreSQL name: a lowercase letter or '_', then up to 62 lowercase letters, digits or '_'.");
+        }
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex SchemaPattern();
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex NodeIdPattern();

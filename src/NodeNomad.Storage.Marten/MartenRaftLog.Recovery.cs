@@ -1,0 +1,89 @@
+using JasperFx.Events;
+using Marten;
+using NodeNomad.Raft;
+
+namespace NodeNomad.Storage.Marten;
+
+public sealed partial class MartenRaftLog
+{
+    /// <inheritdoc />
+    /// <remarks>There is no torn tail: a batch is one transaction, so <see cref="RecoveredLog.TruncatedTailBytes"/> is 0.</remarks>
+    /// <exception cref="LogCorruptedException">The stream and the snapshot documents disagree, or events are missing.</exception>
+    public async Task<RecoveredLog> RecoverAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_state == LogState.Disposed, this);
+        if (_state != LogState.New)
+        {
+            throw new InvalidOperationException("The log is recovered once, before any write.");
+        }
+
+        await using IQuerySession session = _store.QuerySession();
+        NodeLogHead? head = await session.LoadAsync<NodeLogHead>(_nodeId, cancellationToken).ConfigureAwait(false);
+        _generation = head?.Generation ?? 0;
+        StreamReplay replay = await ReplayAsync(session, cancellationToken).ConfigureAwait(false);
+
+        IReadOnlyList<GroupSnapshotDocument> documents = await session.Query<GroupSnapshotDocument>()
+            .Where(d => d.NodeId == _nodeId)
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
+        Dictionary<ulong, Snapshot> snapshots = documents.ToDictionary(
+            d => d.GroupId,
+            d => new Snapshot(new SnapshotMetadata(d.Index, d.Term, new ConfState(d.Voters, d.Learners, d.VotersOutgoing)), d.Data));
+        Dictionary<ulong, RecoveredGroup> groups = replay.Finish(snapshots);
+
+        foreach (RecoveredGroup group in groups.Values)
+        {
+            _positions[group.GroupId] = new GroupLogPosition(group.Snapshot?.Metadata.Index ?? 0, group.LastIndex);
+        }
+
+        foreach (GroupSnapshotDocument document in documents)
+        {
+            _snapshotBytes[document.GroupId] = document.Data.Length;
+        }
+
+        _state = LogState.Open;
+        return new RecoveredLog(groups, 0);
+    }
+
+    /// <summary>Replays the current generation's stream, and notes its version and size.</summary>
+    /// <exception cref="LogFencedException">The log is open and the stream holds events this instance did not write.</exception>
+    private async Task<StreamReplay> ReplayAsync(IQuerySession session, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<IEvent> events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken).ConfigureAwait(false);
+        long version = events.Count > 0 ? events[^1].Version : 0;
+        if (_state == LogState.Open && version != _version)
+        {
+            _state = LogState.Fenced;
+            throw Fenced(null);
+        }
+
+        var replay = new StreamReplay(StreamKey);
+        if (_generation > 0 && (events.Count == 0 || events[0].Data is not LogGenerationStarted))
+        {
+            throw new LogCorruptedException($"The log in stream '{StreamKey}' is damaged: generation {_generation} does not start with its checkpoint.");
+        }
+
+        long bytes = 0;
+        foreach (IEvent e in events)
+        {
+            List<GroupRecord> groups = e.Data switch
+            {
+                LogBatchAppended batch => batch.Groups,
+                LogGenerationStarted started when e.Version == 1 && started.Generation == _generation => started.Groups,
+                _ => throw new LogCorruptedException(
+                    $"The log in stream '{StreamKey}' is damaged: event {e.Version} ({e.Data.GetType().Name}) does not belong in generation {_generation}."),
+            };
+
+            foreach (GroupRecord group in groups)
+            {
+                replay.Apply(group, e.Version);
+            }
+
+            bytes += SizeOf(groups);
+        }
+
+        _version = version;
+        _eventBytes = bytes;
+        return replay;
+    }
+}

@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using NodeNomad.Raft;
+
+namespace NodeNomad.Storage.Marten;
+
+/// <summary>
+/// The log of a node whose host keeps no state: every group's entries, hard states and snapshot markers are events
+/// in the node's own Marten event stream on PostgreSQL, and its snapshots are documents. A node restarted on a new
+/// host rebuilds every group from there, with nothing but its identity and a connection string.
+/// </summary>
+/// <remarks>
+/// <para>Group commit: each <see cref="SaveAsync"/> is one event holding every group's writes, stored with one
+/// <c>SaveChangesAsync</c> (one transaction), together with the snapshot documents it installs.</para>
+/// <para>Fencing: every append states the stream version this instance last saw. Another process that claims the
+/// same node identity and writes first makes that version stale; this instance then throws
+/// <see cref="LogFencedException"/> and refuses every further write, instead of interleaving two logs.</para>
+/// <para>Compaction: the stream has generations, <c>node:{id}:g{n}</c>. <see cref="CompactAsync"/> starts the next
+/// generation with one event holding every group's hard state, snapshot point and the entries after the snapshot,
+/// seals the old stream with an event appended at its expected version (so a stale writer still on it is fenced),
+/// points the node's <see cref="NodeLogHead"/> at the new generation and deletes the old generation's events, all in
+/// one transaction. Recovery then reads one document, the snapshots and the events of one generation. A snapshot
+/// installed by <see cref="SaveAsync"/> empties its group at once, but the events it supersedes stay until the next
+/// compaction.</para>
+/// <para>Like every <see cref="IRaftLog"/> it is not thread-safe.</para>
+/// </remarks>
+public sealed partial class MartenRaftLog : IRaftLog
+{
+    private readonly IDocumentStore _store;
+    private readonly bool _ownsStore;
+    private readonly string _nodeId;
+    private readonly Dictionary<ulong, GroupLogPosition> _positions = [];
+    private readonly Dictionary<ulong, long> _snapshotBytes = [];
+
+    private LogState _state = LogState.New;
+    private long _generation;
+    private long _version;
+    private long _eventBytes;
+    private long _batches;
+    private double _lastSyncMilliseconds;
+
+    /// <summary>Creates the log of <paramref name="nodeId"/> in a store the caller owns (and disposes).</summary>
+    /// <param name="store">A store configured by <see cref="ConfigureStore"/>.</param>
+    /// <param name="nodeId">The node identity.</param>
+    public MartenRaftLog(IDocumentStore store, string nodeId)
+        : this(store, nodeId, ownsStore: false)
+    {
+    }
+
+    /// <summary>Creates the log described by <paramref name="options"/>, with a document store of its own.</summary>
+    public MartenRaftLog(MartenRaftLogOptions options)
+        : this(CreateStore(options), options.NodeId, ownsStore: true)
+    {
+    }
+
+    private MartenRaftLog(IDocumentStore store, string nodeId, bool ownsStore)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        _store = store;
+        _nodeId = nodeId;
+        _ownsStore = ownsStore;
+    }
+
+    private enum LogState
+    {
+        New,
+        Open,
+
+        // A save failed: whether its transaction committed is unknown until the log is recovered again.
+        Failed,
+
+        // Another process wrote to the node's stream: it owns the node identity now.
+        Fenced,
+        Disposed,
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Bytes are the payload of the current generation's events and of the snapshots, as this instance wrote or read
+    /// them; PostgreSQL's own overhead is not counted. Segments are the stream generations kept: always one.
+    /// </remarks>
+    public LogStatistics Statistics => new(_eventBytes + _snapshotBytes.Values.Sum(), 1, _batches, _lastSyncMilliseconds);
+
+    private string StreamKey => StreamKeyOf(_generation);
+
+    /// <summary>Creates a document store for the log's documents and events, configured by <paramref name="options"/>.</summary>
+    public static DocumentStore CreateStore(MartenRaftLogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.SchemaName);
+        return DocumentStore.For(store => ConfigureStore(store, options));
+    }
+
+    /// <summary>
+    /// Creates or migrates the log's tables in the configured schema: the production step when
+    /// <see cref="MartenRaftLogOptions.AutoCreateSchema"/> is off.
+    /// </summary>
+    public static async Task ApplySchemaAsync(MartenRaftLogOptions options)
+    {
+        using DocumentStore store = CreateStore(options with { AutoCreateSchema = true });
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Configures Marten for the log: connection, schema, string stream keys, and the stored types.</summary>
+    public static void ConfigureStore(StoreOptions store, MartenRaftLogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        // The schema name is also written into the SQL that deletes a superseded generation, so only plain names pass.
+        if (!SchemaNamePattern().IsMatch(options.SchemaName))
+        {
+            throw new ArgumentException($"The schema name '{options.SchemaName}' must be a lowercase letter or '_', then up to 62 lowercase letters, digits or '_'.", nameof(options));
+        }
+
+        store.Connection(options.ConnectionString);
+        store.DatabaseSchemaName = options.SchemaName;
+        store.AutoCreateSchemaObjects = options.AutoCreateSchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+        store.Events.StreamIdentity = StreamIdentity.AsString;
+        store.Events.AddEventType<LogBatchAppended>();
+        store.Events.AddEventType<LogGenerationStarted>();
+        store.Events.AddEventType<LogGenerationSealed>();
+        store.Schema.For<GroupSnapshotDocument>().Index(d => d.NodeId);
+        store.Schema.For<NodeLogHead>();
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A group appears twice, or a group's write does not continue its log.</exception>
+    /// <exception cref="LogFencedException">Another process wrote to this node's log since this instance read it.</exception>
+    /// <exception cref="InvalidOperationException">The log was not recovered, or an earlier write failed.</exception>
+    public async Task SaveAsync(LogBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        EnsureWritable();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        Dictionary<ulong, GroupLogPosition> positions = CheckBatch(batch);
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        var appended = new LogBatchAppended
+        {
+            Groups = [.. batch.Groups
+                .Where(w => w.HardState is not null || w.Snapshot is not null || w.Entries.Count > 0)
+                .Select(w => new GroupRecord
+                {
+                    GroupId = w.GroupId,
+                    HardState = w.HardState is { } h ? new HardStateRecord { Term = h.Term, Vote = h.Vote, Commit = h.Commit } : null,
+                    Snapshot = w.Snapshot is { Metadata: var m } ? new SnapshotPointRecord { Index = m.Index, Term = m.Term } : null,
+                    Entries = [.. w.Entries.Select(ToRecord)],
+                })],
+        };
+
+        await using IDocumentSession session = _store.LightweightSession();
+        List<GroupSnapshotDocument> installed = [.. batch.Groups.Where(w => w.Snapshot is not null).Select(w => ToDocument(w.GroupId, w.Snapshot!))];
+        foreach (GroupSnapshotDocument document in installed)
+        {
+            session.Store(document);
+        }
+
+        Append(session, appended);
+        await CommitAsync(session, cancellationToken).ConfigureAwait(false);
+
+        _version++;
+        _batches++;
+        _eventBytes += SizeOf(appended.Groups);
+        foreach ((ulong groupId, GroupLogPosition position) in positions)
+        {
+            _positions[groupId] = position;
+        }
+
+        foreach (GroupSnapshotDocument document in installed)
+        {
+            _snapshotBytes[document.GroupId] = document.Data.Length;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The snapshot is not newer than the group's, or lies beyond its last index.</exception>
+    /// <exception cref="LogFencedException">Another process wrote to this node's log since this instance read it.</exception>
+    /// <exception cref="InvalidOperationException">The log was not recovered, or an earlier write failed.</exception>
+    public async Task CompactAsync(ulong groupId, Snapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        EnsureWritable();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        GroupLogPosition position = _positions.GetValueOrDefault(groupId).AfterCompaction(groupId, snapshot.Metadata);
+        await using IDocumentSession session = _store.LightweightSession();
+        try
+        {
+            // The live log is read back rather than kept in memory: compaction is rare, appends are not.
+            StreamReplay replay = await ReplayAsync(session, cancellationToken).ConfigureAwait(false);
+            replay.Compact(groupId, snapshot.Metadata);
+            long next = _generation + 1;
+            var started = new LogGenerationStarted { Generation = next, Groups = replay.Checkpoint() };
+
+            _ = session.Events.StartStream(StreamKeyOf(next), started);
+            _ = session.Events.Append(StreamKey, _version + 1, new LogGenerationSealed { NextGeneration = next });
+            session.Store(new NodeLogHead { Id = _nodeId, Generation = next });
+            session.Store(ToDocument(groupId, snapshot));
+
+            // The old generation's events are never read again; its stream row stays, at the sealed version.
+            session.QueueSqlCommand($"delete from {_store.Options.Events.DatabaseSchemaName}.mt_events where stream_id = ?", StreamKey);
+            await CommitAsync(session, cancellationToken).ConfigureAwait(false);
+
+            _generation = next;
+            _version = 1;
+            _eventBytes = SizeOf(started.Groups);
+            _positions[groupId] = position;
+            _snapshotBytes[groupId] = snapshot.Data.Length;
+        }
+        catch (Exception e) when (e is not LogFencedException && _state == LogState.Open)
+        {
+            _state = LogState.Failed;
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        if (_state == LogState.Disposed)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _state = LogState.Disposed;
+        return _ownsStore ? DisposeStoreAsync() : ValueTask.CompletedTask;
+    }
+
+    internal static EntryRecord ToRecord(Entry entry) =>
+        new() { Index = entry.Index, Term = entry.Term, Type = entry.Type, Data = entry.Data.ToArray() };
+
+    private static string SnapshotIdOf(string nodeId, ulong groupId) => $"{nodeId}/{groupId}";
+
+    private static long SizeOf(List<GroupRecord> groups) => groups.Sum(g => 32L + g.Entries.Sum(e => 24L + e.Data.Length));
+
+    private string StreamKeyOf(long generation) => $"node:{_nodeId}:g{generation}";
+
+    private ValueTask DisposeStoreAsync()
+    {
+        _store.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private GroupSnapshotDocument ToDocument(ulong groupId, Snapshot snapshot) => new()
+    {
+        Id = SnapshotIdOf(_nodeId, groupId),
+        NodeId = _nodeId,
+        GroupId = groupId,
+        Index = snapshot.Metadata.Index,
+        Term = snapshot.Metadata.Term,
+        Voters = [.. snapshot.Metadata.ConfState.Voters],
+        Learners = [.. snapshot.Metadata.ConfState.Learners],
+        VotersOutgoing = [.. snapshot.Metadata.ConfState.VotersOutgoing],
+        Data = snapshot.Data.ToArray(),
+    };
+
+    private void EnsureWritable()
+    {
+        ObjectDisposedException.ThrowIf(_state == LogState.Disposed, this);
+        switch (_state)
+        {
+            case LogState.New:
+                throw new InvalidOperationException("The log must be recovered (RecoverAsync) before it is written.");
+            case LogState.Failed:
+                throw new InvalidOperationException("An earlier write to the log failed, so what PostgreSQL holds is unknown; dispose the log and recover it again.");
+            case LogState.Fenced:
+                throw Fenced(null);
+        }
+    }
+
+    private Dictionary<ulong, GroupLogPosition> CheckBatch(LogBatch batch)
+    {
+        var positions = new Dictionary<ulong, GroupLogPosition>();
+        foreach (GroupWrite write in batch.Groups)
+        {
+            if (!positions.TryAdd(write.GroupId, _positions.GetValueOrDefault(write.GroupId).After(write)))
+            {
+                throw new ArgumentException($"Group {write.GroupId} appears twice in the batch; a batch holds one write per group.", nameof(batch));
+            }
+        }
+
+        return positions;
+    }
+
+    /// <summary>Queues <paramref name="appended"/> at the version after the one this instance last saw.</summary>
+    private void Append(IDocumentSession session, LogBatchAppended appended)
+    {
+        // A stream that did not exist when this instance read it is started: if another process started it since,
+        // the start collides, just as a stale expected version fails.
+        if (_version == 0)
+        {
+            _ = session.Events.StartStream(StreamKey, appended);
+        }
+        else
+        {
+            _ = session.Events.Append(StreamKey, _version + 1, appended);
+        }
+    }
+
+    /// <summary>Commits the session; a concurrency failure means another process owns the node identity.</summary>
+    private async Task CommitAsync(IDocumentSession session, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConcurrencyFailure(e))
+        {
+            _state = LogState.Fenced;
+            throw Fenced(e);
+        }
+        catch
+        {
+            _state = LogState.Failed;
+            throw;
+        }
+
+        _lastSyncMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex SchemaNamePattern();
+
+    private static bool IsConcurrencyFailure(Exception e) => e switch
+    {
+        ConcurrencyException or EventStreamUnexpectedMaxEventIdException => true,
+        JasperFx.Events.ExistingStreamIdCollisionException or global::Marten.Exceptions.ExistingStreamIdCollisionException => true,
+        AggregateException { InnerExceptions: var inner } => inner.Any(IsConcurrencyFailure),
+        _ => e.InnerException is { } inner && IsConcurrencyFailure(inner),
+    };
+
+    private LogFencedException Fenced(Exception? cause)
+    {
+        string message = $"Another process owns node identity '{_nodeId}': it wrote to the node's log (stream '{StreamKey}') after this "
+            + "process read it. This process must stop; it refuses further writes so the two cannot corrupt the log.";
+        return cause is null ? new LogFencedException(message) : new LogFencedException(message, cause);
+    }
+}
