@@ -10,10 +10,12 @@ namespace NodeNomad.Testing;
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
-    private LocalCluster(IReadOnlyList<NodeProcess> nodes) => Nodes = nodes;
+    private readonly NodeProcess[] _nodes;
+
+    private LocalCluster(NodeProcess[] nodes) => _nodes = nodes;
 
     /// <summary>The nodes, node-1 first.</summary>
-    public IReadOnlyList<NodeProcess> Nodes { get; }
+    public IReadOnlyList<NodeProcess> Nodes => _nodes;
 
     /// <summary>Heartbeat interval the nodes run with, in milliseconds.</summary>
     public const int HeartbeatMs = 50;
@@ -88,6 +90,31 @@ public sealed class LocalCluster : IAsyncDisposable
         }
 
         throw new TimeoutException($"No agreed leader within {timeout}.");
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="node"/> by a new process with the same id, ports and settings, in a new empty
+    /// working directory and data folder (a node moved to a new host). The old process is killed if it still runs,
+    /// and its folder deleted.
+    /// </summary>
+    public async Task<NodeProcess> ReplaceAsync(NodeProcess node, bool waitReady = true)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var index = Array.IndexOf(_nodes, node);
+        if (index < 0)
+        {
+            throw new ArgumentException($"{node.NodeId} is not a node of this cluster.", nameof(node));
+        }
+
+        await node.DisposeAsync();
+        var replacement = await NodeProcess.StartAsync(environment: node.Environment, waitReady: false, port: node.Port, peerPort: node.PeerPort);
+        _nodes[index] = replacement;
+        if (waitReady)
+        {
+            await replacement.WaitReadyAsync();
+        }
+
+        return replacement;
     }
 
     /// <inheritdoc />

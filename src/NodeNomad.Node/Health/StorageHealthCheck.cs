@@ -4,7 +4,10 @@ using NodeNomad.Node.Shards;
 
 namespace NodeNomad.Node.Health;
 
-/// <summary>Healthy when the data folder takes a write and the log has not failed.</summary>
+/// <summary>
+/// Healthy when the log has not failed and, with file storage, the data folder takes a write. With Marten storage
+/// the log lives in PostgreSQL (its failures surface as a failed batch), so the data folder is not probed.
+/// </summary>
 public sealed class StorageHealthCheck(ShardReplica shard, Microsoft.Extensions.Options.IOptions<NodeOptions> nodeOptions) : IHealthCheck
 {
     /// <inheritdoc />
@@ -16,6 +19,13 @@ public sealed class StorageHealthCheck(ShardReplica shard, Microsoft.Extensions.
         }
 
         var options = nodeOptions.Value;
+        var log = shard.LogStatistics;
+        if (options.Storage == NodeOptions.MartenStorage)
+        {
+            return HealthCheckResult.Healthy(
+                $"Log in PostgreSQL (schema {options.MartenSchema}): {log.Bytes} bytes in {log.Batches} batches; last save {log.LastSyncMilliseconds:F2} ms.");
+        }
+
         var probe = Path.Combine(options.EffectiveDataDir, ".health-probe");
         try
         {
@@ -27,7 +37,6 @@ public sealed class StorageHealthCheck(ShardReplica shard, Microsoft.Extensions.
             return HealthCheckResult.Unhealthy($"The data folder {options.EffectiveDataDir} is not writable: {e.Message}");
         }
 
-        var log = shard.LogStatistics;
         return HealthCheckResult.Healthy($"Log: {log.Bytes} bytes in {log.Segments} segments; last sync {log.LastSyncMilliseconds:F2} ms.");
     }
 }

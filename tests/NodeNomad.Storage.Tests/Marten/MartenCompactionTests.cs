@@ -6,7 +6,7 @@ using static NodeNomad.Storage.Tests.LogData;
 namespace NodeNomad.Storage.Tests.Marten;
 
 /// <summary>Compaction starts a new stream generation; recovery after it reads only that generation and the snapshots.</summary>
-public sealed class MartenCompactionTests(PostgresServer server) : IAsyncLifetime
+public sealed class MartenCompactionTests(MartenTestDatabase server) : IAsyncLifetime
 {
     private readonly string _nodeId = Guid.NewGuid().ToString("N");
     private readonly List<IRaftLog> _opened = [];

@@ -5,7 +5,7 @@ using static NodeNomad.Storage.Tests.LogData;
 namespace NodeNomad.Storage.Tests.Marten;
 
 /// <summary>Two processes that claim the same node identity: the one that writes second after the other is fenced off.</summary>
-public sealed class MartenFencingTests(PostgresServer server) : IAsyncLifetime
+public sealed class MartenFencingTests(MartenTestDatabase server) : IAsyncLifetime
 {
     private readonly string _nodeId = Guid.NewGuid().ToString("N");
     private readonly List<IRaftLog> _opened = [];

@@ -1,30 +1,26 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Marten;
-using NodeNomad.Storage.Marten;
 using Npgsql;
 
-[assembly: AssemblyFixture(typeof(NodeNomad.Storage.Tests.Marten.PostgresServer))]
-
-namespace NodeNomad.Storage.Tests.Marten;
+namespace NodeNomad.Testing;
 
 /// <summary>
 /// The PostgreSQL the Marten tests run against: <c>NODENOMAD_TEST_POSTGRES</c> when it gives a connection string,
 /// else a throwaway server (initdb into a temporary folder, pg_ctl on a free loopback port, as the postgres user),
-/// stopped and deleted when the tests end. Each test class asks for a store on a schema of its own.
+/// stopped and deleted when the tests end. Tests share it by using a schema of their own. Shared by the test
+/// projects (tests/Shared/Postgres): each declares it as a fixture (assembly or class) itself.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+public class PostgresServer : IAsyncLifetime
 {
     private const string Database = "nodenomad_tests";
-    private readonly ConcurrentDictionary<string, DocumentStore> _stores = [];
     private string? _folder;
     private string? _binaries;
 
     /// <summary>The connection string of the test database.</summary>
     public string ConnectionString { get; private set; } = "";
 
+    /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
         if (Environment.GetEnvironmentVariable("NODENOMAD_TEST_POSTGRES") is { Length: > 0 } given)
@@ -69,20 +65,9 @@ public sealed class PostgresServer : IAsyncLifetime
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database={Database}";
     }
 
-    /// <summary>A store on <paramref name="schema"/>, shared by the tests that ask for the same schema.</summary>
-    public DocumentStore Store(string schema) =>
-        _stores.GetOrAdd(schema, s => MartenRaftLog.CreateStore(Options(s, "unused")));
-
-    /// <summary>Options of a log of <paramref name="nodeId"/> on <paramref name="schema"/>.</summary>
-    public MartenRaftLogOptions Options(string schema, string nodeId) => new() { ConnectionString = ConnectionString, SchemaName = schema, NodeId = nodeId };
-
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the throwaway server and deletes its folder (nothing, when the server was given).</summary>
+    public virtual async ValueTask DisposeAsync()
     {
-        foreach (DocumentStore store in _stores.Values)
-        {
-            await store.DisposeAsync();
-        }
-
         NpgsqlConnection.ClearAllPools();
         if (_folder is null)
         {
