@@ -29,7 +29,9 @@ internal sealed class LocalCluster : IAsyncDisposable
     public IReadOnlyList<LocalNode> Nodes => nodes;
 
     /// <summary>Starts <paramref name="count"/> nodes and waits until each one is ready, that is knows a leader.</summary>
-    public static async Task<LocalCluster> StartAsync(string nodeDll, int count, CancellationToken cancellationToken)
+    /// <param name="settings">More environment variables for every node (such as <c>STORAGE</c>), or null.</param>
+    public static async Task<LocalCluster> StartAsync(string nodeDll, int count, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var ports = LocalNode.FreePorts(2 * count); // client ports first, then peer ports
         var ids = Enumerable.Range(1, count).Select(i => Invariant($"node-{i}")).ToList();
@@ -40,6 +42,11 @@ internal sealed class LocalCluster : IAsyncDisposable
             ["HEARTBEAT_INTERVAL"] = HeartbeatMs.ToString(CultureInfo.InvariantCulture),
             ["ELECTION_TIMEOUT"] = ElectionTimeoutMs.ToString(CultureInfo.InvariantCulture),
         };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+
         return await new LocalCluster().ThenAsync(async cluster =>
         {
             for (var i = 0; i < count; i++)

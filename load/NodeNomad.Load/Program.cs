@@ -25,7 +25,7 @@ if (args[0] == "check-history")
 }
 
 var command = args[0];
-if (command is not ("bench-writes" or "bench-cluster"))
+if (command is not ("bench-writes" or "bench-cluster" or "bench-storage"))
 {
     await Console.Error.WriteLineAsync($"Unknown command '{command}'.");
     await Console.Error.WriteAsync(Usage.Text);
@@ -48,6 +48,13 @@ if (command == "bench-writes")
         bench = cancellationToken => BenchWrites.RunAsync(writesOptions, Console.Out, cancellationToken);
     }
 }
+else if (command == "bench-storage")
+{
+    if (BenchStorageOptions.TryParse(rest, out var storageOptions, out error))
+    {
+        bench = cancellationToken => BenchStorage.RunAsync(storageOptions, Console.Out, cancellationToken);
+    }
+}
 else if (BenchClusterOptions.TryParse(rest, out var clusterOptions, out error))
 {
     bench = cancellationToken => BenchCluster.RunAsync(clusterOptions, Console.Out, cancellationToken);
@@ -60,7 +67,7 @@ if (bench is null)
     return Usage.BadUsage;
 }
 
-// Ctrl+C and SIGTERM cancel the load so that the nodes and etcd this program started are stopped and their data removed.
+// Ctrl+C and SIGTERM cancel the load so that the nodes, etcd and PostgreSQL this program started are stopped and their data removed.
 using var interrupted = new CancellationTokenSource();
 void Interrupt(PosixSignalContext context)
 {
