@@ -17,6 +17,7 @@ public sealed partial class MartenRaftLog
             throw new InvalidOperationException("The log is recovered once, before any write.");
         }
 
+        await CreateSchemaObjectsAsync(cancellationToken).ConfigureAwait(false);
         await using IQuerySession session = _store.QuerySession();
         NodeLogHead? head = await session.LoadAsync<NodeLogHead>(_nodeId, cancellationToken).ConfigureAwait(false);
         _generation = head?.Generation ?? 0;
@@ -85,5 +86,38 @@ public sealed partial class MartenRaftLog
         _version = version;
         _eventBytes = bytes;
         return replay;
+    }
+
+    /// <summary>
+    /// Creates the schema's tables when auto-creation is on. The nodes of a new cluster start together on one schema
+    /// and PostgreSQL refuses concurrent creation of the same objects (a unique violation in its catalogue), so
+    /// creation is serialized across processes with an advisory lock named after the schema.
+    /// </summary>
+    private async Task CreateSchemaObjectsAsync(CancellationToken cancellationToken)
+    {
+        if (!_createSchema)
+        {
+            return;
+        }
+
+        await using var connection = _store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var key = $"nodenomad-schema:{_store.Options.DatabaseSchemaName}";
+        await using (var take = new Npgsql.NpgsqlCommand("select pg_advisory_lock(hashtext(@key))", connection))
+        {
+            take.Parameters.AddWithValue("key", key);
+            await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await using var release = new Npgsql.NpgsqlCommand("select pg_advisory_unlock(hashtext(@key))", connection);
+            release.Parameters.AddWithValue("key", key);
+            await release.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 }

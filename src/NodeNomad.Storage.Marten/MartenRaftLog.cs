@@ -32,6 +32,9 @@ public sealed partial class MartenRaftLog : IRaftLog
     private readonly IDocumentStore _store;
     private readonly bool _ownsStore;
     private readonly string _nodeId;
+
+    /// <summary>Whether recovery creates the schema's objects first (a store of its own, with auto-creation on).</summary>
+    private readonly bool _createSchema;
     private readonly Dictionary<ulong, GroupLogPosition> _positions = [];
     private readonly Dictionary<ulong, long> _snapshotBytes = [];
 
@@ -52,9 +55,7 @@ public sealed partial class MartenRaftLog : IRaftLog
 
     /// <summary>Creates the log described by <paramref name="options"/>, with a document store of its own.</summary>
     public MartenRaftLog(MartenRaftLogOptions options)
-        : this(CreateStore(options), options.NodeId, ownsStore: true)
-    {
-    }
+        : this(CreateStore(options), options.NodeId, ownsStore: true) => _createSchema = options.AutoCreateSchema;
 
     private MartenRaftLog(IDocumentStore store, string nodeId, bool ownsStore)
     {
