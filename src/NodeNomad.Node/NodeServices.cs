@@ -69,12 +69,7 @@ public static class NodeServices
 
     /// <summary>The log the options choose: files under the data folder, or the node's stream in PostgreSQL.</summary>
     private static IRaftLog CreateLog(NodeOptions options) => options.Storage == NodeOptions.MartenStorage
-        ? new MartenRaftLog(new MartenRaftLogOptions
-        {
-            ConnectionString = options.MartenConnection!,
-            SchemaName = options.MartenSchema,
-            NodeId = options.NodeId,
-        })
+        ? new MartenRaftLog(options.MartenLogOptions())
         : new FileRaftLog(Path.Combine(options.EffectiveDataDir, LogFolder), new FileRaftLogOptions());
 
     private static void Listen(KestrelServerOptions kestrel, string host, int port, Action<ListenOptions> configure)

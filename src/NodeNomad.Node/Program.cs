@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NodeNomad.Node;
+using NodeNomad.Node.Configuration;
 using NodeNomad.Storage;
 
 try
@@ -7,6 +8,12 @@ try
     var builder = WebApplication.CreateBuilder(args);
     builder.AddNodeNomadNode();
     var app = builder.Build();
+    if (args is ["apply-schema"])
+    {
+        // The production step for STORAGE=marten with MARTEN_AUTO_CREATE=false: create or update the schema, then exit.
+        return await SchemaCommand.ApplyAsync(app.Services);
+    }
+
     app.UseNodeNomadNode();
     await app.RunAsync();
     return 0;

@@ -23,6 +23,27 @@ public sealed partial class MartenClusterTests(PostgresServer postgres, ITestOut
     private const int WritesWhileDown = 400;
 
     [Fact]
+    public async Task with_auto_create_off_the_schema_is_applied_by_the_apply_schema_command_first()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["STORAGE"] = "marten",
+            ["MARTEN_CONNECTION"] = postgres.ConnectionString,
+            ["MARTEN_SCHEMA"] = $"nn_apply_{Guid.NewGuid():N}"[..20],
+            ["MARTEN_AUTO_CREATE"] = "false",
+        };
+        await using (var apply = await NodeProcess.StartAsync(environment: environment, waitReady: false, arguments: "apply-schema"))
+        {
+            (await apply.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, apply.Output);
+            apply.Output.ShouldContain("is up to date");
+        }
+
+        await using var node = await NodeProcess.StartAsync(environment: environment);
+        using var http = new HttpClient { BaseAddress = node.BaseAddress };
+        (await http.PostAsJsonAsync("/api/v1/set", new SetRequest("applied", "schema"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task a_killed_node_restarted_on_an_empty_host_rebuilds_from_postgres_and_no_acknowledged_write_is_lost()
     {
         var clock = Stopwatch.StartNew();

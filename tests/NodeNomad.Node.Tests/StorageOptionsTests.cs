@@ -65,4 +65,22 @@ public sealed class StorageOptionsTests
 
         failures.ShouldContain(f => f.Contains(expected));
     }
+
+    [Theory]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    public void marten_auto_create_can_be_turned_off(string raw, bool expected)
+    {
+        var (options, failures) = Load(new() { ["MARTEN_AUTO_CREATE"] = raw });
+        failures.ShouldBeEmpty();
+        options.MartenAutoCreate.ShouldBe(expected);
+        options.MartenLogOptions().AutoCreateSchema.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void a_marten_auto_create_that_is_not_a_boolean_is_refused()
+    {
+        var (_, failures) = Load(new() { ["MARTEN_AUTO_CREATE"] = "sometimes" });
+        failures.ShouldContain(f => f.Contains("MARTEN_AUTO_CREATE='sometimes' is not true or false", StringComparison.Ordinal));
+    }
 }

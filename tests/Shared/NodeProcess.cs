@@ -28,6 +28,9 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The peer port.</summary>
     public int PeerPort { get; }
 
+    /// <summary>Command-line arguments the node runs with.</summary>
+    public IReadOnlyList<string> Arguments { get; private init; } = [];
+
     /// <summary>The node's id.</summary>
     public string NodeId => Environment.TryGetValue("NODE_ID", out var id) ? id : "node-1";
 
@@ -64,11 +67,15 @@ public sealed class NodeProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null,
         bool waitReady = true,
         int? port = null,
-        int? peerPort = null)
+        int? peerPort = null,
+        params string[] arguments)
     {
         var owns = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("nodenomad-node-").FullName;
-        var node = new NodeProcess(dataDir, owns, port ?? FreePort(), peerPort ?? FreePort(), environment ?? new Dictionary<string, string>());
+        var node = new NodeProcess(dataDir, owns, port ?? FreePort(), peerPort ?? FreePort(), environment ?? new Dictionary<string, string>())
+        {
+            Arguments = arguments,
+        };
         node.Launch();
         if (waitReady)
         {
@@ -225,6 +232,11 @@ public sealed class NodeProcess : IAsyncDisposable
             WorkingDirectory = DataDir,
         };
         start.ArgumentList.Add(NodeAssembly());
+        foreach (var argument in Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["NODE_ID"] = "node-1";
         start.Environment["NODE_HOST"] = "127.0.0.1";
         start.Environment["NODE_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);

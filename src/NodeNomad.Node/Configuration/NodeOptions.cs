@@ -61,6 +61,9 @@ public sealed class NodeOptions
 
         /// <summary>The PostgreSQL schema of the <c>marten</c> storage; clusters sharing a database use different ones.</summary>
         public const string MartenSchema = "MARTEN_SCHEMA";
+
+        /// <summary>Whether the node creates or updates the Marten schema at start (<c>true</c>/<c>false</c>).</summary>
+        public const string MartenAutoCreate = "MARTEN_AUTO_CREATE";
     }
 
     /// <summary>The <see cref="Storage"/> value that keeps the log in files under the data folder.</summary>
@@ -120,6 +123,9 @@ public sealed class NodeOptions
     /// <summary>The PostgreSQL schema of the log's tables.</summary>
     public string MartenSchema { get; set; } = "nodenomad";
 
+    /// <summary>Whether the node creates or updates the Marten schema at start; off in production, where <c>apply-schema</c> runs first.</summary>
+    public bool MartenAutoCreate { get; set; } = true;
+
     /// <summary>Values that were present but did not parse.</summary>
     public List<string> Problems { get; } = [];
 
@@ -150,6 +156,12 @@ public sealed class NodeOptions
         Storage = configuration[Keys.Storage] is { Length: > 0 } storage ? storage.Trim().ToLowerInvariant() : Storage;
         MartenConnection = configuration[Keys.MartenConnection] is { Length: > 0 } connection ? connection : MartenConnection;
         MartenSchema = configuration[Keys.MartenSchema] is { Length: > 0 } schema ? schema : MartenSchema;
+        MartenAutoCreate = configuration[Keys.MartenAutoCreate] switch
+        {
+            null or "" => MartenAutoCreate,
+            var raw when bool.TryParse(raw, out var value) => value,
+            var raw => Invalid(Keys.MartenAutoCreate, raw, "is not true or false", MartenAutoCreate),
+        };
     }
 
     /// <summary>
@@ -170,6 +182,21 @@ public sealed class NodeOptions
     public int EffectivePeerPort => PeerPort ?? Members().FirstOrDefault(m => m.NodeId == NodeId)?.PeerPort ?? (Port + 1000);
 
     private string PeerBindHost => Host is "0.0.0.0" or "*" or "::" ? "localhost" : Host;
+
+    private T Invalid<T>(string key, string raw, string reason, T fallback)
+    {
+        Problems.Add($"{key}='{raw}' {reason}.");
+        return fallback;
+    }
+
+    /// <summary>The Marten log's settings.</summary>
+    public Storage.Marten.MartenRaftLogOptions MartenLogOptions() => new()
+    {
+        ConnectionString = MartenConnection!,
+        SchemaName = MartenSchema,
+        NodeId = NodeId,
+        AutoCreateSchema = MartenAutoCreate,
+    };
 
     private int Integer(IConfiguration configuration, string key, int fallback)
     {
