@@ -33,10 +33,30 @@ catch (LogCorruptedException e)
     await Console.Error.WriteLineAsync($"NodeNomad cannot start: {e.Message}");
     return 3;
 }
+catch (Exception e) when (MissingTable(e) is { } missing)
+{
+    await Console.Error.WriteLineAsync(
+        $"NodeNomad cannot start: the log's tables are missing from the PostgreSQL schema ({missing.MessageText}). Run the node once with the argument apply-schema, or set MARTEN_AUTO_CREATE=true.");
+    return 5;
+}
 catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
 {
     await Console.Error.WriteLineAsync($"NodeNomad cannot start: {e.Message} Another process holds the port; set NODE_PORT or PEER_PORT.");
     return 4;
+}
+
+// Marten wraps PostgreSQL's errors; the one that matters at start is a schema that was never applied.
+static Npgsql.PostgresException? MissingTable(Exception? e)
+{
+    for (; e is not null; e = e.InnerException)
+    {
+        if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UndefinedTable } missing)
+        {
+            return missing;
+        }
+    }
+
+    return null;
 }
 
 /// <summary>The node's entry point, visible to the functional tests.</summary>

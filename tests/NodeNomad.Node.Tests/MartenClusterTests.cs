@@ -44,6 +44,21 @@ public sealed partial class MartenClusterTests(PostgresServer postgres, ITestOut
     }
 
     [Fact]
+    public async Task with_auto_create_off_a_schema_never_applied_stops_the_node_with_the_command_to_run()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["STORAGE"] = "marten",
+            ["MARTEN_CONNECTION"] = postgres.ConnectionString,
+            ["MARTEN_SCHEMA"] = $"nn_missing_{Guid.NewGuid():N}"[..22],
+            ["MARTEN_AUTO_CREATE"] = "false",
+        };
+        await using var node = await NodeProcess.StartAsync(environment: environment, waitReady: false);
+        (await node.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(5, node.Output);
+        node.Output.ShouldContain("apply-schema");
+    }
+
+    [Fact]
     public async Task a_killed_node_restarted_on_an_empty_host_rebuilds_from_postgres_and_no_acknowledged_write_is_lost()
     {
         var clock = Stopwatch.StartNew();
