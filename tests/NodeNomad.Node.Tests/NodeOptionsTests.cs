@@ -1,17 +1,11 @@
-using Microsoft.Extensions.Configuration;
 using NodeNomad.Node.Configuration;
 
 namespace NodeNomad.Node.Tests;
 
 public sealed class NodeOptionsTests
 {
-    private static (NodeOptions Options, IReadOnlyList<string> Failures) Load(Dictionary<string, string?> settings)
-    {
-        var options = new NodeOptions();
-        options.Bind(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        var result = new NodeOptionsValidator().Validate(null, options);
-        return (options, result.Failures?.ToList() ?? []);
-    }
+    private static (NodeOptions Options, IReadOnlyList<string> Failures) Load(Dictionary<string, string?> settings) =>
+        OptionsLoader.Load(settings);
 
     [Fact]
     public void defaults_serve_node_1_on_port_3001_with_data_under_data_node_1()
