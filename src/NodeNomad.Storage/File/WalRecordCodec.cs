@@ -103,21 +103,7 @@ internal static class WalRecordCodec
 
     private static void WriteGroup(ref PayloadWriter writer, GroupRecord group)
     {
-        writer.WriteUInt64(group.GroupId);
-        writer.WriteByte((byte)((group.HardState is null ? 0 : HasHardState) | (group.InstalledSnapshot is null ? 0 : HasInstalledSnapshot)));
-        if (group.HardState is { } hardState)
-        {
-            writer.WriteUInt64(hardState.Term);
-            writer.WriteUInt64(hardState.Vote);
-            writer.WriteUInt64(hardState.Commit);
-        }
-
-        if (group.InstalledSnapshot is { } snapshot)
-        {
-            writer.WriteUInt64(snapshot.Index);
-            writer.WriteUInt64(snapshot.Term);
-        }
-
+        WriteGroupHead(ref writer, group.GroupId, group.HardState, group.InstalledSnapshot, HasInstalledSnapshot);
         writer.WriteUInt32((uint)group.Entries.Count);
         foreach (Entry entry in group.Entries)
         {
@@ -129,22 +115,44 @@ internal static class WalRecordCodec
         }
     }
 
-    private static void WriteCheckpoint(ref PayloadWriter writer, GroupCheckpoint group)
+    private static void WriteCheckpoint(ref PayloadWriter writer, GroupCheckpoint group) =>
+        WriteGroupHead(ref writer, group.GroupId, group.HardState, group.Snapshot, HasSnapshot);
+
+    /// <summary>What batch and checkpoint records say of a group first: its id, which parts follow, its hard state and a snapshot point.</summary>
+    private static void WriteGroupHead(ref PayloadWriter writer, ulong groupId, HardState? hardState, SnapshotPoint? point, byte pointFlag)
     {
-        writer.WriteUInt64(group.GroupId);
-        writer.WriteByte((byte)((group.HardState is null ? 0 : HasHardState) | (group.Snapshot is null ? 0 : HasSnapshot)));
-        if (group.HardState is { } hardState)
+        writer.WriteUInt64(groupId);
+        writer.WriteByte((byte)((hardState is null ? 0 : HasHardState) | (point is null ? 0 : pointFlag)));
+        if (hardState is { } state)
         {
-            writer.WriteUInt64(hardState.Term);
-            writer.WriteUInt64(hardState.Vote);
-            writer.WriteUInt64(hardState.Commit);
+            writer.WriteUInt64(state.Term);
+            writer.WriteUInt64(state.Vote);
+            writer.WriteUInt64(state.Commit);
         }
 
-        if (group.Snapshot is { } snapshot)
+        if (point is { } snapshot)
         {
             writer.WriteUInt64(snapshot.Index);
             writer.WriteUInt64(snapshot.Term);
         }
+    }
+
+    private static (ulong GroupId, HardState? HardState, SnapshotPoint? Point) ReadGroupHead(ref PayloadReader reader, byte pointFlag)
+    {
+        ulong groupId = reader.ReadUInt64();
+        byte flags = reader.ReadByte();
+        if ((flags & ~(HasHardState | pointFlag)) != 0)
+        {
+            throw new InvalidDataException($"Unknown flags {flags:x2} for group {groupId}.");
+        }
+
+        HardState? hardState = (flags & HasHardState) == 0
+            ? null
+            : new HardState(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
+        SnapshotPoint? point = (flags & pointFlag) == 0
+            ? null
+            : new SnapshotPoint(reader.ReadUInt64(), reader.ReadUInt64());
+        return (groupId, hardState, point);
     }
 
     private static CheckpointRecord ReadCheckpoint(ref PayloadReader reader)
@@ -153,19 +161,7 @@ internal static class WalRecordCodec
         var groups = new List<GroupCheckpoint>();
         for (uint i = 0; i < groupCount; i++)
         {
-            ulong groupId = reader.ReadUInt64();
-            byte flags = reader.ReadByte();
-            if ((flags & ~(HasHardState | HasSnapshot)) != 0)
-            {
-                throw new InvalidDataException($"Unknown flags {flags:x2} for group {groupId}.");
-            }
-
-            HardState? hardState = (flags & HasHardState) == 0
-                ? null
-                : new HardState(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
-            SnapshotPoint? snapshot = (flags & HasSnapshot) == 0
-                ? null
-                : new SnapshotPoint(reader.ReadUInt64(), reader.ReadUInt64());
+            (ulong groupId, HardState? hardState, SnapshotPoint? snapshot) = ReadGroupHead(ref reader, HasSnapshot);
             groups.Add(new GroupCheckpoint(groupId, hardState, snapshot));
         }
 
@@ -186,19 +182,7 @@ internal static class WalRecordCodec
 
     private static GroupRecord ReadGroup(ref PayloadReader reader)
     {
-        ulong groupId = reader.ReadUInt64();
-        byte flags = reader.ReadByte();
-        if ((flags & ~(HasHardState | HasInstalledSnapshot)) != 0)
-        {
-            throw new InvalidDataException($"Unknown flags {flags:x2} for group {groupId}.");
-        }
-
-        HardState? hardState = (flags & HasHardState) == 0
-            ? null
-            : new HardState(reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64());
-        SnapshotPoint? installed = (flags & HasInstalledSnapshot) == 0
-            ? null
-            : new SnapshotPoint(reader.ReadUInt64(), reader.ReadUInt64());
+        (ulong groupId, HardState? hardState, SnapshotPoint? installed) = ReadGroupHead(ref reader, HasInstalledSnapshot);
 
         uint entryCount = reader.ReadUInt32();
         var entries = new List<Entry>();
