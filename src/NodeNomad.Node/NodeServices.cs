@@ -36,10 +36,14 @@ public static class NodeServices
         services.AddSingleton<ClusterTopology>();
         services.AddSingleton<PeerHttp>();
         services.AddSingleton<LeaderForwarder>();
-        services.AddSingleton<PeerDirectory>();
         services.AddNodeNomadTransport();
-        services.AddSingleton<ShardReplica>();
-        services.AddHostedService(sp => sp.GetRequiredService<ShardReplica>());
+        services.AddSingleton<ReplicaHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaHost>());
+        services.AddSingleton<ClusterObserver>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterObserver>());
+        services.AddSingleton<ClusterSteward>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterSteward>());
+        services.AddSingleton<ShardRouter>();
         services.AddSingleton<ExpiryPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryPurger>());
 

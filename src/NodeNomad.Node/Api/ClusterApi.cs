@@ -1,4 +1,5 @@
 using NodeNomad.Contracts;
+using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
@@ -7,75 +8,123 @@ using NodeNomad.Node.Telemetry;
 namespace NodeNomad.Node.Api;
 
 /// <summary>
-/// The cluster endpoints. Until sharding lands the cluster holds one shard over the whole hash range,
-/// replicated on every member by one Raft group.
+/// The cluster endpoints: what the cluster map says (nodes, shards, replicas, epochs) joined with what the nodes
+/// report of themselves (who leads, who answers, load).
 /// </summary>
 public static class ClusterApi
 {
-    private const int ShardId = 0;
-    private const string RangeStart = "0000000000000000";
-    private const string RangeEnd = "ffffffffffffffff";
-
     /// <summary>Maps <c>/api/v1/cluster/info|nodes|shards|metrics</c>.</summary>
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder routes)
     {
         var cluster = routes.MapGroup("/api/v1/cluster").WithTags("Cluster");
         cluster.MapGet("/info", Info);
-        cluster.MapGet("/nodes", NodesAsync);
+        cluster.MapGet("/nodes", Nodes);
         cluster.MapGet("/shards", Shards);
         cluster.MapGet("/metrics", Metrics);
         return routes;
     }
 
-    private static ClusterInfo Info(NodeIdentity identity, ShardReplica shard, ClusterTopology topology)
+    private static ClusterInfo Info(NodeIdentity identity, ReplicaHost host, ClusterObserver observer, ClusterTopology topology, Microsoft.Extensions.Options.IOptions<NodeOptions> options)
     {
-        var status = shard.Status;
-        var health = shard.Failure is not null ? "unavailable" : !shard.Recovered || status.LeaderId is null ? "degraded" : "healthy";
+        var map = host.Map;
         var warnings = new List<string>();
-        if (topology.Members.Count == 1)
+        var configured = options.Value.ReplicationFactor;
+        if (map.IsBootstrapped && map.ReplicationFactor < configured)
         {
-            warnings.Add("Single node: the shard has one replica, so losing this node's disk loses data.");
+            warnings.Add($"Replication factor {configured} is capped at {map.ReplicationFactor}: the cluster was created with {map.Nodes.Count} member(s).");
         }
 
-        if (status.LeaderId is null)
+        if (map.Nodes.Count == 1 || (!map.IsBootstrapped && topology.Members.Count == 1))
         {
-            warnings.Add("No leader is known: an election is in progress, or this node cannot reach a quorum.");
+            warnings.Add("Single node: every shard has one replica, so losing this node's disk loses data.");
         }
 
-        if (shard.Failure is { } failure)
+        var leaderless = map.Shards.Where(s => observer.LeaderOf(s.Id) is null).Select(s => s.Id).ToList();
+        if (leaderless.Count > 0)
+        {
+            warnings.Add($"No leader is known for shards {string.Join(", ", leaderless)}: an election is in progress, or a majority of their replicas is down.");
+        }
+
+        var down = map.Nodes.Where(n => observer.StateOf(n.Id) == "down").Select(n => n.Id).ToList();
+        if (down.Count > 0)
+        {
+            warnings.Add($"Nodes down: {string.Join(", ", down)}.");
+        }
+
+        if (host.Meta.Status.LeaderId is null)
+        {
+            warnings.Add("No meta group leader is known: an election is in progress, or this node cannot reach a quorum of the meta group.");
+        }
+
+        if (!map.IsBootstrapped)
+        {
+            warnings.Add("The cluster is being created: no shard map yet.");
+        }
+
+        if (host.Failure is { } failure)
         {
             warnings.Add($"The log failed and this node serves nothing until a restart: {failure.Message}");
         }
 
-        return new ClusterInfo(identity.ClusterId, identity.NodeId, NodeIdentity.Version, ShardCount: 1, ReplicationFactor: topology.Members.Count,
-            MetaLeaderId: status.LeaderId, health, warnings, status.LeaderId, (long)status.Term);
+        var health = host.Failure is not null || !map.IsBootstrapped || (map.Shards.Count > 0 && leaderless.Count == map.Shards.Count)
+            ? "unavailable"
+            : leaderless.Count > 0 || down.Count > 0 || !host.Recovered || host.Meta.Status.LeaderId is null ? "degraded" : "healthy";
+        var first = host.Shard(0)?.Status;
+        return new ClusterInfo(map.ClusterId ?? identity.ClusterId, identity.NodeId, NodeIdentity.Version, map.ShardCount, map.ReplicationFactor,
+            host.Meta.Status.LeaderId, health, warnings, map.IsBootstrapped ? observer.LeaderOf(0) : null, (long)(first?.Term ?? host.Meta.Status.Term));
     }
 
-    private static async Task<NodeInfo[]> NodesAsync(PeerDirectory directory, CancellationToken cancellationToken)
+    private static NodeInfo[] Nodes(ReplicaHost host, ClusterObserver observer, ClusterTopology topology)
     {
-        var statuses = await directory.StatusesAsync(cancellationToken);
-        return statuses.Select(s => s.Status is { } status
-                ? new NodeInfo(status.NodeId, status.ClientUrl, status.Healthy ? "up" : "suspect", [ShardId],
-                    status.Role == "leader" ? [ShardId] : [], status.Version, status.StartedAt, status.Role, status.Term, status.CommitIndex, status.AppliedIndex)
-                : new NodeInfo(s.Member.NodeId, string.Empty, "down", [ShardId], [], string.Empty, null))
-            .ToArray();
-    }
-
-    private static ShardInfo[] Shards(ShardReplica shard, ClusterTopology topology, NodeMetrics metrics)
-    {
-        var (keys, bytes) = shard.Read(m => ((long)m.Count, m.Bytes));
-        var status = shard.Status;
-        var replicas = status.Voters.Select(v => new ReplicaInfo(v, v == status.LeaderId ? "leader" : "follower")).ToList();
+        var map = host.Map;
+        var ids = map.Nodes.Select(n => n.Id).Union(topology.Members.Select(m => m.NodeId)).Order(StringComparer.Ordinal);
+        var leaders = map.Shards.ToDictionary(s => s.Id, s => observer.LeaderOf(s.Id));
         return
         [
-            new ShardInfo(ShardId, RangeStart, RangeEnd, status.LeaderId, Epoch: 1, replicas,
-                keys, bytes, (long)status.CommitIndex, (long)status.AppliedIndex, metrics.Reads.PerSecond(), metrics.Writes.PerSecond()),
+            .. ids.Select(id =>
+            {
+                var status = observer.StatusOf(id);
+                var record = map.Node(id);
+                var replicas = map.Shards.Where(s => s.IsHeldBy(id)).Select(s => s.Id).ToList();
+                var leaderships = leaders.Where(l => l.Value == id).Select(l => l.Key).Order().ToList();
+                var clientUrl = record is { ClientUrl.Length: > 0 } ? record.ClientUrl : status?.ClientUrl ?? string.Empty;
+                return new NodeInfo(id, clientUrl, observer.StateOf(id), replicas, leaderships, status?.Version ?? string.Empty, status?.StartedAt,
+                    status?.Role, status?.Term ?? 0, status?.CommitIndex ?? 0, status?.AppliedIndex ?? 0);
+            }),
         ];
     }
 
-    private static ClusterMetrics Metrics(NodeIdentity identity, ShardReplica shard, NodeMetrics metrics)
+    private static ShardInfo[] Shards(ReplicaHost host, ClusterObserver observer)
     {
-        var log = shard.LogStatistics;
+        var map = host.Map;
+        return [.. map.Shards.Select(shard => Describe(shard, host, observer))];
+    }
+
+    private static ShardInfo Describe(ShardRecord shard, ReplicaHost host, ClusterObserver observer)
+    {
+        var leader = observer.LeaderOf(shard.Id);
+        var replicas = shard.Replicas.Select(r => new ReplicaInfo(r, r == leader ? "leader" : "follower"))
+            .Concat(shard.Learners.Select(r => new ReplicaInfo(r, "learner")))
+            .ToList();
+
+        // The leader's figures are the shard's; this node's own replica stands in when the leader's are unknown.
+        GroupStatus? figures = null;
+        if (host.Shard(shard.Id) is { } local && (local.IsLeader || observer.LeaderReport(shard.Id) is null))
+        {
+            var (keys, bytes) = local.Read(m => ((long)m.Count, m.Bytes));
+            var status = local.Status;
+            figures = new GroupStatus((long)shard.GroupId, shard.Id, status.RoleName, (long)status.Term, status.LeaderId, (long)status.CommitIndex,
+                (long)status.AppliedIndex, keys, bytes, local.Reads.PerSecond(), local.Writes.PerSecond());
+        }
+
+        figures ??= observer.LeaderReport(shard.Id);
+        return new ShardInfo(shard.Id, shard.Range.StartHex, shard.Range.EndHex, leader, shard.Epoch, replicas,
+            figures?.Keys ?? 0, figures?.Bytes ?? 0, figures?.CommitIndex ?? 0, figures?.AppliedIndex ?? 0, figures?.ReadsPerSecond ?? 0, figures?.WritesPerSecond ?? 0);
+    }
+
+    private static ClusterMetrics Metrics(NodeIdentity identity, ReplicaHost host, NodeMetrics metrics)
+    {
+        var log = host.LogStatistics;
         return new ClusterMetrics(identity.NodeId, metrics.TotalReads, metrics.TotalWrites, metrics.Reads.PerSecond(), metrics.Writes.PerSecond(),
             metrics.WriteLatency.Quantile(0.99), log.Bytes, log.Segments, metrics.Batches, metrics.AverageBatchSize, log.LastSyncMilliseconds,
             metrics.Snapshots);

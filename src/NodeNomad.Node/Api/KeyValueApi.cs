@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using NodeNomad.Contracts;
 using NodeNomad.Core.KeyValue;
+using System.Net.Http.Json;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;
@@ -29,13 +30,10 @@ public static class KeyValueApi
         return routes;
     }
 
-    private static async Task<IResult> SetAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, LeaderForwarder forwarder, CancellationToken cancellationToken)
+    private static async Task<IResult> SetAsync(HttpContext context, ShardRouter router, NodeMetrics metrics, CancellationToken cancellationToken)
     {
-        if (ForwardTarget(context, shard) is { } leader)
-        {
-            return await forwarder.ForwardAsync(context, leader, cancellationToken);
-        }
-
+        // The body may be read again, to forward the request to the shard's leader.
+        context.Request.EnableBuffering();
         var (body, problem) = await JsonBody.ReadAsync<SetRequest>(context.Request, cancellationToken);
         problem ??= CheckWrite(body!.Key, body.Value, body.Ttl);
         if (problem is not null)
@@ -45,17 +43,13 @@ public static class KeyValueApi
         }
 
         var ttl = body!.Ttl;
-        return await WriteAsync(context, shard, metrics, forwarder, "set", body.Key,
+        return await WriteAsync(context, router, metrics, "set", body.Key,
             now => new SetCommand(body.Key, body.Value, Expiry(now, ttl), now), cancellationToken);
     }
 
-    private static async Task<IResult> CompareAndSetAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, LeaderForwarder forwarder, CancellationToken cancellationToken)
+    private static async Task<IResult> CompareAndSetAsync(HttpContext context, ShardRouter router, NodeMetrics metrics, CancellationToken cancellationToken)
     {
-        if (ForwardTarget(context, shard) is { } leader)
-        {
-            return await forwarder.ForwardAsync(context, leader, cancellationToken);
-        }
-
+        context.Request.EnableBuffering();
         var (body, problem) = await JsonBody.ReadAsync<CasRequest>(context.Request, cancellationToken);
         problem ??= CheckWrite(body!.Key, body.Value, body.Ttl)
             ?? (body.ExpectedVersion < 0 ? Problems.Invalid($"expectedVersion must be 0 (absent) or a version; got {body.ExpectedVersion}.") : null);
@@ -66,18 +60,13 @@ public static class KeyValueApi
         }
 
         var ttl = body!.Ttl;
-        return await WriteAsync(context, shard, metrics, forwarder, "cas", body.Key,
+        return await WriteAsync(context, router, metrics, "cas", body.Key,
             now => new CompareAndSetCommand(body.Key, body.ExpectedVersion, body.Value, Expiry(now, ttl), now), cancellationToken,
             conflict: current => Problems.VersionConflict(body.Key, body.ExpectedVersion, current));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, LeaderForwarder forwarder, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(HttpContext context, ShardRouter router, NodeMetrics metrics, CancellationToken cancellationToken)
     {
-        if (ForwardTarget(context, shard) is { } leader)
-        {
-            return await forwarder.ForwardAsync(context, leader, cancellationToken);
-        }
-
         var (key, problem) = KeyRoute.Extract(context, $"{Prefix}/delete/");
         if (problem is not null)
         {
@@ -85,14 +74,13 @@ public static class KeyValueApi
             return Problems.Invalid(problem);
         }
 
-        return await WriteAsync(context, shard, metrics, forwarder, "delete", key!, now => new DeleteCommand(key!, now), cancellationToken);
+        return await WriteAsync(context, router, metrics, "delete", key!, now => new DeleteCommand(key!, now), cancellationToken);
     }
 
     private static async Task<IResult> WriteAsync(
         HttpContext context,
-        ShardReplica shard,
+        ShardRouter router,
         NodeMetrics metrics,
-        LeaderForwarder forwarder,
         string operation,
         string key,
         Func<long, KvCommand> build,
@@ -100,29 +88,32 @@ public static class KeyValueApi
         Func<long, IResult>? conflict = null)
     {
         var started = Stopwatch.GetTimestamp();
+        var (shard, answer) = await router.RouteAsync(context, key, leaderOnly: true, cancellationToken);
+        if (shard is null)
+        {
+            return answer!;
+        }
+
         KvResult result;
         try
         {
             result = await shard.ProposeAsync(build, cancellationToken);
         }
-        catch (NotLeaderException e) when (e.Leader is not null && !LeaderForwarder.IsForwarded(context))
-        {
-            // Leadership moved while the request was on its way in.
-            return await forwarder.ForwardAsync(context, e.Leader, cancellationToken);
-        }
         catch (NotLeaderException e)
         {
-            metrics.Rejected(operation, "no-leader");
-            return Problems.Unavailable(context, e.Message);
+            // Leadership moved while the request was on its way in.
+            metrics.Rejected(operation, "not-leader");
+            return await router.LeaderMovedAsync(context, shard, e, cancellationToken);
         }
         catch (ShardUnavailableException e)
         {
             metrics.Rejected(operation, "unavailable");
-            return Problems.Unavailable(context, e.Message, retryAfterSeconds: 1);
+            return Problems.Unavailable(context, $"Shard {shard.ShardId}: {e.Message}", retryAfterSeconds: 1);
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.Write(operation, result.Outcome.ToString(), elapsed);
+        shard.Writes.Add();
         return result.Outcome switch
         {
             KvOutcome.Applied when operation == "delete" => TypedResults.Ok(new DeleteResult(key, result.Version)),
@@ -133,15 +124,15 @@ public static class KeyValueApi
         };
     }
 
-    private static Task<IResult> GetAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
-        LookupAsync(context, shard, metrics, clock, "get", (key, record) =>
+    private static Task<IResult> GetAsync(HttpContext context, ShardRouter router, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
+        LookupAsync(context, router, metrics, clock, "get", (key, record) =>
             record is null ? Problems.KeyNotFound(key) : TypedResults.Ok(new KeyValue(record.Key, record.Value, record.Version, Time(record.ExpiresAt))), cancellationToken);
 
-    private static Task<IResult> ExistsAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
-        LookupAsync(context, shard, metrics, clock, "exists", (key, record) => TypedResults.Ok(new ExistsResult(key, record is not null, record?.Version)), cancellationToken);
+    private static Task<IResult> ExistsAsync(HttpContext context, ShardRouter router, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
+        LookupAsync(context, router, metrics, clock, "exists", (key, record) => TypedResults.Ok(new ExistsResult(key, record is not null, record?.Version)), cancellationToken);
 
-    private static Task<IResult> TtlAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
-        LookupAsync(context, shard, metrics, clock, "ttl", (key, record) =>
+    private static Task<IResult> TtlAsync(HttpContext context, ShardRouter router, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
+        LookupAsync(context, router, metrics, clock, "ttl", (key, record) =>
         {
             if (record is null)
             {
@@ -156,7 +147,7 @@ public static class KeyValueApi
 
     private static async Task<IResult> LookupAsync(
         HttpContext context,
-        ShardReplica shard,
+        ShardRouter router,
         NodeMetrics metrics,
         TimeProvider clock,
         string operation,
@@ -173,6 +164,12 @@ public static class KeyValueApi
             return Problems.Invalid(problem);
         }
 
+        var (shard, routed) = await router.RouteAsync(context, key!, leaderOnly: false, cancellationToken);
+        if (shard is null)
+        {
+            return routed!;
+        }
+
         KvRecord? record;
         try
         {
@@ -182,14 +179,20 @@ public static class KeyValueApi
         catch (ShardUnavailableException e)
         {
             metrics.Rejected(operation, "unavailable");
-            return Problems.Unavailable(context, e.Message);
+            return Problems.Unavailable(context, $"Shard {shard.ShardId}: {e.Message}");
         }
 
         metrics.Read(operation, record is null ? "absent" : "found", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        shard.Reads.Add();
         return answer(key!, record);
     }
 
-    private static async Task<IResult> ListKeysAsync(HttpContext context, ShardReplica shard, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lists keys across every shard: keys are spread by hash, so each shard returns its first keys after the
+    /// cursor in order, and the page is the first of their union. With <c>shard=N</c> (how nodes ask each other)
+    /// only that shard is listed.
+    /// </summary>
+    private static async Task<IResult> ListKeysAsync(HttpContext context, ReplicaHost host, ShardRouter router, PeerHttp peers, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var query = context.Request.Query;
@@ -203,34 +206,95 @@ public static class KeyValueApi
             problem = $"limit must be a whole number from 1 to {MaxPageSize}; got '{rawLimit}'.";
         }
 
+        int? only = null;
+        if (query.TryGetValue("shard", out var rawShard))
+        {
+            if (int.TryParse(rawShard, NumberStyles.None, CultureInfo.InvariantCulture, out var shardId) && host.Map.Shard(shardId) is not null)
+            {
+                only = shardId;
+            }
+            else
+            {
+                problem = $"shard must name one of the cluster's {host.Map.ShardCount} shards; got '{rawShard}'.";
+            }
+        }
+
         if (problem is not null)
         {
             metrics.Rejected("keys", "invalid");
             return Problems.Invalid(problem);
         }
 
-        KvPage page;
-        try
+        var map = host.Map;
+        if (!map.IsBootstrapped)
         {
-            page = await shard.ReadAsync(m => m.Scan(prefix, string.IsNullOrEmpty(after) ? null : after, limit, clock.GetUtcNow().ToUnixTimeMilliseconds()), linearizable, cancellationToken);
-        }
-        catch (ShardUnavailableException e)
-        {
-            metrics.Rejected("keys", "unavailable");
-            return Problems.Unavailable(context, e.Message);
+            return Problems.Unavailable(context, "The cluster is being created: this node has no shard map yet.");
         }
 
+        IReadOnlyList<Core.Cluster.ShardRecord> shards = only is { } single ? [map.Shards[single]] : map.Shards;
+        var pages = new List<KeyPage>();
+        foreach (var shard in shards)
+        {
+            var local = shard.IsHeldBy(host.SelfId) ? host.Shard(shard.Id) : null;
+            try
+            {
+                if (local is not null)
+                {
+                    var page = await local.ReadAsync(m => m.Scan(prefix, string.IsNullOrEmpty(after) ? null : after, limit, clock.GetUtcNow().ToUnixTimeMilliseconds()), linearizable, cancellationToken);
+                    pages.Add(new KeyPage([.. page.Items.Select(r => new KeySummary(r.Key, r.Version, Time(r.ExpiresAt), r.ValueBytes))], page.NextAfter));
+                }
+                else if (only is null)
+                {
+                    pages.Add(await RemotePageAsync(context, router, peers, shard, cancellationToken));
+                }
+                else
+                {
+                    return Problems.Unavailable(context, $"This node holds no replica of shard {shard.Id}.");
+                }
+            }
+            catch (ShardUnavailableException e)
+            {
+                metrics.Rejected("keys", "unavailable");
+                return Problems.Unavailable(context, $"Shard {shard.Id}: {e.Message}");
+            }
+        }
+
+        var merged = pages.SelectMany(p => p.Items).OrderBy(k => k.Key, StringComparer.Ordinal).ToList();
+        var more = merged.Count > limit || pages.Any(p => p.NextCursor is not null);
+        var items = merged.Take(limit).ToList();
         metrics.Read("keys", "found", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        var items = page.Items.Select(r => new KeySummary(r.Key, r.Version, Time(r.ExpiresAt), r.ValueBytes)).ToList();
-        return TypedResults.Ok(new KeyPage(items, page.NextAfter));
+        return TypedResults.Ok(new KeyPage(items, more && items.Count > 0 ? items[^1].Key : null));
     }
 
-    /// <summary>The leader to forward a write to, when this node knows it does not lead (and the request came from a client).</summary>
-    private static Core.Cluster.ClusterMember? ForwardTarget(HttpContext context, ShardReplica shard)
+    private static async Task<KeyPage> RemotePageAsync(HttpContext context, ShardRouter router, PeerHttp peers, Core.Cluster.ShardRecord shard, CancellationToken cancellationToken)
     {
-        // The body may be read again, to forward it if leadership moves while the request is handled.
-        context.Request.EnableBuffering();
-        return shard.IsLeader || LeaderForwarder.IsForwarded(context) ? null : shard.Leader;
+        var leader = router.LeaderOf(shard.Id);
+        var targets = (leader is null ? shard.Replicas : shard.Replicas.Prepend(leader).Distinct()).ToList();
+        var query = QueryString.Create(context.Request.Query.Where(q => q.Key != "shard").SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v))))
+            .Add("shard", shard.Id.ToString(CultureInfo.InvariantCulture));
+        foreach (var target in targets)
+        {
+            if (router.PeerUriOf(target) is not { } peer)
+            {
+                continue;
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(peer, $"{Prefix}/keys{query}"));
+            request.Headers.Add(PeerHttp.ForwardedByHeader, router.SelfId);
+            try
+            {
+                using var response = await peers.SendAsync(request, cancellationToken);
+                if (response.IsSuccessStatusCode && await response.Content.ReadFromJsonAsync<KeyPage>(cancellationToken) is { } page)
+                {
+                    return page;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+        }
+
+        throw new ShardUnavailableException($"No replica of shard {shard.Id} answered the listing.");
     }
 
     private static IResult? CheckWrite(string? key, string? value, long? ttl)

@@ -33,4 +33,21 @@ public static class Problems
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable");
     }
+
+    /// <summary>
+    /// 421: this node will not serve the key's shard for this request — the caller routed by an old epoch, or asked
+    /// to be redirected rather than forwarded — and names the shard's leader when it knows it.
+    /// </summary>
+    public static IResult Misdirected(HttpContext context, int shardId, long epoch, string? leaderId, string? leaderUrl, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!string.IsNullOrEmpty(leaderUrl))
+        {
+            context.Response.Headers[Contracts.RoutingHeaders.LeaderUrl] = leaderUrl;
+        }
+
+        context.Response.Headers[Contracts.RoutingHeaders.ShardEpoch] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status421MisdirectedRequest, title: "Misdirected request",
+            extensions: new Dictionary<string, object?> { ["shardId"] = shardId, ["epoch"] = epoch, ["leaderId"] = leaderId, ["leaderUrl"] = string.IsNullOrEmpty(leaderUrl) ? null : leaderUrl });
+    }
 }

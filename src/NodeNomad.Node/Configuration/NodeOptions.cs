@@ -59,6 +59,15 @@ public sealed class NodeOptions
         /// <summary>The PostgreSQL connection string of the <c>marten</c> storage.</summary>
         public const string MartenConnection = "MARTEN_CONNECTION";
 
+        /// <summary>Shards a new cluster cuts the key space into.</summary>
+        public const string ShardCount = "SHARD_COUNT";
+
+        /// <summary>Replicas per shard of a new cluster (capped at the number of members).</summary>
+        public const string ReplicationFactor = "REPLICATION_FACTOR";
+
+        /// <summary>This node's capacity relative to others: placement gives it replicas in proportion.</summary>
+        public const string Weight = "NODE_WEIGHT";
+
         /// <summary>The PostgreSQL schema of the <c>marten</c> storage; clusters sharing a database use different ones.</summary>
         public const string MartenSchema = "MARTEN_SCHEMA";
 
@@ -126,6 +135,15 @@ public sealed class NodeOptions
     /// <summary>Whether the node creates or updates the Marten schema at start; off in production, where <c>apply-schema</c> runs first.</summary>
     public bool MartenAutoCreate { get; set; } = true;
 
+    /// <summary>Shards a new cluster starts with.</summary>
+    public int ShardCount { get; set; } = 8;
+
+    /// <summary>Replicas per shard a new cluster is created with.</summary>
+    public int ReplicationFactor { get; set; } = 3;
+
+    /// <summary>This node's placement weight.</summary>
+    public int Weight { get; set; } = 1;
+
     /// <summary>Values that were present but did not parse.</summary>
     public List<string> Problems { get; } = [];
 
@@ -153,6 +171,9 @@ public sealed class NodeOptions
         HeartbeatIntervalMs = Integer(configuration, Keys.HeartbeatInterval, HeartbeatIntervalMs);
         ElectionTimeoutMs = Integer(configuration, Keys.ElectionTimeout, ElectionTimeoutMs);
         RequestTimeoutMs = Integer(configuration, Keys.RequestTimeoutMs, RequestTimeoutMs);
+        ShardCount = Integer(configuration, Keys.ShardCount, ShardCount);
+        ReplicationFactor = Integer(configuration, Keys.ReplicationFactor, ReplicationFactor);
+        Weight = Integer(configuration, Keys.Weight, Weight);
         Storage = configuration[Keys.Storage] is { Length: > 0 } storage ? storage.Trim().ToLowerInvariant() : Storage;
         MartenConnection = configuration[Keys.MartenConnection] is { Length: > 0 } connection ? connection : MartenConnection;
         MartenSchema = configuration[Keys.MartenSchema] is { Length: > 0 } schema ? schema : MartenSchema;
@@ -180,6 +201,11 @@ public sealed class NodeOptions
 
     /// <summary>The peer port in effect.</summary>
     public int EffectivePeerPort => PeerPort ?? Members().FirstOrDefault(m => m.NodeId == NodeId)?.PeerPort ?? (Port + 1000);
+
+    /// <summary>The peer address other nodes reach this one at (<c>host:port</c>).</summary>
+    public string AdvertisedPeerAddress => Members().FirstOrDefault(m => m.NodeId == NodeId) is { } listed
+        ? $"{listed.PeerHost}:{listed.PeerPort}"
+        : $"{(Host is "0.0.0.0" or "*" or "::" ? NodeId : Host)}:{EffectivePeerPort}";
 
     private string PeerBindHost => Host is "0.0.0.0" or "*" or "::" ? "localhost" : Host;
 

@@ -77,6 +77,21 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"{NodeOptions.Keys.RequestTimeoutMs}={options.RequestTimeoutMs} must be between 100 and 600000.");
         }
 
+        if (options.ShardCount is < 1 or > 4096)
+        {
+            failures.Add($"{NodeOptions.Keys.ShardCount}={options.ShardCount} must be between 1 and 4096.");
+        }
+
+        if (options.ReplicationFactor is < 1 or > 7)
+        {
+            failures.Add($"{NodeOptions.Keys.ReplicationFactor}={options.ReplicationFactor} must be between 1 and 7.");
+        }
+
+        if (options.Weight is < 1 or > 100)
+        {
+            failures.Add($"{NodeOptions.Keys.Weight}={options.Weight} must be between 1 and 100.");
+        }
+
         if (options.ClusterNodes is null)
         {
             return;
@@ -89,12 +104,9 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             return;
         }
 
+        // A node that CLUSTER_NODES does not list joins the cluster those members formed.
         var self = members.FirstOrDefault(m => m.NodeId == options.NodeId);
-        if (self is null)
-        {
-            failures.Add($"{NodeOptions.Keys.ClusterNodes} does not list this node ({NodeOptions.Keys.NodeId}='{options.NodeId}').");
-        }
-        else if (options.PeerPort is { } configured && configured != self.PeerPort)
+        if (self is not null && options.PeerPort is { } configured && configured != self.PeerPort)
         {
             failures.Add($"{NodeOptions.Keys.PeerPort}={configured} differs from the port {NodeOptions.Keys.ClusterNodes} gives this node ({self.PeerPort}).");
         }
@@ -104,7 +116,7 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"{NodeOptions.Keys.ClusterSecret} must be printable ASCII without spaces: it travels in an HTTP header.");
         }
 
-        if (members.Count > 1 && (options.ClusterSecret is null || options.ClusterSecret.Length < 16))
+        if ((members.Count > 1 || self is null) && (options.ClusterSecret is null || options.ClusterSecret.Length < 16))
         {
             failures.Add($"{NodeOptions.Keys.ClusterSecret} must be set to at least 16 characters when {NodeOptions.Keys.ClusterNodes} names other nodes: peers authenticate with it.");
         }

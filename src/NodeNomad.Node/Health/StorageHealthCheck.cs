@@ -8,7 +8,7 @@ namespace NodeNomad.Node.Health;
 /// Healthy when the log has not failed and, with file storage, the data folder takes a write. With Marten storage
 /// the log lives in PostgreSQL (its failures surface as a failed batch), so the data folder is not probed.
 /// </summary>
-public sealed class StorageHealthCheck(ShardReplica shard, Microsoft.Extensions.Options.IOptions<NodeOptions> nodeOptions) : IHealthCheck
+public sealed class StorageHealthCheck(ReplicaHost shard, Microsoft.Extensions.Options.IOptions<NodeOptions> nodeOptions) : IHealthCheck
 {
     /// <inheritdoc />
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

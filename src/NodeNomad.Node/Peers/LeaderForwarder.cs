@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Features;
-using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Api;
 using NodeNomad.Node.Configuration;
 
@@ -19,15 +18,15 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
         return context.Items.ContainsKey(PeerPortGate.PeerRequestKey);
     }
 
-    /// <summary>Relays the request to <paramref name="leader"/> and writes its answer to this request's response.</summary>
-    public async Task<IResult> ForwardAsync(HttpContext context, ClusterMember leader, CancellationToken cancellationToken)
+    /// <summary>Relays the request to node <paramref name="nodeId"/>'s peer port and writes its answer to this request's response.</summary>
+    public async Task<IResult> ForwardAsync(HttpContext context, string nodeId, Uri peerUri, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(leader);
+        ArgumentNullException.ThrowIfNull(peerUri);
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
             ? raw
             : context.Request.Path + context.Request.QueryString;
-        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(leader.PeerUri, target));
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(peerUri, target));
         request.Headers.Add(PeerHttp.ForwardedByHeader, topology.Self.NodeId);
         if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding"))
         {
@@ -53,8 +52,8 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
         }
         catch (HttpRequestException e)
         {
-            LogForwardFailed(logger, e, leader.NodeId);
-            return Problems.Unavailable(context, $"The leader {leader.NodeId} could not be reached: {e.Message}. The write was not sent.");
+            LogForwardFailed(logger, e, nodeId);
+            return Problems.Unavailable(context, $"{nodeId}, which leads the key's shard, could not be reached: {e.Message}. The request was not sent.");
         }
 
         using (response)
@@ -65,7 +64,7 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
                 context.Response.Headers.RetryAfter = retryAfter.ToString();
             }
 
-            context.Response.Headers["X-NodeNomad-Served-By"] = leader.NodeId;
+            context.Response.Headers["X-NodeNomad-Served-By"] = nodeId;
             return new RelayedResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes);
         }
     }

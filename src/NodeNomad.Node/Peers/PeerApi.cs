@@ -1,26 +1,95 @@
 using NodeNomad.Contracts;
+using NodeNomad.Core.Cluster;
+using NodeNomad.Node.Api;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Shards;
+using NodeNomad.Raft;
 
 namespace NodeNomad.Node.Peers;
 
-/// <summary>The peer port's own endpoints (beside the Raft transport).</summary>
+/// <summary>The peer port's own endpoints (beside the Raft transport): status, and joining the cluster.</summary>
 public static class PeerApi
 {
-    /// <summary>Maps <c>GET /peer/v1/status</c>.</summary>
+    /// <summary>Maps <c>GET /peer/v1/status</c> and <c>POST /peer/v1/join</c>.</summary>
     public static IEndpointRouteBuilder MapPeerApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/peer/v1/status", (NodeIdentity identity, ShardReplica shard) => LocalStatus(identity, shard)).ExcludeFromDescription();
+        routes.MapGet("/peer/v1/status", (NodeIdentity identity, ReplicaHost host) => LocalStatus(identity, host)).ExcludeFromDescription();
+        routes.MapPost("/peer/v1/join", JoinAsync).ExcludeFromDescription();
         return routes;
     }
 
     /// <summary>This node's status as peers see it.</summary>
-    public static PeerStatus LocalStatus(NodeIdentity identity, ShardReplica shard)
+    public static PeerStatus LocalStatus(NodeIdentity identity, ReplicaHost host)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        ArgumentNullException.ThrowIfNull(shard);
-        var status = shard.Status;
-        return new PeerStatus(identity.NodeId, identity.ClientUrl, NodeIdentity.Version, identity.StartedAt, status.RoleName, (long)status.Term,
-            status.LeaderId, (long)status.CommitIndex, (long)status.AppliedIndex, shard.Failure is null && shard.Recovered);
+        ArgumentNullException.ThrowIfNull(host);
+        var meta = host.Meta.Status;
+        var groups = new List<GroupStatus> { Describe(host.Meta, null, host.SelfId, 0, 0, 0, 0) };
+        foreach (var shard in host.Shards.Values)
+        {
+            var (keys, bytes) = shard.Read(m => ((long)m.Count, m.Bytes));
+            groups.Add(Describe(shard, shard.ShardId, host.SelfId, keys, bytes, shard.Reads.PerSecond(), shard.Writes.PerSecond()));
+        }
+
+        return new PeerStatus(identity.NodeId, identity.ClientUrl, NodeIdentity.Version, identity.StartedAt, RoleOf(meta, host.SelfId), (long)meta.Term,
+            meta.LeaderId, (long)meta.CommitIndex, (long)meta.AppliedIndex, host.Failure is null && host.Recovered, groups);
+    }
+
+    /// <summary>A replica's role name, learner included.</summary>
+    public static string RoleOf(ReplicaStatus status, string selfId)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status.Learners.Contains(selfId) ? "learner" : status.RoleName;
+    }
+
+    private static GroupStatus Describe(GroupReplica group, int? shardId, string selfId, long keys, long bytes, double reads, double writes)
+    {
+        var status = group.Status;
+        return new GroupStatus((long)group.GroupId, shardId, RoleOf(status, selfId), (long)status.Term, status.LeaderId,
+            (long)status.CommitIndex, (long)status.AppliedIndex, keys, bytes, reads, writes);
+    }
+
+    /// <summary>
+    /// A node asks to be recorded in the cluster map (a new node joining, or a member registering its client URL).
+    /// The meta group's leader records it and, if it holds no replica of the meta group yet, adds it as a learner.
+    /// </summary>
+    private static async Task<IResult> JoinAsync(HttpContext context, ReplicaHost host, CancellationToken cancellationToken)
+    {
+        var (node, problem) = await JsonBody.ReadAsync<NodeRecord>(context.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (string.IsNullOrWhiteSpace(node!.Id) || !node.PeerAddress.Contains(':', StringComparison.Ordinal) || node.Weight < 1)
+        {
+            return Problems.Invalid("A joining node needs an id, a peer address host:port and a weight of at least 1.");
+        }
+
+        if (!host.Meta.IsLeader)
+        {
+            context.Response.Headers["X-NodeNomad-Meta-Leader"] = host.Meta.Status.LeaderId ?? string.Empty;
+            return Problems.Unavailable(context, $"This node does not lead the meta group; {host.Meta.Status.LeaderId ?? "no leader is known"}.");
+        }
+
+        try
+        {
+            if (host.Map.Node(node.Id) != node)
+            {
+                await host.Meta.ProposeAsync(new RegisterNode(node with { Membership = NodeRecord.Active }), cancellationToken);
+            }
+
+            var meta = host.Meta.Status;
+            if (!meta.Voters.Contains(node.Id) && !meta.Learners.Contains(node.Id))
+            {
+                await host.Meta.ProposeConfChangeAsync(new ConfChange(ConfChangeType.AddLearner, node.ReplicaId), cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is ShardUnavailableException or NotLeaderException)
+        {
+            return Problems.Unavailable(context, e.Message);
+        }
+
+        return TypedResults.Ok(new { joined = node.Id, clusterId = host.Map.ClusterId });
     }
 }

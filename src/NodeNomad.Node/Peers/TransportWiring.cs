@@ -49,38 +49,22 @@ public static class TransportWiring
 
     private static readonly Lazy<string> LoneSecret = new(() => Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
 
-    /// <summary>Hands messages for the node's group to its replica; resolves the replica lazily to break the cycle replica → transport → inbox.</summary>
+    /// <summary>Hands messages to the node's replica host; resolves it lazily to break the cycle host → transport → inbox.</summary>
     private sealed class RaftInbox(IServiceProvider services) : IRaftMessageSink, IPeerTransportFeedback
     {
-        private ShardReplica Replica => services.GetRequiredService<ShardReplica>();
+        private ReplicaHost Host => services.GetRequiredService<ReplicaHost>();
 
-        public void Deliver(ulong groupId, Message message)
-        {
-            if (groupId == ShardReplica.GroupId)
-            {
-                Replica.Deliver(message);
-            }
-        }
+        public void Deliver(ulong groupId, Message message) => Host.Deliver(groupId, message);
 
-        public void Unreachable(ulong groupId, ulong peerId)
-        {
-            if (groupId == ShardReplica.GroupId)
-            {
-                Replica.ReportUnreachable(peerId);
-            }
-        }
+        public void Unreachable(ulong groupId, ulong peerId) => Host.ReportUnreachable(groupId, peerId);
 
-        public void SnapshotStatus(ulong groupId, ulong peerId, bool ok)
-        {
-            if (groupId == ShardReplica.GroupId)
-            {
-                Replica.ReportSnapshot(peerId, ok);
-            }
-        }
+        public void SnapshotStatus(ulong groupId, ulong peerId, bool ok) => Host.ReportSnapshot(groupId, peerId, ok);
     }
 
     private sealed class TransportSender(PeerTransport transport) : IPeerSender
     {
         public void Send(ulong groupId, Message message) => transport.Send(groupId, message);
+
+        public void SetPeers(IReadOnlyDictionary<ulong, Uri> peers) => transport.SetPeers(peers);
     }
 }

@@ -5,10 +5,10 @@ using NodeNomad.Node.Configuration;
 namespace NodeNomad.Node.Shards;
 
 /// <summary>
-/// Proposes a purge when the shard holds keys past their expiry. Expired keys are already invisible to
-/// reads; the purge, a logged command, is what frees their space on every replica alike.
+/// Proposes a purge in each shard this node leads when it holds keys past their expiry. Expired keys are already
+/// invisible to reads; the purge, a logged command, is what frees their space on every replica alike.
 /// </summary>
-public sealed partial class ExpiryPurger(ShardReplica shard, IOptions<NodeOptions> options, TimeProvider clock, ILogger<ExpiryPurger> logger) : BackgroundService
+public sealed partial class ExpiryPurger(ReplicaHost host, IOptions<NodeOptions> options, TimeProvider clock, ILogger<ExpiryPurger> logger) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -20,8 +20,19 @@ public sealed partial class ExpiryPurger(ShardReplica shard, IOptions<NodeOption
         }
     }
 
-    /// <summary>Purges when any key has expired; returns how many keys were removed.</summary>
+    /// <summary>Purges every led shard holding expired keys; returns how many keys were removed.</summary>
     public async Task<int> PurgeOnceAsync(CancellationToken cancellationToken)
+    {
+        var purged = 0;
+        foreach (var shard in host.Shards.Values)
+        {
+            purged += await PurgeAsync(shard, cancellationToken);
+        }
+
+        return purged;
+    }
+
+    private async Task<int> PurgeAsync(ShardReplica shard, CancellationToken cancellationToken)
     {
         var earliest = shard.Read(m => m.EarliestExpiry);
         // Only the leader proposes purges; the purge command carries the leader's clock, so every replica removes the same keys.
@@ -35,21 +46,21 @@ public sealed partial class ExpiryPurger(ShardReplica shard, IOptions<NodeOption
             var result = await shard.ProposeAsync(now => new PurgeExpiredCommand(now), cancellationToken);
             if (result.Purged > 0)
             {
-                LogPurged(logger, result.Purged);
+                LogPurged(logger, result.Purged, shard.ShardId);
             }
 
             return result.Purged;
         }
         catch (Exception e) when (e is ShardUnavailableException or NotLeaderException)
         {
-            LogPurgeSkipped(logger, e.Message);
+            LogPurgeSkipped(logger, shard.ShardId, e.Message);
             return 0;
         }
     }
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "Purged {Count} expired keys")]
-    private static partial void LogPurged(ILogger logger, int count);
+    [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "Purged {Count} expired keys of shard {Shard}")]
+    private static partial void LogPurged(ILogger logger, int count, int shard);
 
-    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Skipped purging expired keys: {Reason}")]
-    private static partial void LogPurgeSkipped(ILogger logger, string reason);
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Skipped purging expired keys of shard {Shard}: {Reason}")]
+    private static partial void LogPurgeSkipped(ILogger logger, int shard, string reason);
 }

@@ -15,6 +15,12 @@ public sealed record ReplicaStatus(RaftRole Role, ulong Term, string? LeaderId, 
     /// <summary>The status before recovery.</summary>
     public static ReplicaStatus Starting { get; } = new(RaftRole.Follower, 0, null, 0, 0, 0, []);
 
+    /// <summary>The leader's replica id, or 0.</summary>
+    public ulong LeaderReplica { get; init; }
+
+    /// <summary>Node ids of the group's learners.</summary>
+    public IReadOnlyList<string> Learners { get; init; } = [];
+
     /// <summary>The role's wire name.</summary>
     public string RoleName => Role switch
     {

@@ -1,0 +1,89 @@
+using System.Text.Json;
+
+namespace NodeNomad.Core.Cluster;
+
+/// <summary>
+/// The meta group's state machine: applies <see cref="MetaCommand"/>s to the <see cref="ClusterMap"/>. Applying is
+/// deterministic (no clock, no randomness): every replica that applies the same log holds the same map.
+/// </summary>
+public sealed class MetaStateMachine
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The map as of the last applied command.</summary>
+    public ClusterMap Map { get; private set; } = ClusterMap.Empty;
+
+    /// <summary>Encodes a command for the log.</summary>
+    public static byte[] Encode(MetaCommand command) => JsonSerializer.SerializeToUtf8Bytes(command, Json);
+
+    /// <summary>Decodes a command from the log.</summary>
+    /// <exception cref="FormatException">The bytes are not a meta command.</exception>
+    public static MetaCommand Decode(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<MetaCommand>(data, Json) ?? throw new FormatException("A meta command is null.");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException("The bytes are not a meta command.", e);
+        }
+    }
+
+    /// <summary>Applies the command at <paramref name="index"/>; returns why it was refused, or null when it took effect.</summary>
+    public string? Apply(long index, MetaCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var map = Map;
+        switch (command)
+        {
+            case BootstrapCluster bootstrap:
+                if (map.IsBootstrapped)
+                {
+                    return $"the cluster already exists ({map.ClusterId}).";
+                }
+
+                Map = new ClusterMap(bootstrap.ClusterId, bootstrap.Shards.Count, bootstrap.ReplicationFactor,
+                    [.. bootstrap.Nodes.OrderBy(n => n.Id, StringComparer.Ordinal)], [.. bootstrap.Shards.OrderBy(s => s.Id)], index);
+                return null;
+            case RegisterNode register:
+                var nodes = map.Nodes.Where(n => n.Id != register.Node.Id).Append(register.Node).OrderBy(n => n.Id, StringComparer.Ordinal).ToList();
+                Map = map with { Nodes = nodes, Version = index };
+                return null;
+            case SetShardReplicas set:
+                if (map.Shard(set.ShardId) is not { } shard)
+                {
+                    return $"shard {set.ShardId} does not exist.";
+                }
+
+                if (shard.Epoch != set.ExpectedEpoch)
+                {
+                    return $"shard {set.ShardId} is at epoch {shard.Epoch}, not {set.ExpectedEpoch}.";
+                }
+
+                var shards = map.Shards.ToArray();
+                shards[set.ShardId] = shard with { Replicas = set.Replicas, Learners = set.Learners, Epoch = shard.Epoch + 1 };
+                Map = map with { Shards = shards, Version = index };
+                return null;
+            default:
+                return $"unknown meta command {command.GetType().Name}.";
+        }
+    }
+
+    /// <summary>The map as snapshot bytes.</summary>
+    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(Map, Json);
+
+    /// <summary>A state machine holding the map of a snapshot.</summary>
+    /// <exception cref="FormatException">The bytes are not a cluster map.</exception>
+    public static MetaStateMachine Restore(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return new MetaStateMachine { Map = JsonSerializer.Deserialize<ClusterMap>(data, Json) ?? throw new FormatException("A cluster map is null.") };
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException("The bytes are not a cluster map.", e);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace NodeNomad.Core.Cluster;
+
+/// <summary>A node as the meta group records it.</summary>
+/// <param name="Id">The node's name.</param>
+/// <param name="PeerAddress">Where its peer port listens, <c>host:port</c>.</param>
+/// <param name="ClientUrl">Where it serves the REST API; empty until the node has registered it.</param>
+/// <param name="Weight">Its capacity relative to other nodes (placement gives it replicas in proportion).</param>
+/// <param name="Membership">active, draining or removed.</param>
+public sealed record NodeRecord(string Id, string PeerAddress, string ClientUrl, int Weight, string Membership)
+{
+    /// <summary>A node that takes part in placement.</summary>
+    public const string Active = "active";
+
+    /// <summary>The node's Raft replica id.</summary>
+    public ulong ReplicaId => ReplicaIds.For(Id);
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using NodeNomad.Contracts;
+using NodeNomad.Core.Cluster;
+using NodeNomad.Node.Configuration;
+using NodeNomad.Node.Peers;
+using NodeNomad.Node.Shards;
+
+namespace NodeNomad.Node.Api;
+
+/// <summary>
+/// Decides where a key request is served. Any node accepts any key: it serves from its own replica of the key's
+/// shard when it may (the leader for writes; any replica for reads, which ReadIndex makes linearizable), and
+/// otherwise forwards the request to the shard's leader over the peer port — or, when the caller asks for
+/// redirects, answers 421 naming the leader. A request routed by an older epoch than the shard's is always
+/// redirected, so a client with a stale map learns the new one instead of being served by the wrong replicas.
+/// </summary>
+public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, LeaderForwarder forwarder, ClusterTopology topology)
+{
+    /// <summary>Either the replica to serve with here, or the answer already given (forwarded, redirected, refused).</summary>
+    public readonly record struct Route(ShardReplica? Replica, IResult? Answer);
+
+    /// <summary>Routes a request for <paramref name="key"/>.</summary>
+    public Task<Route> RouteAsync(HttpContext context, string key, bool leaderOnly, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var map = host.Map;
+        if (map.ShardForKey(key) is not { } shard)
+        {
+            return Task.FromResult(new Route(null, Problems.Unavailable(context, "The cluster is being created: this node has no shard map yet.")));
+        }
+
+        return RouteShardAsync(context, shard, leaderOnly, cancellationToken);
+    }
+
+    /// <summary>Routes a request for shard <paramref name="shard"/>.</summary>
+    public async Task<Route> RouteShardAsync(HttpContext context, ShardRecord shard, bool leaderOnly, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(shard);
+        context.Response.Headers[RoutingHeaders.Shard] = shard.Id.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers[RoutingHeaders.ShardEpoch] = shard.Epoch.ToString(CultureInfo.InvariantCulture);
+        var leader = observer.LeaderOf(shard.Id);
+        if (context.Request.Headers[RoutingHeaders.Epoch].ToString() is { Length: > 0 } sent
+            && long.TryParse(sent, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch) && epoch < shard.Epoch)
+        {
+            return new Route(null, Misdirected(context, shard, leader, $"The request was routed by epoch {epoch} of shard {shard.Id}, which is now at epoch {shard.Epoch}: refresh the shard map."));
+        }
+
+        var forwarded = LeaderForwarder.IsForwarded(context);
+        var replica = shard.IsHeldBy(host.SelfId) ? host.Shard(shard.Id) : null;
+        if (replica is not null && (!leaderOnly || replica.IsLeader || forwarded || leader is null))
+        {
+            return new Route(replica, null);
+        }
+
+        if (forwarded)
+        {
+            // A forwarded request is never forwarded again, so a stale view of who leads cannot make requests circle.
+            return new Route(null, Problems.Unavailable(context, $"This node holds no replica of shard {shard.Id}; the node that forwarded the request has a stale view of its leader."));
+        }
+
+        if (WantsRedirect(context))
+        {
+            return new Route(null, Misdirected(context, shard, leader, leader is null
+                ? $"No leader of shard {shard.Id} is known to this node."
+                : $"{leader} leads shard {shard.Id}."));
+        }
+
+        var target = leader is not null && leader != host.SelfId
+            ? leader
+            : shard.Replicas.FirstOrDefault(r => r != host.SelfId && observer.StateOf(r) == "up") ?? shard.Replicas.FirstOrDefault(r => r != host.SelfId);
+        if (target is null || PeerUriOf(target) is not { } peerUri)
+        {
+            return new Route(null, Problems.Unavailable(context, $"No replica of shard {shard.Id} can be reached from this node."));
+        }
+
+        return new Route(null, await forwarder.ForwardAsync(context, target, peerUri, cancellationToken));
+    }
+
+    /// <summary>After a replica here turned out not to lead: forward to the leader it named, or redirect, or refuse.</summary>
+    public async Task<IResult> LeaderMovedAsync(HttpContext context, ShardReplica replica, NotLeaderException e, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(replica);
+        ArgumentNullException.ThrowIfNull(e);
+        var shard = host.Map.Shard(replica.ShardId);
+        if (shard is not null && WantsRedirect(context) && !LeaderForwarder.IsForwarded(context))
+        {
+            return Misdirected(context, shard, e.LeaderId, $"{e.LeaderId ?? "No node"} leads shard {shard.Id}.");
+        }
+
+        if (e.LeaderId is { } leader && leader != host.SelfId && !LeaderForwarder.IsForwarded(context) && PeerUriOf(leader) is { } peerUri)
+        {
+            return await forwarder.ForwardAsync(context, leader, peerUri, cancellationToken);
+        }
+
+        return Problems.Unavailable(context, e.Message);
+    }
+
+    /// <summary>This node's id.</summary>
+    public string SelfId => host.SelfId;
+
+    /// <summary>Who leads shard <paramref name="shardId"/>, as far as this node knows.</summary>
+    public string? LeaderOf(int shardId) => observer.LeaderOf(shardId);
+
+    /// <summary>The peer port of <paramref name="nodeId"/>, from the map or the configuration.</summary>
+    public Uri? PeerUriOf(string nodeId) =>
+        host.Map.Node(nodeId) is { PeerAddress.Length: > 0 } node ? new Uri($"http://{node.PeerAddress}")
+        : topology.Members.FirstOrDefault(m => m.NodeId == nodeId)?.PeerUri;
+
+    /// <summary>The client URL of <paramref name="nodeId"/>, or null while it has not registered one.</summary>
+    public string? ClientUrlOf(string? nodeId) =>
+        nodeId is not null && host.Map.Node(nodeId) is { ClientUrl.Length: > 0 } node ? node.ClientUrl : null;
+
+    private static bool WantsRedirect(HttpContext context) =>
+        string.Equals(context.Request.Headers[RoutingHeaders.Redirect].ToString(), "true", StringComparison.OrdinalIgnoreCase);
+
+    private IResult Misdirected(HttpContext context, ShardRecord shard, string? leader, string detail) =>
+        Problems.Misdirected(context, shard.Id, shard.Epoch, leader, ClientUrlOf(leader), detail);
+}

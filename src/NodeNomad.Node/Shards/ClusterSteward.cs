@@ -1,0 +1,146 @@
+using System.Net.Http.Json;
+using Microsoft.Extensions.Options;
+using NodeNomad.Core.Cluster;
+using NodeNomad.Node.Configuration;
+using NodeNomad.Node.Peers;
+
+namespace NodeNomad.Node.Shards;
+
+/// <summary>
+/// Keeps this node's place in the cluster map: the meta leader of a new cluster proposes its creation (members and
+/// the shards' first placement), and every node registers itself — its client URL, peer address and weight — with
+/// the meta group's leader until the map it applied shows them. A node that the configuration does not list joins
+/// that way: the leader records it and adds it to the meta group as a learner, so it applies the map itself.
+/// </summary>
+public sealed partial class ClusterSteward(
+    ReplicaHost host,
+    ClusterTopology topology,
+    PeerHttp peers,
+    IOptions<NodeOptions> options,
+    TimeProvider clock,
+    ILogger<ClusterSteward> logger) : BackgroundService
+{
+    private static readonly TimeSpan Busy = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Settled = TimeSpan.FromSeconds(2);
+
+    /// <summary>This node as it should appear in the map.</summary>
+    public NodeRecord Self => new(topology.Self.NodeId, $"{topology.Self.PeerHost}:{topology.Self.PeerPort}", options.Value.EffectiveUrl, options.Value.Weight, NodeRecord.Active);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool settled;
+            try
+            {
+                settled = await StepAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is ShardUnavailableException or NotLeaderException or HttpRequestException or TimeoutException
+                || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+            {
+                LogStepFailed(logger, e.Message);
+                settled = false;
+            }
+
+            try
+            {
+                await Task.Delay(settled ? Settled : Busy, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One round: create the cluster, or register this node. True when nothing is left to do.</summary>
+    public async Task<bool> StepAsync(CancellationToken cancellationToken)
+    {
+        if (!host.Recovered || host.Failure is not null)
+        {
+            return false;
+        }
+
+        var map = host.Map;
+        if (!map.IsBootstrapped)
+        {
+            if (topology.IsInitialMember && host.Meta.IsLeader)
+            {
+                var bootstrap = topology.Bootstrap(options.Value, Guid.NewGuid().ToString("N"));
+                LogBootstrapping(logger, bootstrap.Nodes.Count, bootstrap.Shards.Count, bootstrap.ReplicationFactor);
+                await host.Meta.ProposeAsync(bootstrap, cancellationToken);
+                return false;
+            }
+
+            if (topology.IsInitialMember)
+            {
+                return false;
+            }
+        }
+
+        var self = Self;
+        var meta = host.Meta.Status;
+        var recorded = map.Node(self.Id) == self;
+        var inMetaGroup = meta.Voters.Contains(self.Id) || meta.Learners.Contains(self.Id) || !topology.IsInitialMember && map.IsBootstrapped && recorded;
+        if (recorded && inMetaGroup)
+        {
+            return true;
+        }
+
+        await RegisterAsync(self, cancellationToken);
+        return false;
+    }
+
+    private async Task RegisterAsync(NodeRecord self, CancellationToken cancellationToken)
+    {
+        // The meta leader, if this node knows it; a joining node that knows nothing yet asks every configured member.
+        var targets = new List<Uri>();
+        if (host.Meta.Status.LeaderId is { } leader && leader != self.Id && PeerUri(leader) is { } leaderUri)
+        {
+            targets.Add(leaderUri);
+        }
+
+        targets.AddRange(topology.Peers.Select(p => p.PeerUri).Where(u => !targets.Contains(u)));
+        if (host.Meta.IsLeader)
+        {
+            targets.Insert(0, topology.Self.PeerUri);
+        }
+
+        foreach (var target in targets)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, "/peer/v1/join")) { Content = JsonContent.Create(self) };
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            try
+            {
+                using var response = await peers.SendAsync(request, timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    LogRegistered(logger, self.Id, target);
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                LogJoinFailed(logger, target, e.Message);
+            }
+        }
+    }
+
+    private Uri? PeerUri(string nodeId) =>
+        host.Map.Node(nodeId) is { PeerAddress.Length: > 0 } node ? new Uri($"http://{node.PeerAddress}")
+        : topology.Members.FirstOrDefault(m => m.NodeId == nodeId)?.PeerUri;
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Creating the cluster: {Nodes} nodes, {Shards} shards, replication factor {Factor}")]
+    private static partial void LogBootstrapping(ILogger logger, int nodes, int shards, int factor);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Registered {Node} with the meta group through {Target}")]
+    private static partial void LogRegistered(ILogger logger, string node, Uri target);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Debug, Message = "Asking {Target} to record this node failed: {Reason}")]
+    private static partial void LogJoinFailed(ILogger logger, Uri target, string reason);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Debug, Message = "Cluster membership step did not complete: {Reason}")]
+    private static partial void LogStepFailed(ILogger logger, string reason);
+}
