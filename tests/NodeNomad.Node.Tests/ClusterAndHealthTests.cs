@@ -21,8 +21,9 @@ public sealed class ClusterAndHealthTests : IDisposable
     {
         var info = await Get<ClusterInfo>("/api/v1/cluster/info");
         info.NodeId.ShouldBe("node-7");
-        info.ShardCount.ShouldBe(1);
+        info.ShardCount.ShouldBe(8);
         info.ReplicationFactor.ShouldBe(1);
+        info.Warnings.ShouldContain(w => w.Contains("capped at 1", StringComparison.Ordinal));
         info.MetaLeaderId.ShouldBe("node-7");
         info.Health.ShouldBe("healthy");
         info.ClusterId.ShouldNotBeNullOrWhiteSpace();
@@ -50,13 +51,18 @@ public sealed class ClusterAndHealthTests : IDisposable
         node.GetProperty("state").GetString().ShouldBe("up");
         node.GetProperty("clientUrl").GetString().ShouldBe("http://localhost:3001");
 
-        var shard = (await Get<JsonElement>("/api/v1/cluster/shards")).EnumerateArray().Single();
-        shard.GetProperty("rangeStart").GetString().ShouldBe("0000000000000000");
-        shard.GetProperty("rangeEnd").GetString().ShouldBe("ffffffffffffffff");
+        var shards = (await Get<JsonElement>("/api/v1/cluster/shards")).EnumerateArray().ToList();
+        shards.Count.ShouldBe(8);
+        shards[0].GetProperty("id").GetInt32().ShouldBe(0);
+        shards[0].GetProperty("rangeStart").GetString().ShouldBe("0000000000000000");
+        shards[0].GetProperty("rangeEnd").GetString().ShouldBe("1fffffffffffffff");
+        shards[^1].GetProperty("rangeEnd").GetString().ShouldBe("ffffffffffffffff");
+        shards.Sum(s => s.GetProperty("keys").GetInt64()).ShouldBe(2);
+        shards.Sum(s => s.GetProperty("bytes").GetInt64()).ShouldBe(5);
+        var shard = shards[(int)(NodeNomad.Core.Cluster.KeyHash.Of("a") >> 61)];
+        shard.GetProperty("keys").GetInt64().ShouldBeGreaterThanOrEqualTo(1, "key a lives in the shard whose range holds its hash");
         shard.GetProperty("leaderId").GetString().ShouldBe("node-7");
         shard.GetProperty("epoch").GetInt64().ShouldBe(1);
-        shard.GetProperty("keys").GetInt64().ShouldBe(2);
-        shard.GetProperty("bytes").GetInt64().ShouldBe(5);
         var replica = shard.GetProperty("replicas").EnumerateArray().Single();
         replica.GetProperty("nodeId").GetString().ShouldBe("node-7");
         replica.GetProperty("role").GetString().ShouldBe("leader");

@@ -122,7 +122,7 @@ public sealed partial class MartenClusterTests(PostgresServer postgres, ITestOut
         }
 
         var node = cluster.Nodes.Single(n => n.NodeId == leader.NodeId);
-        output.WriteLine($"{acknowledged.Count} acknowledged writes; installed a snapshot from the leader: {node.Output.Contains("Installed a snapshot from the leader", StringComparison.Ordinal)}");
+        output.WriteLine($"{acknowledged.Count} acknowledged writes; installed a snapshot from the leader: {node.Output.Contains("Installed a snapshot of group 1 from the leader", StringComparison.Ordinal)}");
 
         // Everything committed is applied everywhere before the stale reads.
         var finalLeader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
@@ -225,6 +225,6 @@ public sealed partial class MartenClusterTests(PostgresServer postgres, ITestOut
         throw new TimeoutException($"The nodes did not catch up with {leader.NodeId}: {last}");
     }
 
-    [GeneratedRegex(@"Recovered the shard: last index (?<last>\d+), snapshot index (?<snapshot>\d+), (?<keys>\d+) keys")]
+    [GeneratedRegex(@"Recovered group 1: last index (?<last>\d+), snapshot index (?<snapshot>\d+)")]
     private static partial Regex RecoveredLine();
 }

@@ -77,11 +77,30 @@ public sealed class NodeOptionsTests
     [Theory]
     [InlineData("node-1=127.0.0.1", "is not id=host:port")]
     [InlineData("node-1=127.0.0.1:4001,node-1=127.0.0.1:4002", "listed twice")]
-    [InlineData("node-2=127.0.0.1:4002,node-3=127.0.0.1:4003", "does not list this node")]
+    [InlineData("node-2=127.0.0.1:4002,node-3=127.0.0.1:4003", "CLUSTER_SECRET must be set")]
     [InlineData("node-1=127.0.0.1:4001,node-2=127.0.0.1:4002", "CLUSTER_SECRET must be set")]
     public void a_bad_cluster_is_reported(string nodes, string reason)
     {
         var (_, failures) = Load(new() { ["CLUSTER_NODES"] = nodes });
+        failures.ShouldContain(f => f.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void a_node_the_members_do_not_list_joins_them()
+    {
+        var (options, failures) = Load(new() { ["CLUSTER_NODES"] = "node-2=127.0.0.1:4002,node-3=127.0.0.1:4003", ["CLUSTER_SECRET"] = "a-secret-of-twenty-chars" });
+        failures.ShouldBeEmpty();
+        options.Members().ShouldNotContain(m => m.NodeId == "node-1");
+        options.AdvertisedPeerAddress.ShouldBe($"{options.Host}:{options.EffectivePeerPort}");
+    }
+
+    [Theory]
+    [InlineData("SHARD_COUNT", "0", "between 1 and 4096")]
+    [InlineData("REPLICATION_FACTOR", "9", "between 1 and 7")]
+    [InlineData("NODE_WEIGHT", "0", "between 1 and 100")]
+    public void bad_sharding_settings_are_reported(string key, string value, string reason)
+    {
+        var (_, failures) = Load(new() { [key] = value });
         failures.ShouldContain(f => f.Contains(reason, StringComparison.Ordinal));
     }
 

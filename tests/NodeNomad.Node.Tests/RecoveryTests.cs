@@ -9,7 +9,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task acknowledged_writes_survive_a_restart()
     {
-        using var first = new NodeFactory();
+        using var first = new NodeFactory(new() { ["SHARD_COUNT"] = "1" });
         var http = first.CreateClient();
         var versions = new Dictionary<string, long>();
         for (var i = 0; i < 50; i++)
@@ -41,7 +41,7 @@ public sealed class RecoveryTests
     [Fact]
     public async Task a_node_snapshots_past_the_threshold_and_recovers_from_snapshot_plus_tail()
     {
-        using var first = new NodeFactory(new() { ["SNAPSHOT_ENTRIES"] = "20" });
+        using var first = new NodeFactory(new() { ["SNAPSHOT_ENTRIES"] = "20", ["SHARD_COUNT"] = "1" });
         var http = first.CreateClient();
         var versions = new long[75];
         for (var i = 0; i < 75; i++)

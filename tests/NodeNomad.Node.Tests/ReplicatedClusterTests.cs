@@ -60,7 +60,7 @@ public sealed class ReplicatedClusterTests(ITestOutputHelper output)
         await Task.WhenAll(clients);
         output.WriteLine($"{history.Count} operations ({history.Count(o => o.IsOutcomeUnknown)} with unknown outcome) on {acknowledged.Count} keys");
 
-        leader.Output.ShouldContain("Installed a snapshot from the leader");
+        leader.Output.ShouldContain("Installed a snapshot of group 1 from the leader");
 
         // Every node serves what was acknowledged: read each key at each node without forwarding (stale reads, after catch-up).
         foreach (var node in cluster.Nodes)

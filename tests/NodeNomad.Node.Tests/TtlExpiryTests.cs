@@ -8,7 +8,7 @@ namespace NodeNomad.Node.Tests;
 /// <summary>Expiry is decided when the write is logged; an expired key vanishes at once and is purged by a logged command.</summary>
 public sealed class TtlExpiryTests : IDisposable
 {
-    private readonly NodeFactory _node = new(new() { ["PURGE_INTERVAL_MS"] = "3600000" }, clock: new ManualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+    private readonly NodeFactory _node = new(new() { ["PURGE_INTERVAL_MS"] = "3600000", ["SHARD_COUNT"] = "1" }, clock: new ManualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
     private readonly HttpClient _http;
 
     public TtlExpiryTests() => _http = _node.CreateClient();

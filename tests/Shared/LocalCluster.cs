@@ -30,14 +30,21 @@ public sealed class LocalCluster : IAsyncDisposable
         var members = string.Join(',', ports.Select((p, i) => $"node-{i + 1}=127.0.0.1:{p.Peer}"));
         var starting = ports.Select((p, i) =>
         {
-            var environment = new Dictionary<string, string>(extra ?? new Dictionary<string, string>())
+            var environment = new Dictionary<string, string>(extra ?? new Dictionary<string, string>());
+            // One shard unless the test asks for more: the replication tests reason about a single group and its leader.
+            environment.TryAdd("SHARD_COUNT", "1");
+            foreach (var (key, value) in new Dictionary<string, string>
             {
                 ["NODE_ID"] = $"node-{i + 1}",
                 ["CLUSTER_NODES"] = members,
                 ["CLUSTER_SECRET"] = "local-cluster-test-secret",
                 ["HEARTBEAT_INTERVAL"] = HeartbeatMs.ToString(CultureInfo.InvariantCulture),
                 ["ELECTION_TIMEOUT"] = ElectionTimeoutMs.ToString(CultureInfo.InvariantCulture),
-            };
+            })
+            {
+                environment[key] = value;
+            }
+
             return NodeProcess.StartAsync(environment: environment, waitReady: false, port: p.Client, peerPort: p.Peer);
         }).ToList();
         var nodes = await Task.WhenAll(starting);

@@ -398,7 +398,13 @@ public sealed partial class ReplicaHost : BackgroundService
 
         _recoveredGroups = recovered.Groups;
         var initial = _topology.InitialMetaMembers();
-        Meta.Start(recovered.Groups.GetValueOrDefault(MetaReplica.MetaGroupId), initial, applied => RaftConfigFor(MetaReplica.MetaGroupId, applied));
+        var meta = recovered.Groups.GetValueOrDefault(MetaReplica.MetaGroupId);
+        Meta.Start(meta, initial, applied => RaftConfigFor(MetaReplica.MetaGroupId, applied));
+        if (meta is not null)
+        {
+            LogGroupRecovered(_logger, MetaReplica.MetaGroupId, meta.LastIndex, meta.Snapshot?.Metadata.Index ?? 0);
+        }
+
         _groups[MetaReplica.MetaGroupId] = Meta;
 
         // Re-apply what is committed (the meta group's first membership included) before campaigning: a replica with
@@ -448,7 +454,13 @@ public sealed partial class ReplicaHost : BackgroundService
                 [.. shard.Replicas.Select(ReplicaIds.For).Order()],
                 [.. shard.Learners.Select(ReplicaIds.For).Order()],
                 []);
-            replica.Start(_recoveredGroups.GetValueOrDefault(shard.GroupId), members, applied => RaftConfigFor(shard.GroupId, applied));
+            var recovered = _recoveredGroups.GetValueOrDefault(shard.GroupId);
+            replica.Start(recovered, members, applied => RaftConfigFor(shard.GroupId, applied));
+            if (recovered is not null)
+            {
+                LogGroupRecovered(_logger, shard.GroupId, recovered.LastIndex, recovered.Snapshot?.Metadata.Index ?? 0);
+            }
+
             _groups[shard.GroupId] = replica;
             shards[shard.Id] = replica;
             created.Add(replica);
@@ -502,6 +514,9 @@ public sealed partial class ReplicaHost : BackgroundService
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Recovered {Groups} groups ({Shards} shard replicas, {Keys} keys) in {Milliseconds:F1} ms")]
     private static partial void LogRecovered(ILogger logger, int groups, int shards, long keys, double milliseconds);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "Recovered group {Group}: last index {LastIndex}, snapshot index {SnapshotIndex}")]
+    private static partial void LogGroupRecovered(ILogger logger, ulong group, ulong lastIndex, ulong snapshotIndex);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Cut a torn tail of {Bytes} bytes from the log (a batch that was never acknowledged)")]
     private static partial void LogTornTail(ILogger logger, long bytes);
