@@ -25,7 +25,7 @@ if (args[0] == "check-history")
 }
 
 var command = args[0];
-if (command is not ("bench-writes" or "bench-cluster" or "bench-storage"))
+if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded"))
 {
     await Console.Error.WriteLineAsync($"Unknown command '{command}'.");
     await Console.Error.WriteAsync(Usage.Text);
@@ -53,6 +53,13 @@ else if (command == "bench-storage")
     if (BenchStorageOptions.TryParse(rest, out var storageOptions, out error))
     {
         bench = cancellationToken => BenchStorage.RunAsync(storageOptions, Console.Out, cancellationToken);
+    }
+}
+else if (command == "bench-sharded")
+{
+    if (BenchShardedOptions.TryParse(rest, out var shardedOptions, out error))
+    {
+        bench = cancellationToken => BenchSharded.RunAsync(shardedOptions, Console.Out, cancellationToken);
     }
 }
 else if (BenchClusterOptions.TryParse(rest, out var clusterOptions, out error))

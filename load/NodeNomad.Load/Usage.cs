@@ -11,6 +11,7 @@ internal static class Usage
         usage: dotnet run -c Release --project load/NodeNomad.Load -- bench-writes [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-cluster [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-storage [options]
+               dotnet run -c Release --project load/NodeNomad.Load -- bench-sharded [options]
                dotnet run --project load/NodeNomad.Load -- check-history FILE
 
         check-history FILE  judges a recorded history with the linearizability checker: Jepsen-style
@@ -55,7 +56,18 @@ internal static class Usage
                              measure writes to the leader at 1 and 64 clients; prints marten/file
           -h, --help         this text
 
-        bench-writes, bench-cluster and bench-storage exit codes: 0 done, 1 could not run or a run failed,
+        bench-sharded  a 5-node cluster (SHARD_COUNT=8, REPLICATION_FACTOR=3) beside a 3-node single group
+                       (SHARD_COUNT=1, REPLICATION_FACTOR=3): writes and linearizable reads through the
+                       shard-aware NodeNomadClusterClient, then through node-1's REST API; prints ops/s, p50
+                       and p99 per row and the ratio to the single group's; nodes on free 127.0.0.1 ports
+                       with temporary data folders, all stopped and removed after
+          --seconds N        measured seconds per row, after a 1 s warm-up (default 8)
+          --clients LIST     comma-separated client counts (default 64)
+          --value-bytes N    bytes per value (default 100)
+          --max-requests N   end a row after N operations even if its time is not up (default 1000000)
+          -h, --help         this text
+
+        bench-writes, bench-cluster, bench-storage and bench-sharded exit codes: 0 done, 1 could not run or a run failed,
         2 bad usage, 130 interrupted
 
         """;

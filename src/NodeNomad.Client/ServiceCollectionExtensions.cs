@@ -10,6 +10,7 @@ namespace NodeNomad.Client;
 /// <summary>Registers the NodeNomad client with dependency injection.</summary>
 public static class ServiceCollectionExtensions
 {
+    private const string ClusterClientName = "NodeNomad.Cluster";
     private static readonly TimeSpan LongestAttempt = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ShortestTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LongestTimeout = TimeSpan.FromDays(1);
@@ -62,6 +63,35 @@ public static class ServiceCollectionExtensions
                 ApplyTo(resilience, provider.GetRequiredService<IOptions<NodeNomadClientOptions>>().Value));
 
         services.TryAddTransient<NodeNomadClient>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers <see cref="NodeNomadClusterClient"/> as a singleton (it caches the shard map) over a named client of
+    /// <see cref="IHttpClientFactory"/>. No resilience handler is added: the cluster client retries on its own terms
+    /// (redirects, 503s on reads, unreachable nodes; never a write whose outcome is unknown).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Adds the seeds and, if need be, sets timeouts and retries.</param>
+    /// <returns>The HTTP client builder, to add handlers or configure the client further.</returns>
+    public static IHttpClientBuilder AddNodeNomadClusterClient(
+        this IServiceCollection services,
+        Action<NodeNomadClusterClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<NodeNomadClusterClientOptions>().Configure(configure);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NodeNomadClusterClientOptions>, ClusterClientOptionsValidation>());
+        var builder = services.AddHttpClient(ClusterClientName, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton(provider =>
+        {
+            var factory = provider.GetRequiredService<IHttpClientFactory>();
+            return new NodeNomadClusterClient(
+                () => factory.CreateClient(ClusterClientName),
+                provider.GetRequiredService<IOptions<NodeNomadClusterClientOptions>>().Value,
+                provider.GetService<TimeProvider>() ?? TimeProvider.System);
+        });
         return builder;
     }
 

@@ -1,0 +1,77 @@
+namespace NodeNomad.Launcher.Tests;
+
+public sealed class LaunchOptionsAreValidated
+{
+    [Fact]
+    public void no_arguments_give_five_nodes_eight_shards_three_replicas_on_files_with_the_console()
+    {
+        LaunchOptions.TryParse([], out var options, out _).ShouldBeTrue();
+
+        options.ShouldBe(new LaunchOptions());
+        (options.Nodes, options.Shards, options.Replication, options.Storage, options.Console).ShouldBe((5, 8, 3, "file", true));
+        (options.ClientPort(1), options.PeerPort(5)).ShouldBe((3001, 4005));
+        options.DataFolder.ShouldBe(Path.Combine("data", "launcher"));
+    }
+
+    [Fact]
+    public void every_option_is_read()
+    {
+        LaunchOptions.TryParse(
+            ["--nodes", "7", "--shards", "16", "--replication", "5", "--storage", "marten", "--marten-connection", "Host=db", "--data", "/tmp/x",
+             "--base-port", "5000", "--peer-base-port", "6000", "--no-console"],
+            out var options,
+            out var error).ShouldBeTrue(error);
+
+        options.ShouldBe(new LaunchOptions
+        {
+            Nodes = 7, Shards = 16, Replication = 5, Storage = "marten", MartenConnection = "Host=db", DataFolder = "/tmp/x",
+            BasePort = 5000, PeerBasePort = 6000, Console = false,
+        });
+    }
+
+    [Theory]
+    [InlineData("--nodes 0", "--nodes must be a whole number from 1 to 9")]
+    [InlineData("--nodes x", "not 'x'")]
+    [InlineData("--shards 0", "--shards must be a whole number")]
+    [InlineData("--replication 4 --nodes 3", "--replication 4 needs at least as many nodes")]
+    [InlineData("--storage disk", "--storage must be 'file' or 'marten'")]
+    [InlineData("--storage marten", "needs --marten-connection")]
+    [InlineData("--marten-connection Host=db", "only used with --storage marten")]
+    [InlineData("--base-port 80", "--base-port must be a whole number from 1024")]
+    [InlineData("--base-port 4000", "overlap")]
+    [InlineData("--nodes", "--nodes needs a value")]
+    [InlineData("--verbose", "Unknown option '--verbose'")]
+    public void a_bad_command_line_is_refused_naming_the_option(string commandLine, string expected)
+    {
+        LaunchOptions.TryParse(commandLine.Split(' '), out _, out var error).ShouldBeFalse();
+
+        error.ShouldContain(expected);
+    }
+
+    [Fact]
+    public void help_is_recognised()
+    {
+        LaunchOptions.TryParse(["--help"], out var options, out _).ShouldBeTrue();
+
+        options.Help.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void the_cluster_secret_is_made_once_per_data_folder_and_kept()
+    {
+        var folder = Directory.CreateTempSubdirectory("nodenomad-launcher-").FullName;
+        try
+        {
+            var first = ClusterSecret.LoadOrCreate(folder);
+            var again = ClusterSecret.LoadOrCreate(folder);
+
+            first.Length.ShouldBe(64);
+            again.ShouldBe(first);
+            ClusterSecret.LoadOrCreate(Path.Combine(folder, "other")).ShouldNotBe(first);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace NodeNomad.Launcher.Tests;
+
+/// <summary>The launcher run as a child process from its build output, its output collected line by line.</summary>
+internal sealed partial class LauncherProcess : IDisposable
+{
+    private readonly Process process;
+
+    private LauncherProcess(Process process) => this.process = process;
+
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public int Id => process.Id;
+
+    public string Output => string.Join('\n', Lines);
+
+    public static LauncherProcess Start(params string[] arguments)
+    {
+        var configuration = typeof(LauncherProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var dll = Path.Combine(RepositoryRoot(), "src", "NodeNomad.Launcher", "bin", configuration, "net10.0", "NodeNomad.Launcher.dll");
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var launcher = new LauncherProcess(Process.Start(start)!);
+        launcher.process.OutputDataReceived += (_, line) => launcher.Keep(line.Data);
+        launcher.process.ErrorDataReceived += (_, line) => launcher.Keep(line.Data);
+        launcher.process.BeginOutputReadLine();
+        launcher.process.BeginErrorReadLine();
+        return launcher;
+    }
+
+    /// <summary>Waits for a line containing <paramref name="text"/>; false when the launcher exits first or time runs out.</summary>
+    public async Task<bool> WaitForLineAsync(string text, TimeSpan limit)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < limit)
+        {
+            if (Lines.Any(line => line.Contains(text, StringComparison.Ordinal)))
+            {
+                return true;
+            }
+
+            if (process.HasExited)
+            {
+                await Task.Delay(100);
+                return Lines.Any(line => line.Contains(text, StringComparison.Ordinal));
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
+    public void Interrupt() => Kill(process.Id, 2).ShouldBe(0);
+
+    /// <summary>The exit code, or null when it did not exit within <paramref name="limit"/>.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        process.Dispose();
+    }
+
+    /// <summary>A base port such that base..base+count and base+100..base+100+count are free on the loopback address.</summary>
+    public static int FreePortRange(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var basePort = Random.Shared.Next(2_000, 5_000) * 10;
+            var ports = Enumerable.Range(0, count + 1).SelectMany(i => new[] { basePort + i, basePort + 100 + i });
+            if (ports.All(IsFree))
+            {
+                return basePort;
+            }
+        }
+
+        throw new InvalidOperationException("No free range of ports found.");
+    }
+
+    public static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "NodeNomad.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("NodeNomad.sln not found above the test's build.");
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            Lines.Enqueue(line);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int sig);
+}
