@@ -72,7 +72,7 @@ public sealed class ClusterTopology
             .Select(m => new NodeRecord(m.NodeId, $"{m.PeerHost}:{m.PeerPort}", m.NodeId == Self.NodeId ? options.EffectiveUrl : "", m.NodeId == Self.NodeId ? options.Weight : 1, NodeRecord.Active))
             .ToList();
         var factor = EffectiveReplicationFactor;
-        var ring = new PlacementRing(nodes.Select(n => (n.Id, n.Weight)));
+        var ring = new PlacementRing(nodes.Select(n => new PlacementNode(n.Id, n.Weight)));
         var placement = ring.Place(options.ShardCount, factor);
         var ranges = HashRange.Split(options.ShardCount);
         var shards = ranges.Select((range, i) => new ShardRecord(i, range.Start, range.End, placement[i], [], 1)).ToList();
