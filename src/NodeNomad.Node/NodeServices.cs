@@ -42,6 +42,7 @@ public static class NodeServices
         services.AddHostedService(sp => sp.GetRequiredService<ShardReplica>());
         services.AddSingleton<ExpiryPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryPurger>());
+        services.AddFleetReporter();
 
         services.AddProblemDetails();
         services.AddOpenApi();
