@@ -9,6 +9,7 @@ root=$(pwd)
 missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

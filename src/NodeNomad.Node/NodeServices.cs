@@ -46,6 +46,7 @@ public static class NodeServices
         services.AddSingleton<ShardRouter>();
         services.AddSingleton<ExpiryPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryPurger>());
+        services.AddFleetReporter();
 
         services.AddProblemDetails();
         services.AddOpenApi();

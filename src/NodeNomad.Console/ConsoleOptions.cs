@@ -1,0 +1,56 @@
+namespace NodeNomad.Console;
+
+/// <summary>The console's settings, from environment variables or any other configuration source.</summary>
+public sealed class ConsoleOptions
+{
+    /// <summary>Key of the admin password.</summary>
+    public const string AdminPasswordKey = "CONSOLE_ADMIN_PASSWORD";
+
+    /// <summary>Key of the cluster secret, the nodes' bearer token at the fleet hub.</summary>
+    public const string ClusterSecretKey = "CLUSTER_SECRET";
+
+    /// <summary>Key of the nodes' client URLs, comma-separated.</summary>
+    public const string ClusterUrlsKey = "CLUSTER_URLS";
+
+    /// <summary>The password that signs the admin in.</summary>
+    public string AdminPassword { get; init; } = string.Empty;
+
+    /// <summary>The secret nodes present to the fleet hub; without it no node can report.</summary>
+    public string? ClusterSecret { get; init; }
+
+    /// <summary>The nodes' client URLs, tried in turn for the membership, the shard map and keys.</summary>
+    public IReadOnlyList<Uri> ClusterUrls { get; init; } = [];
+
+    /// <summary>Reads the options, or explains in <paramref name="problems"/> what is missing or malformed.</summary>
+    public static ConsoleOptions Read(IConfiguration configuration, out IReadOnlyList<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var found = new List<string>();
+        var password = configuration[AdminPasswordKey];
+        if (string.IsNullOrEmpty(password))
+        {
+            found.Add($"{AdminPasswordKey} is not set: the console refuses to start without an admin password.");
+        }
+
+        var urls = new List<Uri>();
+        foreach (var part in (configuration[ClusterUrlsKey] ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Uri.TryCreate(part, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+            {
+                urls.Add(url);
+            }
+            else
+            {
+                found.Add($"{ClusterUrlsKey} holds '{part}', which is not an http(s) URL such as http://127.0.0.1:3001.");
+            }
+        }
+
+        problems = found;
+        return new ConsoleOptions
+        {
+            AdminPassword = password ?? string.Empty,
+            ClusterSecret = configuration[ClusterSecretKey] is { Length: > 0 } secret ? secret : null,
+            ClusterUrls = urls,
+        };
+    }
+}

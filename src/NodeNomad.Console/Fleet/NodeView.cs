@@ -1,0 +1,24 @@
+using NodeNomad.Contracts.Fleet;
+
+namespace NodeNomad.Console.Fleet;
+
+/// <summary>A node as the console shows it: from its own reports when it sends them, else from the cluster's membership.</summary>
+/// <param name="Id">The node id.</param>
+/// <param name="ClientUrl">Where it serves the REST API, if known.</param>
+/// <param name="State">up when it reported within <see cref="FleetState.SilenceLimit"/>; down when it went silent; else what the membership says.</param>
+/// <param name="Replicas">Shards it holds a replica of.</param>
+/// <param name="Leaderships">Shards it leads.</param>
+/// <param name="Report">Its last report, or null if it never reported.</param>
+/// <param name="ReportedAt">When the console received <paramref name="Report"/>.</param>
+public sealed record NodeView(
+    string Id,
+    string ClientUrl,
+    string State,
+    IReadOnlyList<int> Replicas,
+    IReadOnlyList<int> Leaderships,
+    NodeStatusReport? Report,
+    DateTimeOffset? ReportedAt)
+{
+    /// <summary>Whether the node counts as up.</summary>
+    public bool IsUp => State == NodeStates.Up;
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using NodeNomad.Testing;
+
+namespace NodeNomad.Console.Tests.EndToEnd;
+
+/// <summary>
+/// Three real node processes reporting to a real console process, and Debian's Chromium driven by Playwright, shared
+/// by the browser tests. Everything is started here and stopped on dispose.
+/// </summary>
+public sealed class BrowserCluster : IAsyncLifetime
+{
+    public const string Password = "e2e-admin-password";
+
+    /// <summary>The secret <see cref="LocalCluster"/> gives its nodes.</summary>
+    public const string ClusterSecret = "local-cluster-test-secret";
+
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public LocalCluster Cluster { get; private set; } = null!;
+
+    public ConsoleProcess Console { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Where the screenshots go: the test results folder beside the test's output.</summary>
+    public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "console-screenshots");
+
+    public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        var consolePort = NodeProcess.FreePort();
+        var consoleUrl = $"http://127.0.0.1:{consolePort.ToString(CultureInfo.InvariantCulture)}";
+        Cluster = await LocalCluster.StartAsync(3, new Dictionary<string, string> { ["CONSOLE_URL"] = consoleUrl });
+        await Cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30));
+        await WriteSomeKeysAsync(Cluster.Nodes[0], "seed", 30);
+        Console = await ConsoleProcess.StartAsync(consolePort, new Dictionary<string, string>
+        {
+            ["CONSOLE_ADMIN_PASSWORD"] = Password,
+            ["CLUSTER_SECRET"] = ClusterSecret,
+            ["CLUSTER_URLS"] = string.Join(',', Cluster.Nodes.Select(n => n.BaseAddress.ToString().TrimEnd('/'))),
+        });
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        Directory.CreateDirectory(ScreenshotFolder);
+    }
+
+    /// <summary>Writes and reads back <paramref name="count"/> keys through <paramref name="node"/>, so the pages have data and load to show.</summary>
+    public static async Task WriteSomeKeysAsync(NodeProcess node, string prefix, int count)
+    {
+        using var http = new HttpClient { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var client = NodeNomad.Client.NodeNomadClient.Create(http);
+        for (var i = 0; i < count; i++)
+        {
+            var key = $"{prefix}-{i:00}";
+            await client.SetAsync(key, $"value {i} of {prefix}");
+            await client.GetAsync(key);
+        }
+    }
+
+    /// <summary>A new browser page, signed in to the console.</summary>
+    public async Task<IPage> SignedInPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        var browserLog = new List<string>();
+        page.Console += (_, message) => browserLog.Add($"{message.Type}: {message.Text}");
+        await page.GotoAsync(new Uri(Console.BaseAddress, "/").ToString());
+        await page.WaitForURLAsync("**/login**");
+        await page.FillAsync("#password", Password);
+        await page.ClickAsync("[data-testid='signin']");
+        try
+        {
+            await page.WaitForSelectorAsync("[data-testid='overview-nodes']");
+        }
+        catch (TimeoutException e)
+        {
+            await ScreenshotAsync(page, "signin-failed");
+            throw new TimeoutException(
+                $"The overview did not show after signing in. Page {page.Url}:\n{await page.ContentAsync()}\nBrowser:\n{string.Join('\n', browserLog)}\nConsole:\n{Console.Output}", e);
+        }
+
+        return page;
+    }
+
+    /// <summary>Saves a full-page screenshot in the results folder, attaches it to the test, and returns its bytes.</summary>
+    public static async Task<byte[]> ScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(ScreenshotFolder, $"{name}.png");
+        var image = await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.Current.AddAttachment($"{name}.png", image, "image/png");
+        return image;
+    }
+
+    /// <summary>Copies a screenshot where the README shows it.</summary>
+    public static async Task PublishAsync(byte[] image, string fileName)
+    {
+        var folder = Path.Combine(Repository.Root, "docs", "images");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllBytesAsync(Path.Combine(folder, fileName), image);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (Console is not null)
+        {
+            await Console.DisposeAsync();
+        }
+
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.Playwright;
+using NodeNomad.Client;
+using static Microsoft.Playwright.Assertions;
+
+namespace NodeNomad.Console.Tests.EndToEnd;
+
+/// <summary>The console in Chromium against a real three-node cluster: what an operator does and sees.</summary>
+public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<BrowserCluster>
+{
+    private static readonly LocatorAssertionsToHaveCountOptions Patience = new() { Timeout = 20_000 };
+
+    [Fact]
+    public async Task signing_in_shows_every_node_up_on_the_overview_and_the_nodes_page()
+    {
+        await BrowserCluster.WriteSomeKeysAsync(fleet.Cluster.Nodes[0], "load", 30);
+        var page = await fleet.SignedInPageAsync();
+
+        await Expect(page.Locator("[data-testid='overview-node'][data-state='up']")).ToHaveCountAsync(3, Patience);
+        await Expect(page.Locator("[data-testid='stat-shards'] [data-testid='stat-value']")).ToHaveTextAsync("1", new() { Timeout = 20_000 });
+        await page.WaitForTimeoutAsync(2_000);
+        await BrowserCluster.PublishAsync(await BrowserCluster.ScreenshotAsync(page, "overview"), "console-overview.png");
+
+        await page.ClickAsync("a[href='/nodes']");
+        await Expect(page.Locator("[data-testid='node-row'] [data-testid='node-state'][data-state='up']")).ToHaveCountAsync(3, Patience);
+        await BrowserCluster.ScreenshotAsync(page, "nodes");
+
+        await page.ClickAsync("[data-testid='node-row'][data-node='node-1'] a");
+        await Expect(page.Locator("[data-testid='group-row']")).ToHaveCountAsync(1, Patience);
+        await BrowserCluster.ScreenshotAsync(page, "node-detail");
+    }
+
+    [Fact]
+    public async Task the_shard_matrix_shows_each_nodes_replica_and_the_leader()
+    {
+        var page = await fleet.SignedInPageAsync();
+
+        await page.ClickAsync("a[href='/shards']");
+
+        await Expect(page.Locator("[data-testid='matrix-node']")).ToHaveCountAsync(3, Patience);
+        await Expect(page.Locator("[data-testid='shard-row'][data-shard='0'] [data-testid='matrix-cell'][data-role='leader']")).ToHaveCountAsync(1, Patience);
+        await Expect(page.Locator("[data-testid='shard-row'][data-shard='0'] [data-testid='matrix-cell'][data-role='follower']")).ToHaveCountAsync(2, Patience);
+        await BrowserCluster.PublishAsync(await BrowserCluster.ScreenshotAsync(page, "shards"), "console-shards.png");
+    }
+
+    [Fact]
+    public async Task a_key_created_in_the_browser_reads_back_through_the_rest_api_and_is_deleted()
+    {
+        var key = $"console-e2e-{Guid.NewGuid():N}"[..24];
+        const string value = "written from the browser";
+        var page = await fleet.SignedInPageAsync();
+        await page.ClickAsync("a[href='/keys']");
+        await page.WaitForSelectorAsync("[data-testid='keys-table']");
+
+        await page.ClickAsync("[data-testid='new-key']");
+        await page.FillAsync("[data-testid='edit-key'] input, input[data-testid='edit-key']", key);
+        await page.FillAsync("[data-testid='edit-value'] textarea, textarea[data-testid='edit-value']", value);
+        await page.ClickAsync("[data-testid='save-key']");
+
+        await Expect(page.Locator("[data-testid='detail-value']")).ToHaveTextAsync(value);
+        await BrowserCluster.ScreenshotAsync(page, "keys-created");
+        using var http = new HttpClient { BaseAddress = fleet.Cluster.Nodes[1].BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var client = NodeNomadClient.Create(http);
+        (await client.GetAsync(key, TestContext.Current.CancellationToken))!.Value.ShouldBe(value);
+
+        await page.ClickAsync("[data-testid='delete']");
+        await page.ClickAsync("[data-testid='confirm-delete-yes']");
+
+        await Expect(page.Locator($"[data-testid='key-row'][data-key='{key}']")).ToHaveCountAsync(0, Patience);
+        await Expect(page.Locator("[data-testid='key-detail']")).ToHaveCountAsync(0, Patience);
+        (await client.GetAsync(key, TestContext.Current.CancellationToken)).ShouldBeNull();
+        await BrowserCluster.ScreenshotAsync(page, "keys-deleted");
+    }
+
+    [Fact]
+    public async Task a_killed_node_turns_down_on_the_overview_without_a_reload()
+    {
+        var page = await fleet.SignedInPageAsync();
+        await Expect(page.Locator("[data-testid='overview-node'][data-state='up']")).ToHaveCountAsync(3, Patience);
+        var victim = fleet.Cluster.Nodes[2];
+        var navigations = 0;
+        page.FrameNavigated += (_, _) => navigations++;
+
+        victim.Kill();
+        try
+        {
+            await Expect(page.Locator($"[data-testid='overview-node'][data-node='{victim.NodeId}'][data-state='down']")).ToHaveCountAsync(1, Patience);
+            await Expect(page.Locator("[data-testid='overview-node'][data-state='up']")).ToHaveCountAsync(2, Patience);
+            navigations.ShouldBe(0);
+            await BrowserCluster.ScreenshotAsync(page, "overview-node-down");
+
+            await page.ClickAsync("a[href='/events']");
+            await Expect(page.Locator($"[data-testid='event'][data-kind='node-unreachable']")).Not.ToHaveCountAsync(0, Patience);
+            await BrowserCluster.ScreenshotAsync(page, "events");
+        }
+        finally
+        {
+            // The other tests share the cluster: bring the node back.
+            await victim.RestartAsync();
+        }
+    }
+}

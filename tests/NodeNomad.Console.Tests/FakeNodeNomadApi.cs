@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Net;
+using NodeNomad.Client;
+using NodeNomad.Contracts;
+using Refit;
+
+namespace NodeNomad.Console.Tests;
+
+/// <summary>An in-memory node behind the Refit interface: keys in a sorted map, every call recorded.</summary>
+public sealed class FakeNodeNomadApi : INodeNomadApi
+{
+    private static readonly RefitSettings Settings = new();
+    private readonly SortedDictionary<string, KeyValue> _keys = new(StringComparer.Ordinal);
+    private long _version;
+
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public IReadOnlyDictionary<string, KeyValue> Keys => _keys;
+
+    public FakeNodeNomadApi With(string key, string value)
+    {
+        _keys[key] = new KeyValue(key, value, ++_version, null);
+        return this;
+    }
+
+    public Task<IApiResponse<WriteResult>> SetAsync(SetRequest request, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"set {request.Key}={request.Value} ttl={request.Ttl?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
+        var expires = request.Ttl is { } ttl ? DateTimeOffset.UtcNow.AddSeconds(ttl) : (DateTimeOffset?)null;
+        _keys[request.Key] = new KeyValue(request.Key, request.Value, ++_version, expires);
+        return Ok(new WriteResult(request.Key, _version, expires));
+    }
+
+    public Task<IApiResponse<WriteResult>> CompareAndSetAsync(CasRequest request, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
+    public Task<IApiResponse<KeyValue>> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"get {key}");
+        return _keys.TryGetValue(key, out var value) ? Ok(value) : NotFound<KeyValue>();
+    }
+
+    public Task<IApiResponse<DeleteResult>> DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"delete {key}");
+        return _keys.Remove(key) ? Ok(new DeleteResult(key, ++_version)) : NotFound<DeleteResult>();
+    }
+
+    public Task<IApiResponse<ExistsResult>> ExistsAsync(string key, CancellationToken cancellationToken = default) =>
+        Ok(new ExistsResult(key, _keys.ContainsKey(key), _keys.TryGetValue(key, out var v) ? v.Version : null));
+
+    public Task<IApiResponse<TtlResult>> GetTtlAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"ttl {key}");
+        if (!_keys.TryGetValue(key, out var value))
+        {
+            return NotFound<TtlResult>();
+        }
+
+        long? seconds = value.ExpiresAt is { } at ? (long)Math.Ceiling((at - DateTimeOffset.UtcNow).TotalSeconds) : null;
+        return Ok(new TtlResult(key, seconds, value.ExpiresAt));
+    }
+
+    public Task<IApiResponse<KeyPage>> ListKeysAsync(string? prefix = null, string? after = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"keys prefix={prefix ?? ""} after={after ?? ""} limit={limit}");
+        var matching = _keys.Values.Where(k => (prefix is null || k.Key.StartsWith(prefix, StringComparison.Ordinal))
+            && (after is null || string.CompareOrdinal(k.Key, after) > 0)).ToList();
+        var page = matching.Take(limit ?? 100).Select(k => new KeySummary(k.Key, k.Version, k.ExpiresAt, k.Value.Length)).ToList();
+        var next = matching.Count > page.Count ? page[^1].Key : null;
+        return Ok(new KeyPage(page, next));
+    }
+
+    public Task<IApiResponse<ClusterInfo>> GetClusterInfoAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<IApiResponse<IReadOnlyList<NodeInfo>>> GetNodesAsync(CancellationToken cancellationToken = default) =>
+        Ok<IReadOnlyList<NodeInfo>>([Fleets.Member("node-1")]);
+
+    public Task<IApiResponse<IReadOnlyList<ShardInfo>>> GetShardsAsync(CancellationToken cancellationToken = default) =>
+        Ok<IReadOnlyList<ShardInfo>>([Fleets.Shard(0, "node-1")]);
+
+    public Task<IApiResponse<ClusterMetrics>> GetMetricsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<IApiResponse<NodeHealth>> GetHealthAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    private static Task<IApiResponse<T>> Ok<T>(T content) =>
+        Task.FromResult<IApiResponse<T>>(new ApiResponse<T>(Response(HttpStatusCode.OK), content, Settings));
+
+    private static Task<IApiResponse<T>> NotFound<T>() =>
+        Task.FromResult<IApiResponse<T>>(new ApiResponse<T>(Response(HttpStatusCode.NotFound), default, Settings));
+
+    private static HttpResponseMessage Response(HttpStatusCode status) =>
+        new(status) { RequestMessage = new HttpRequestMessage(HttpMethod.Get, new Uri("http://node.test/")) };
+}

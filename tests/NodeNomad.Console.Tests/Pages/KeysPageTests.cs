@@ -1,0 +1,150 @@
+using Bunit;
+using NodeNomad.Console.Components.Pages;
+using NodeNomad.Console.Fleet;
+
+namespace NodeNomad.Console.Tests.Pages;
+
+public sealed class KeysPageTests
+{
+    private static FakeNodeNomadApi NodeWithKeys(int count, string prefix = "user:")
+    {
+        var node = new FakeNodeNomadApi().With("other", "x");
+        for (var i = 0; i < count; i++)
+        {
+            node.With($"{prefix}{i:000}", $"value {i}");
+        }
+
+        return node;
+    }
+
+    private static string[] ShownKeys(IRenderedComponent<Keys> cut) =>
+        [.. cut.FindAll("[data-testid='key-row']").Select(r => r.GetAttribute("data-key")!)];
+
+    [Fact]
+    public async Task the_first_page_of_keys_shows_on_opening()
+    {
+        var node = NodeWithKeys(3);
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+
+        var cut = context.Render<Keys>();
+
+        cut.WaitForAssertion(() => ShownKeys(cut).ShouldBe(["other", "user:000", "user:001", "user:002"]));
+    }
+
+    [Fact]
+    public async Task a_prefix_search_asks_the_cluster_for_that_prefix()
+    {
+        var node = NodeWithKeys(3);
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+
+        cut.Field("prefix").Input("user:");
+        cut.ById("search").Click();
+
+        cut.WaitForAssertion(() => ShownKeys(cut).ShouldBe(["user:000", "user:001", "user:002"]));
+        node.Calls.ShouldContain($"keys prefix=user: after= limit={Keys.PageSize}");
+    }
+
+    [Fact]
+    public async Task paging_follows_the_cursor_forward_and_back()
+    {
+        var node = NodeWithKeys(Keys.PageSize + 5);
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+        cut.Field("prefix").Input("user:");
+        cut.ById("search").Click();
+        cut.WaitForAssertion(() => ShownKeys(cut).Length.ShouldBe(Keys.PageSize));
+
+        cut.ById("next-page").Click();
+
+        cut.WaitForAssertion(() => ShownKeys(cut).ShouldBe([.. Enumerable.Range(Keys.PageSize, 5).Select(i => $"user:{i:000}")]));
+        node.Calls.ShouldContain($"keys prefix=user: after=user:{Keys.PageSize - 1:000} limit={Keys.PageSize}");
+        cut.ById("next-page").HasAttribute("disabled").ShouldBeTrue();
+
+        cut.ById("previous-page").Click();
+
+        cut.WaitForAssertion(() => ShownKeys(cut)[0].ShouldBe("user:000"));
+    }
+
+    [Fact]
+    public async Task opening_a_key_shows_its_value_version_and_ttl()
+    {
+        var node = NodeWithKeys(1);
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+
+        cut.WaitForElement("[data-key='user:000']").Click();
+
+        cut.WaitForAssertion(() => cut.ById("detail-value").TextContent.ShouldBe("value 0"));
+        cut.ById("detail-version").TextContent.ShouldBe(node.Keys["user:000"].Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        cut.ById("detail-ttl").TextContent.ShouldBe("none");
+    }
+
+    [Fact]
+    public async Task creating_a_key_writes_it_through_the_client()
+    {
+        var node = new FakeNodeNomadApi();
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+
+        cut.ById("new-key").Click();
+        cut.Field("edit-key").Input("greeting");
+        cut.Field("edit-value").Input("hello");
+        cut.Field("edit-ttl").Input("60");
+        cut.ById("save-key").Click();
+
+        cut.WaitForAssertion(() => node.Calls.ShouldContain("set greeting=hello ttl=60"));
+        cut.WaitForAssertion(() => cut.ById("detail-value").TextContent.ShouldBe("hello"));
+        ShownKeys(cut).ShouldBe(["greeting"]);
+    }
+
+    [Fact]
+    public async Task editing_a_key_writes_the_new_value()
+    {
+        var node = new FakeNodeNomadApi().With("greeting", "hello");
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+        cut.WaitForElement("[data-key='greeting']").Click();
+        cut.WaitForElement("[data-testid='edit']").Click();
+
+        cut.Field("edit-value").Input("bonjour");
+        cut.ById("save-key").Click();
+
+        cut.WaitForAssertion(() => node.Keys["greeting"].Value.ShouldBe("bonjour"));
+        cut.WaitForAssertion(() => cut.ById("detail-value").TextContent.ShouldBe("bonjour"));
+    }
+
+    [Fact]
+    public async Task deleting_a_key_asks_first_and_then_deletes_it()
+    {
+        var node = new FakeNodeNomadApi().With("greeting", "hello");
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+        cut.WaitForElement("[data-key='greeting']").Click();
+        cut.WaitForElement("[data-testid='delete']").Click();
+
+        cut.ById("confirm-delete").TextContent.ShouldContain("Delete greeting?");
+        node.Calls.ShouldNotContain("delete greeting");
+
+        cut.ById("confirm-delete-yes").Click();
+
+        cut.WaitForAssertion(() => node.Calls.ShouldContain("delete greeting"));
+        cut.WaitForAssertion(() => ShownKeys(cut).ShouldBeEmpty());
+        node.Keys.ShouldNotContainKey("greeting");
+    }
+
+    [Fact]
+    public async Task keeping_a_key_at_the_confirmation_deletes_nothing()
+    {
+        var node = new FakeNodeNomadApi().With("greeting", "hello");
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+        cut.WaitForElement("[data-key='greeting']").Click();
+        cut.WaitForElement("[data-testid='delete']").Click();
+
+        cut.ById("confirm-delete-no").Click();
+
+        cut.FindAll("[data-testid='confirm-delete']").ShouldBeEmpty();
+        node.Calls.ShouldNotContain("delete greeting");
+    }
+}
