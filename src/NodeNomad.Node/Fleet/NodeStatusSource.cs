@@ -6,31 +6,39 @@ using NodeNomad.Node.Telemetry;
 
 namespace NodeNomad.Node.Fleet;
 
-/// <summary>The status of today's single-group node: one shard (id 0) replicated on every member.</summary>
-public sealed class NodeStatusSource(NodeIdentity identity, ShardReplica shard, NodeMetrics metrics, PeerDirectory directory, TimeProvider clock)
+/// <summary>The node's status for the console: each shard replica it hosts, its load and its storage.</summary>
+public sealed class NodeStatusSource(NodeIdentity identity, ReplicaHost host, NodeMetrics metrics, ClusterObserver observer, TimeProvider clock)
     : IFleetStatusSource
 {
-    private const int ShardId = 0;
-
     /// <inheritdoc />
     public NodeStatusReport Current()
     {
-        var status = shard.Status;
-        var (keys, bytes) = shard.Read(m => ((long)m.Count, m.Bytes));
-        var log = shard.LogStatistics;
+        var groups = new List<GroupStatusReport>();
+        long keys = 0;
+        long bytes = 0;
+        foreach (var shard in host.Shards.Values.OrderBy(s => s.ShardId))
+        {
+            var status = shard.Status;
+            var (count, size) = shard.Read(m => ((long)m.Count, m.Bytes));
+            keys += count;
+            bytes += size;
+            groups.Add(new GroupStatusReport(shard.ShardId, PeerApi.RoleOf(status, host.SelfId), (long)status.Term, status.LeaderId, (long)status.CommitIndex, (long)status.AppliedIndex));
+        }
+
+        var log = host.LogStatistics;
         var now = clock.GetUtcNow();
         return new NodeStatusReport(identity.NodeId, identity.ClientUrl, NodeIdentity.Version, identity.StartedAt, (now - identity.StartedAt).TotalSeconds, now,
-            [new GroupStatusReport(ShardId, status.RoleName, (long)status.Term, status.LeaderId, (long)status.CommitIndex, (long)status.AppliedIndex)],
+            groups,
             new LoadReport(metrics.Reads.PerSecond(), metrics.Writes.PerSecond(), metrics.WriteLatency.Quantile(0.99)),
             new StorageReport(keys, bytes, log.Bytes, log.Segments, log.LastSyncMilliseconds));
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<PeerReachability>> PeersAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<PeerReachability>> PeersAsync(CancellationToken cancellationToken)
     {
-        var statuses = await directory.StatusesAsync(cancellationToken);
-        return statuses.Where(s => s.Member.NodeId != identity.NodeId)
-            .Select(s => new PeerReachability(s.Member.NodeId, s.Status is not null))
-            .ToList();
+        IReadOnlyList<PeerReachability> peers = [.. host.Map.Nodes
+            .Where(n => n.Id != identity.NodeId)
+            .Select(n => new PeerReachability(n.Id, observer.StateOf(n.Id) != "down"))];
+        return Task.FromResult(peers);
     }
 }
