@@ -45,7 +45,7 @@ public sealed class BrowserCluster : IAsyncLifetime
     {
         var consolePort = NodeProcess.FreePort();
         var consoleUrl = $"http://127.0.0.1:{consolePort.ToString(CultureInfo.InvariantCulture)}";
-        Cluster = await LocalCluster.StartAsync(3, new Dictionary<string, string> { ["CONSOLE_URL"] = consoleUrl });
+        Cluster = await LocalCluster.StartAsync(3, new Dictionary<string, string> { ["CONSOLE_URL"] = consoleUrl, ["SHARD_COUNT"] = "8" });
         await Cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30));
         await WriteSomeKeysAsync(Cluster.Nodes[0], "seed", 30);
         Console = await ConsoleProcess.StartAsync(consolePort, new Dictionary<string, string>

@@ -16,7 +16,7 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
         var page = await fleet.SignedInPageAsync();
 
         await Expect(page.Locator("[data-testid='overview-node'][data-state='up']")).ToHaveCountAsync(3, Patience);
-        await Expect(page.Locator("[data-testid='stat-shards'] [data-testid='stat-value']")).ToHaveTextAsync("1", new() { Timeout = 20_000 });
+        await Expect(page.Locator("[data-testid='stat-shards'] [data-testid='stat-value']")).ToHaveTextAsync("8", new() { Timeout = 20_000 });
         await page.WaitForTimeoutAsync(2_000);
         await BrowserCluster.PublishAsync(await BrowserCluster.ScreenshotAsync(page, "overview"), "console-overview.png");
 
@@ -25,7 +25,7 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
         await BrowserCluster.ScreenshotAsync(page, "nodes");
 
         await page.ClickAsync("[data-testid='node-row'][data-node='node-1'] a");
-        await Expect(page.Locator("[data-testid='group-row']")).ToHaveCountAsync(1, Patience);
+        await Expect(page.Locator("[data-testid='group-row']")).ToHaveCountAsync(8, Patience);
         await BrowserCluster.ScreenshotAsync(page, "node-detail");
     }
 
