@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using NodeNomad.Contracts;
+using NodeNomad.Testing;
+
+namespace NodeNomad.Node.Tests;
+
+/// <summary>A node that the members do not list joins the cluster they formed: it is recorded in the map and learns it.</summary>
+[Collection(LocalClusters.Name)]
+public sealed class JoiningTests
+{
+    [Fact]
+    public async Task a_node_started_with_the_members_joins_their_cluster_and_serves_any_key()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3, new Dictionary<string, string> { ["SHARD_COUNT"] = "4" });
+        var first = cluster.Nodes[0];
+        using var http = new HttpClient { BaseAddress = first.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        (await http.PostAsJsonAsync("/api/v1/set", new SetRequest("before-join", "kept"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var members = string.Join(',', cluster.Nodes.Select(n => $"{n.NodeId}=127.0.0.1:{n.PeerPort}"));
+        var clusterId = (await http.GetFromJsonAsync<ClusterInfo>("/api/v1/cluster/info"))!.ClusterId;
+
+        await using var joiner = await NodeProcess.StartAsync(environment: new Dictionary<string, string>
+        {
+            ["NODE_ID"] = "node-4",
+            ["CLUSTER_NODES"] = members,
+            ["CLUSTER_SECRET"] = "local-cluster-test-secret",
+            ["HEARTBEAT_INTERVAL"] = "50",
+            ["ELECTION_TIMEOUT"] = "500",
+        });
+
+        // The members record it, with the address it serves clients on, and see it up.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        NodeInfo? recorded = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var nodes = await http.GetFromJsonAsync<NodeInfo[]>("/api/v1/cluster/nodes");
+            recorded = nodes!.FirstOrDefault(n => n.Id == "node-4");
+            if (recorded is { State: "up" })
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        recorded.ShouldNotBeNull("node-4 is in the cluster map");
+        recorded.State.ShouldBe("up");
+        recorded.ClientUrl.ShouldBe($"http://127.0.0.1:{joiner.Port}");
+        recorded.Replicas.ShouldBeEmpty("replicas move to a new node only when the rebalancer moves them");
+
+        // It applied the same map (it is a learner of the meta group) and serves any key by forwarding.
+        using var joined = new HttpClient { BaseAddress = joiner.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var info = await joined.GetFromJsonAsync<ClusterInfo>("/api/v1/cluster/info");
+        info!.ClusterId.ShouldBe(clusterId);
+        info.ShardCount.ShouldBe(4);
+        (await joined.GetFromJsonAsync<KeyValue>("/api/v1/get/before-join"))!.Value.ShouldBe("kept");
+        (await joined.PostAsJsonAsync("/api/v1/set", new SetRequest("through-the-new-node", "yes"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await http.GetFromJsonAsync<KeyValue>("/api/v1/get/through-the-new-node"))!.Value.ShouldBe("yes");
+    }
+}
