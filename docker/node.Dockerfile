@@ -14,6 +14,7 @@ COPY src/NodeNomad.Contracts/NodeNomad.Contracts.csproj src/NodeNomad.Contracts/
 COPY src/NodeNomad.Raft/NodeNomad.Raft.csproj src/NodeNomad.Raft/
 COPY src/NodeNomad.Core/NodeNomad.Core.csproj src/NodeNomad.Core/
 COPY src/NodeNomad.Storage/NodeNomad.Storage.csproj src/NodeNomad.Storage/
+COPY src/NodeNomad.Storage.Marten/NodeNomad.Storage.Marten.csproj src/NodeNomad.Storage.Marten/
 COPY src/NodeNomad.Node/NodeNomad.Node.csproj src/NodeNomad.Node/
 RUN dotnet restore src/NodeNomad.Node/NodeNomad.Node.csproj
 
