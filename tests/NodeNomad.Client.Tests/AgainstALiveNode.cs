@@ -114,7 +114,9 @@ public sealed class AgainstALiveNode(LiveNode node) : IClassFixture<LiveNode>
     {
         (await _client.GetClusterInfoAsync()).NodeId.ShouldBe("node-1");
         (await _client.GetNodesAsync()).Single().State.ShouldBe("up");
-        (await _client.GetShardsAsync()).Single().Replicas.Single().Role.ShouldBe("leader");
+        var shards = await _client.GetShardsAsync();
+        shards.Count.ShouldBe(8);
+        shards.ShouldAllBe(s => s.Replicas.Single().Role == "leader");
         await _client.SetAsync("live/metrics", "x");
         (await _client.GetMetricsAsync()).Writes.ShouldBeGreaterThan(0);
         (await _client.GetHealthAsync()).Status.ShouldBe(NodeHealthStatus.Healthy);
