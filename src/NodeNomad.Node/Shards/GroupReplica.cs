@@ -18,6 +18,7 @@ public abstract partial class GroupReplica
     private HardState? _deferredHardState;
     private ulong _appliedTerm;
     private ulong _snapshotIndex;
+    private long? _oldestUnsnapshottedAt;
     private long _nextReadId;
     private volatile ReplicaStatus _status = ReplicaStatus.Starting;
     private TaskCompletionSource _statusChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -188,8 +189,13 @@ public abstract partial class GroupReplica
     /// only moves the commit index needs no fsync (a restarted replica learns its commit again from the leader), so
     /// it rides along with the next write.
     /// </summary>
-    internal GroupWrite? DurableWrite(Ready ready)
+    internal GroupWrite? DurableWrite(Ready ready, long persistedSoFar)
     {
+        if (ready.Entries.Count > 0)
+        {
+            _oldestUnsnapshottedAt ??= persistedSoFar;
+        }
+
         if (ready.Entries.Count == 0 && ready.Snapshot is null && (ready.HardState is null || !ready.MustSync))
         {
             _deferredHardState = ready.HardState ?? _deferredHardState;
@@ -354,10 +360,16 @@ public abstract partial class GroupReplica
         }
     }
 
-    /// <summary>Takes a snapshot when enough entries were applied since the last one. Loop only.</summary>
-    internal async Task MaybeSnapshotAsync(IRaftLog log, int threshold)
+    /// <summary>
+    /// Takes a snapshot when enough entries were applied since the last one — or when the group's oldest entry not
+    /// covered by a snapshot lies more than <paramref name="pinLimit"/> entries (of every group) behind the log's
+    /// head. Groups share the log, so a quiet group that never reached the threshold would otherwise keep every
+    /// later segment on disk. Loop only.
+    /// </summary>
+    internal async Task MaybeSnapshotAsync(IRaftLog log, int threshold, long persistedSoFar, long pinLimit)
     {
-        if (Applied - _snapshotIndex < (ulong)threshold)
+        var pinning = _oldestUnsnapshottedAt is { } since && persistedSoFar - since >= pinLimit && Applied > _snapshotIndex;
+        if (Applied - _snapshotIndex < (ulong)threshold && !pinning)
         {
             return;
         }
@@ -378,6 +390,8 @@ public abstract partial class GroupReplica
 
         Raft.Compact(snapshot);
         Volatile.Write(ref _snapshotIndex, Applied);
+        // Entries after the snapshot (appended, not yet applied) still pin the log; they count from now.
+        _oldestUnsnapshottedAt = Raft.Status.LastIndex > Applied ? persistedSoFar : null;
         Host.SnapshotTaken(GroupId, Applied, snapshot.Data.Length);
     }
 

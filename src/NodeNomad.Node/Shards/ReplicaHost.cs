@@ -30,6 +30,7 @@ public sealed partial class ReplicaHost : BackgroundService
     private volatile IReadOnlyDictionary<int, ShardReplica> _shards = new Dictionary<int, ShardReplica>();
     private ClusterMap? _pendingMap;
     private long _lastTimestamp;
+    private long _persistedEntries;
     private volatile Exception? _failure;
     private volatile bool _recovered;
 
@@ -82,6 +83,12 @@ public sealed partial class ReplicaHost : BackgroundService
 
     /// <summary>Statistics of the node's log.</summary>
     public LogStatistics LogStatistics => _log.Statistics;
+
+    /// <summary>
+    /// How far (in entries of every group) a group's oldest entry not covered by a snapshot may lie behind the log's
+    /// head before the group is snapshotted anyway, so that quiet groups let old log segments go.
+    /// </summary>
+    private long PinLimit => 2L * _options.SnapshotEntries;
 
     /// <summary>This node's replica id.</summary>
     public ulong SelfReplicaId => _topology.Self.ReplicaId;
@@ -330,7 +337,7 @@ public sealed partial class ReplicaHost : BackgroundService
             var entries = 0;
             foreach (var (group, ready) in readies)
             {
-                if (group.DurableWrite(ready) is { } write)
+                if (group.DurableWrite(ready, _persistedEntries) is { } write)
                 {
                     writes.Add(write);
                     entries += write.Entries.Count;
@@ -354,9 +361,10 @@ public sealed partial class ReplicaHost : BackgroundService
                 PlaceReplicas(map);
             }
 
-            foreach (var (group, _) in readies)
+            // Every group, the quiet ones included: they may be the ones keeping old log segments.
+            foreach (var group in _groups.Values)
             {
-                await group.MaybeSnapshotAsync(_log, _options.SnapshotEntries);
+                await group.MaybeSnapshotAsync(_log, _options.SnapshotEntries, _persistedEntries, PinLimit);
             }
         }
     }
@@ -381,6 +389,7 @@ public sealed partial class ReplicaHost : BackgroundService
 
         if (entries > 0)
         {
+            _persistedEntries += entries;
             _metrics.Synced(entries, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
