@@ -41,6 +41,8 @@ internal sealed class LocalCluster : IAsyncDisposable
             ["CLUSTER_SECRET"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
             ["HEARTBEAT_INTERVAL"] = HeartbeatMs.ToString(CultureInfo.InvariantCulture),
             ["ELECTION_TIMEOUT"] = ElectionTimeoutMs.ToString(CultureInfo.InvariantCulture),
+            // One group unless the caller asks for shards: bench-cluster measures replication, not routing.
+            ["SHARD_COUNT"] = "1",
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {

@@ -208,12 +208,29 @@ public abstract partial class GroupReplica
     /// <summary>The write of <see cref="DurableWrite"/> is durable.</summary>
     internal void Persisted() => _deferredHardState = null;
 
-    /// <summary>After the Ready is durable: send, install, apply, answer reads, advance. Loop only.</summary>
-    internal void Complete(Ready ready)
+    /// <summary>
+    /// Whether this replica may send the Ready's messages before its own write is durable: a leader may (Raft
+    /// thesis §10.2.1). Its appends carry entries it is persisting under a term and vote already durable, and
+    /// followers' acknowledgements are handled by the loop only after this turn's save completed, so nothing is
+    /// counted committed on the strength of the leader's copy before that copy is on disk.
+    /// </summary>
+    internal bool SendsBeforePersisting => Raft.Status.SoftState.Role == RaftRole.Leader;
+
+    /// <summary>Sends the Ready's messages. Loop only.</summary>
+    internal void SendMessages(Ready ready)
     {
         foreach (var message in ready.Messages)
         {
             Host.Send(GroupId, message);
+        }
+    }
+
+    /// <summary>After the Ready is durable: send (unless already sent), install, apply, answer reads, advance. Loop only.</summary>
+    internal void Complete(Ready ready, bool sent)
+    {
+        if (!sent)
+        {
+            SendMessages(ready);
         }
 
         var changed = false;

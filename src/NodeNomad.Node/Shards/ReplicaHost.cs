@@ -319,12 +319,20 @@ public sealed partial class ReplicaHost : BackgroundService
     {
         while (_failure is null)
         {
-            var readies = new List<(GroupReplica Group, Ready Ready)>();
+            var readies = new List<(GroupReplica Group, Ready Ready, bool Sent)>();
             foreach (var group in _groups.Values)
             {
                 if (group.Raft.HasReady())
                 {
-                    readies.Add((group, group.Raft.Ready()));
+                    // A leader's appends go out while its own save is under way: replication overlaps the local fsync.
+                    var ready = group.Raft.Ready();
+                    var sent = group.SendsBeforePersisting;
+                    if (sent)
+                    {
+                        group.SendMessages(ready);
+                    }
+
+                    readies.Add((group, ready, sent));
                 }
             }
 
@@ -335,7 +343,7 @@ public sealed partial class ReplicaHost : BackgroundService
 
             var writes = new List<GroupWrite>();
             var entries = 0;
-            foreach (var (group, ready) in readies)
+            foreach (var (group, ready, _) in readies)
             {
                 if (group.DurableWrite(ready, _persistedEntries) is { } write)
                 {
@@ -349,10 +357,10 @@ public sealed partial class ReplicaHost : BackgroundService
                 return;
             }
 
-            foreach (var (group, ready) in readies)
+            foreach (var (group, ready, sent) in readies)
             {
                 group.Persisted();
-                group.Complete(ready);
+                group.Complete(ready, sent);
             }
 
             if (_pendingMap is { } map)
