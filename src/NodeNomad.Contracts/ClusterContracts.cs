@@ -35,6 +35,10 @@ public sealed record ClusterInfo(
 /// <param name="Term">The node's Raft term.</param>
 /// <param name="CommitIndex">The node's commit index.</param>
 /// <param name="AppliedIndex">The node's applied index.</param>
+/// <param name="PeerAddress">Where the node's peer port listens (<c>host:port</c>), as the cluster map records it.</param>
+/// <param name="ReadsPerSecond">Recent reads per second its shard replicas served.</param>
+/// <param name="WritesPerSecond">Recent writes per second its shard replicas committed as leaders.</param>
+/// <param name="Weight">The node's placement weight.</param>
 public sealed record NodeInfo(
     string Id,
     string ClientUrl,
@@ -46,7 +50,11 @@ public sealed record NodeInfo(
     string? Role = null,
     long Term = 0,
     long CommitIndex = 0,
-    long AppliedIndex = 0);
+    long AppliedIndex = 0,
+    string? PeerAddress = null,
+    double ReadsPerSecond = 0,
+    double WritesPerSecond = 0,
+    int Weight = 1);
 
 /// <summary>A shard replica and its role.</summary>
 /// <param name="NodeId">The node holding the replica.</param>

@@ -50,6 +50,10 @@ public sealed class ClusterAndHealthTests : IDisposable
         node.GetProperty("id").GetString().ShouldBe("node-7");
         node.GetProperty("state").GetString().ShouldBe("up");
         node.GetProperty("clientUrl").GetString().ShouldBe("http://localhost:3001");
+        node.GetProperty("peerAddress").GetString().ShouldBe("localhost:4001");
+        node.GetProperty("replicas").GetArrayLength().ShouldBe(8);
+        node.GetProperty("leaderships").GetArrayLength().ShouldBe(8);
+        node.TryGetProperty("writesPerSecond", out _).ShouldBeTrue();
 
         var shards = (await Get<JsonElement>("/api/v1/cluster/shards")).EnumerateArray().ToList();
         shards.Count.ShouldBe(8);

@@ -88,8 +88,11 @@ public static class ClusterApi
                 var replicas = map.Shards.Where(s => s.IsHeldBy(id)).Select(s => s.Id).ToList();
                 var leaderships = leaders.Where(l => l.Value == id).Select(l => l.Key).Order().ToList();
                 var clientUrl = record is { ClientUrl.Length: > 0 } ? record.ClientUrl : status?.ClientUrl ?? string.Empty;
+                var shardGroups = status?.Groups?.Where(g => g.ShardId is not null).ToList() ?? [];
                 return new NodeInfo(id, clientUrl, observer.StateOf(id), replicas, leaderships, status?.Version ?? string.Empty, status?.StartedAt,
-                    status?.Role, status?.Term ?? 0, status?.CommitIndex ?? 0, status?.AppliedIndex ?? 0);
+                    status?.Role, status?.Term ?? 0, status?.CommitIndex ?? 0, status?.AppliedIndex ?? 0,
+                    record?.PeerAddress ?? topology.Members.Where(m => m.NodeId == id).Select(m => $"{m.PeerHost}:{m.PeerPort}").FirstOrDefault(),
+                    shardGroups.Sum(g => g.ReadsPerSecond), shardGroups.Sum(g => g.WritesPerSecond), record?.Weight ?? 1);
             }),
         ];
     }
