@@ -142,16 +142,21 @@ public sealed partial class ReplicaHost : BackgroundService
     {
         if (!_inputs.Writer.TryWrite(input))
         {
-            var reason = new ShardUnavailableException("The node is stopping.");
-            switch (input)
-            {
-                case ProposalInput proposal:
-                    proposal.Done.TrySetException(reason);
-                    break;
-                case ReadInput read:
-                    read.Done.TrySetException(reason);
-                    break;
-            }
+            Fail(input, new ShardUnavailableException("The node is stopping."));
+        }
+    }
+
+    /// <summary>Answers a waiting caller's input with <paramref name="reason"/>; other inputs need no answer.</summary>
+    private static void Fail(HostInput input, Exception reason)
+    {
+        switch (input)
+        {
+            case ProposalInput proposal:
+                proposal.Done.TrySetException(reason);
+                break;
+            case ReadInput read:
+                read.Done.TrySetException(reason);
+                break;
         }
     }
 
@@ -248,15 +253,7 @@ public sealed partial class ReplicaHost : BackgroundService
 
             while (reader.TryRead(out var input))
             {
-                switch (input)
-                {
-                    case ProposalInput proposal:
-                        proposal.Done.TrySetException(reason);
-                        break;
-                    case ReadInput read:
-                        read.Done.TrySetException(reason);
-                        break;
-                }
+                Fail(input, reason);
             }
 
             await ticks;
