@@ -282,10 +282,13 @@ public sealed partial class RaftNode
         }
         else if (m.Term < _term && m.Term != 0)
         {
-            if ((_config.CheckQuorum || _config.PreVote) && m.Type is MessageType.Heartbeat or MessageType.Append)
+            if (m.Type is MessageType.Heartbeat or MessageType.Append)
             {
-                // A leader of an older term is talking. With check-quorum or pre-vote our higher term may never
-                // reach it through votes (they are ignored under lease), so answer with our term: it steps down.
+                // A leader of an older term is talking: answer with our term so that it steps down (paper §5.1, a
+                // stale request is rejected with the current term). With check-quorum or pre-vote our higher term
+                // may never reach it through votes (they are ignored under lease); without either, a replica whose
+                // membership lags may campaign only towards replicas since removed, and this answer is then the
+                // only way its term reaches the leader that must bring it up to date.
                 Send(new Message { Type = MessageType.AppendResponse, To = m.From });
             }
             else if (m.Type == MessageType.PreVote)

@@ -44,6 +44,26 @@ public class PreVoteAndCheckQuorumTests
     }
 
     [Fact]
+    public void without_pre_vote_or_check_quorum_a_stale_append_is_answered_with_the_current_term()
+    {
+        // Paper §5.1: a request with a stale term is rejected with the current term, so its sender steps down. A
+        // replica whose membership lags may campaign only towards replicas since removed; this answer is then the
+        // only way its higher term reaches the leader that must bring it up to date.
+        var net = new RaftNetwork(3, id => RaftNetwork.Config(id) with { PreVote = false, CheckQuorum = false });
+        net.Elect(1);
+        var raft = net.Raft(2);
+        raft.Step(new Message { Type = MessageType.Append, From = 3, To = 2, Term = 5, Index = 0, LogTerm = 0 });
+        raft.Status.HardState.Term.ShouldBe(5UL);
+        raft.Advance(raft.Ready());
+
+        raft.Step(new Message { Type = MessageType.Heartbeat, From = 1, To = 2, Term = 2 });
+        var answer = raft.Ready().Messages.ShouldHaveSingleItem();
+        answer.Type.ShouldBe(MessageType.AppendResponse);
+        answer.To.ShouldBe(1UL);
+        answer.Term.ShouldBe(5UL);
+    }
+
+    [Fact]
     public void a_voter_that_heard_from_the_leader_recently_ignores_pre_votes_and_votes()
     {
         var net = new RaftNetwork(3);
