@@ -24,7 +24,7 @@ public sealed class ShardedClusterTests(ITestOutputHelper output)
         {
             ["SHARD_COUNT"] = "8",
             ["REPLICATION_FACTOR"] = "3",
-            ["REQUEST_TIMEOUT_MS"] = "1000",
+            ["REQUEST_TIMEOUT_MS"] = "5000",
         });
         var shards = await WaitEveryShardLedAsync(cluster.Nodes[0], TimeSpan.FromSeconds(30));
         shards.Length.ShouldBe(8);
@@ -63,7 +63,9 @@ public sealed class ShardedClusterTests(ITestOutputHelper output)
         lost.ShouldNotBeEmpty();
         lost.Count.ShouldBeLessThan(shards.Length);
         survivors = [.. cluster.Nodes.Where(n => n.IsRunning)];
-        await Task.Delay(TimeSpan.FromMilliseconds(3 * LocalCluster.ElectionTimeoutMs));
+        // After three election timeouts without a leader a shard is known lost, and its requests are refused at once
+        // rather than after the whole request timeout.
+        await Task.Delay(TimeSpan.FromMilliseconds(4 * LocalCluster.ElectionTimeoutMs));
         var refusedPerShard = new Dictionary<int, int>();
         for (var i = 0; i < keys.Length; i++)
         {
@@ -78,8 +80,10 @@ public sealed class ShardedClusterTests(ITestOutputHelper output)
                 }
 
                 refusedPerShard[shardOf[key]] = refusedPerShard.GetValueOrDefault(shardOf[key]) + 1;
+                var refused = System.Diagnostics.Stopwatch.StartNew();
                 (await store.WriteAsync(via, key, $"third-{i}")).ShouldBe(HttpStatusCode.ServiceUnavailable, $"{key}'s shard {shardOf[key]} has lost its majority");
                 (await GetAsync(via, key)).Status.ShouldBe(HttpStatusCode.ServiceUnavailable);
+                refused.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(4), "a shard known lost is refused without waiting out the 5 s request timeout");
             }
             else
             {

@@ -19,6 +19,8 @@ public abstract partial class GroupReplica
     private ulong _appliedTerm;
     private ulong _snapshotIndex;
     private long? _oldestUnsnapshottedAt;
+    // UTC ticks since when no leader has been known; 0 while one is. Written by the loop, read by callers.
+    private long _leaderlessSinceTicks;
     private long _nextReadId;
     private volatile ReplicaStatus _status = ReplicaStatus.Starting;
     private TaskCompletionSource _statusChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -354,6 +356,18 @@ public abstract partial class GroupReplica
         var voters = status.ConfState.Voters.Select(v => Host.NodeName(v) ?? v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         var learners = status.ConfState.Learners.Select(v => Host.NodeName(v) ?? v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         var previous = _status;
+        if (leader is null)
+        {
+            if (Volatile.Read(ref _leaderlessSinceTicks) == 0)
+            {
+                Volatile.Write(ref _leaderlessSinceTicks, Host.Clock.GetUtcNow().UtcTicks);
+            }
+        }
+        else
+        {
+            Volatile.Write(ref _leaderlessSinceTicks, 0);
+        }
+
         _status = new ReplicaStatus(status.SoftState.Role, status.HardState.Term, leader, status.HardState.Commit, Applied, status.LastIndex, voters)
         {
             LeaderReplica = leaderReplica,
@@ -424,15 +438,26 @@ public abstract partial class GroupReplica
                 return;
             }
 
-            var left = deadline - Host.Clock.GetUtcNow();
+            var now = Host.Clock.GetUtcNow();
+            var left = deadline - now;
             if (left <= TimeSpan.Zero || Host.Failure is not null)
             {
                 throw new ShardUnavailableException("No leader is known: an election is in progress, or this node cannot reach a quorum of the shard's replicas.");
             }
 
+            // Elections finish within a few timeouts; a group without a leader for longer has lost its majority, and
+            // waiting out the whole request timeout would only hold the caller, who may retry (Retry-After).
+            var since = Volatile.Read(ref _leaderlessSinceTicks);
+            var leaderless = since == 0 ? TimeSpan.Zero : now - new DateTimeOffset(since, TimeSpan.Zero);
+            if (leaderless >= Host.LeaderlessPatience)
+            {
+                throw new ShardUnavailableException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"No leader for {leaderless.TotalSeconds:F1} s: a majority of the shard's replicas is unreachable from this node."));
+            }
+
             try
             {
-                await changed.WaitAsync(left, Host.Clock, cancellationToken);
+                await changed.WaitAsync(left < Host.LeaderlessPatience - leaderless ? left : Host.LeaderlessPatience - leaderless, Host.Clock, cancellationToken);
             }
             catch (TimeoutException)
             {
