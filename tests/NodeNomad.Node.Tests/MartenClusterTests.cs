@@ -69,6 +69,7 @@ public sealed partial class MartenClusterTests(PostgresServer postgres, ITestOut
             ["MARTEN_CONNECTION"] = postgres.ConnectionString,
             ["MARTEN_SCHEMA"] = schema,
             ["SNAPSHOT_ENTRIES"] = "100",
+            ["SHARD_COUNT"] = "8",
         });
         var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(20));
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F2}s: cluster up on schema {schema}, leader {leader.NodeId}");
