@@ -49,6 +49,26 @@ internal sealed class LocalNode : IAsyncDisposable
 
     public string NodeId { get; }
 
+    /// <summary>CPU time the node's process has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>The node process's resident memory, in bytes.</summary>
+    public long ResidentBytes
+    {
+        get
+        {
+            process.Refresh();
+            return process.WorkingSet64;
+        }
+    }
+
     /// <summary>The client API.</summary>
     public Uri Url { get; }
 

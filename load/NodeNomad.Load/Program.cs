@@ -25,7 +25,7 @@ if (args[0] == "check-history")
 }
 
 var command = args[0];
-if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded"))
+if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded" or "bench-idle"))
 {
     await Console.Error.WriteLineAsync($"Unknown command '{command}'.");
     await Console.Error.WriteAsync(Usage.Text);
@@ -53,6 +53,33 @@ else if (command == "bench-storage")
     if (BenchStorageOptions.TryParse(rest, out var storageOptions, out error))
     {
         bench = cancellationToken => BenchStorage.RunAsync(storageOptions, Console.Out, cancellationToken);
+    }
+}
+else if (command == "bench-idle")
+{
+    var shardCounts = new List<int> { 8, 1000 };
+    var idleSeconds = 10;
+    error = null;
+    for (var i = 0; i < rest.Length && error is null; i += 2)
+    {
+        var value = i + 1 < rest.Length ? rest[i + 1] : null;
+        switch (rest[i])
+        {
+            case "--shards" when value is not null && value.Split(',').All(v => int.TryParse(v, out var n) && n is >= 1 and <= 4096):
+                shardCounts = [.. value.Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
+                break;
+            case "--seconds" when int.TryParse(value, out var s) && s is >= 1 and <= 600:
+                idleSeconds = s;
+                break;
+            default:
+                error = $"bench-idle: '{rest[i]} {value}' is not --shards LIST (1-4096 each) or --seconds N (1-600).";
+                break;
+        }
+    }
+
+    if (error is null)
+    {
+        bench = cancellationToken => BenchIdle.RunAsync(shardCounts, idleSeconds, Console.Out, cancellationToken);
     }
 }
 else if (command == "bench-sharded")

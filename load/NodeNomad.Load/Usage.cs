@@ -12,6 +12,7 @@ internal static class Usage
                dotnet run -c Release --project load/NodeNomad.Load -- bench-cluster [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-storage [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-sharded [options]
+               dotnet run -c Release --project load/NodeNomad.Load -- bench-idle [options]
                dotnet run --project load/NodeNomad.Load -- check-history FILE
 
         check-history FILE  judges a recorded history with the linearizability checker: Jepsen-style
@@ -67,7 +68,13 @@ internal static class Usage
           --max-requests N   end a row after N operations even if its time is not up (default 1000000)
           -h, --help         this text
 
-        bench-writes, bench-cluster, bench-storage and bench-sharded exit codes: 0 done, 1 could not run or a run failed,
+        bench-idle     what idle shards cost: a 3-node cluster with each shard count in turn (every node hosts
+                       every shard), idle; prints each node's CPU, Raft messages and frames per second, memory
+          --shards LIST      comma-separated shard counts (default 8,1000)
+          --seconds N        idle seconds sampled per shard count (default 10)
+          -h, --help         this text
+
+        bench-writes, bench-cluster, bench-storage, bench-sharded and bench-idle exit codes: 0 done, 1 could not run or a run failed,
         2 bad usage, 130 interrupted
 
         """;

@@ -26,6 +26,20 @@ public static class NodeServices
     public static WebApplicationBuilder AddNodeNomadNode(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // The node is usually started from another folder (the launcher, scripts, tests), where its content root has
+        // no appsettings.json: the one beside the binaries gives the defaults (quiet request logging), below every
+        // other source, so environment variables still override it.
+        if (File.Exists(Path.Combine(AppContext.BaseDirectory, "appsettings.json")))
+        {
+            ((IConfigurationBuilder)builder.Configuration).Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+            {
+                Path = "appsettings.json",
+                Optional = true,
+                FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
+            });
+        }
+
         var services = builder.Services;
         services.AddOptions<NodeOptions>().Configure<IConfiguration>((options, configuration) => options.Bind(configuration)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
