@@ -429,7 +429,8 @@ public abstract partial class GroupReplica
     /// <summary>Waits, up to the request timeout, until some replica is known to lead.</summary>
     internal async Task WaitForLeaderAsync(CancellationToken cancellationToken)
     {
-        var deadline = Host.Clock.GetUtcNow().AddMilliseconds(Host.RequestTimeoutMs);
+        var arrival = Host.Clock.GetUtcNow();
+        var deadline = arrival.AddMilliseconds(Host.RequestTimeoutMs);
         while (_status.LeaderId is null)
         {
             var changed = _statusChanged.Task;
@@ -439,31 +440,37 @@ public abstract partial class GroupReplica
             }
 
             var now = Host.Clock.GetUtcNow();
-            var left = deadline - now;
-            if (left <= TimeSpan.Zero || Host.Failure is not null)
+            if (deadline <= now || Host.Failure is not null)
             {
                 throw new ShardUnavailableException("No leader is known: an election is in progress, or this node cannot reach a quorum of the shard's replicas.");
             }
 
-            // Elections finish within a few timeouts; a group without a leader for longer has lost its majority, and
-            // waiting out the whole request timeout would only hold the caller, who may retry (Retry-After).
+            // Elections finish within a few timeouts: a group without a leader for longer has lost its majority, and
+            // waiting out the whole request timeout would only hold the caller, who may retry (Retry-After). Every
+            // request still waits one election timeout, for a leader that is being elected or heard from right now.
             var since = Volatile.Read(ref _leaderlessSinceTicks);
-            var leaderless = since == 0 ? TimeSpan.Zero : now - new DateTimeOffset(since, TimeSpan.Zero);
-            if (leaderless >= Host.LeaderlessPatience)
+            var giveUp = since == 0
+                ? deadline
+                : Max(new DateTimeOffset(since, TimeSpan.Zero) + Host.LeaderlessPatience, arrival + Host.ElectionTimeout);
+            if (giveUp <= now)
             {
                 throw new ShardUnavailableException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"No leader for {leaderless.TotalSeconds:F1} s: a majority of the shard's replicas is unreachable from this node."));
+                    $"No leader for {(now - new DateTimeOffset(since, TimeSpan.Zero)).TotalSeconds:F1} s: a majority of the shard's replicas is unreachable from this node."));
             }
 
             try
             {
-                await changed.WaitAsync(left < Host.LeaderlessPatience - leaderless ? left : Host.LeaderlessPatience - leaderless, Host.Clock, cancellationToken);
+                await changed.WaitAsync(Min(deadline, giveUp) - now, Host.Clock, cancellationToken);
             }
             catch (TimeoutException)
             {
             }
         }
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>Fails every waiting proposal and read. Loop only (or after it stopped).</summary>
     internal void FailPending(Exception reason)

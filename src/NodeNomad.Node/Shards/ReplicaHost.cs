@@ -103,6 +103,9 @@ public sealed partial class ReplicaHost : BackgroundService
     /// <summary>How long a group may be without a leader before requests for it are refused at once: three election timeouts.</summary>
     internal TimeSpan LeaderlessPatience => TimeSpan.FromMilliseconds(3 * _options.ElectionTimeoutMs);
 
+    /// <summary>The configured election timeout.</summary>
+    internal TimeSpan ElectionTimeout => TimeSpan.FromMilliseconds(_options.ElectionTimeoutMs);
+
     /// <summary>Hands the loop a message from a peer. Never blocks.</summary>
     public void Deliver(ulong groupId, Message message) => _inputs.Writer.TryWrite(new InboundInput(groupId, message));
 
