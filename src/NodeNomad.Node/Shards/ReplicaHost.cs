@@ -31,6 +31,7 @@ public sealed partial class ReplicaHost : BackgroundService
     private ClusterMap? _pendingMap;
     private long _lastTimestamp;
     private long _persistedEntries;
+    private bool _warnedFactor;
     private volatile Exception? _failure;
     private volatile bool _recovered;
 
@@ -459,6 +460,12 @@ public sealed partial class ReplicaHost : BackgroundService
     /// <summary>Creates a replica for each shard the map places here that this node does not host yet. Loop only.</summary>
     private void PlaceReplicas(ClusterMap map)
     {
+        if (map.IsBootstrapped && !_warnedFactor && map.ReplicationFactor < _options.ReplicationFactor)
+        {
+            _warnedFactor = true;
+            LogFactorCapped(_logger, _options.ReplicationFactor, map.ReplicationFactor, map.Nodes.Count);
+        }
+
         UpdatePeers(map);
         var shards = new Dictionary<int, ShardReplica>(_shards);
         var created = new List<ShardReplica>();
@@ -534,6 +541,9 @@ public sealed partial class ReplicaHost : BackgroundService
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Recovered {Groups} groups ({Shards} shard replicas, {Keys} keys) in {Milliseconds:F1} ms")]
     private static partial void LogRecovered(ILogger logger, int groups, int shards, long keys, double milliseconds);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "REPLICATION_FACTOR={Configured} is capped at {Effective}: the cluster was created with {Members} member(s), so losing a node's disk can lose data")]
+    private static partial void LogFactorCapped(ILogger logger, int configured, int effective, int members);
 
     [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "Recovered group {Group}: last index {LastIndex}, snapshot index {SnapshotIndex}")]
     private static partial void LogGroupRecovered(ILogger logger, ulong group, ulong lastIndex, ulong snapshotIndex);
