@@ -37,6 +37,17 @@ public sealed class ErrorPathTests : IDisposable
     public async Task malformed_json_is_400(string body) =>
         await ShouldBeProblem(await PostRaw("/api/v1/set", body), HttpStatusCode.BadRequest, "Malformed JSON");
 
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("-1")]
+    [InlineData("99999999999999999999999")]
+    public async Task a_malformed_routing_epoch_is_400(string epoch)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/get/some-key");
+        request.Headers.Add("X-NodeNomad-Epoch", epoch);
+        await ShouldBeProblem(await _http.SendAsync(request), HttpStatusCode.BadRequest, "X-NodeNomad-Epoch must be");
+    }
+
     [Fact]
     public async Task a_null_body_is_400() =>
         await ShouldBeProblem(await PostRaw("/api/v1/set", "null"), HttpStatusCode.BadRequest, "JSON object");

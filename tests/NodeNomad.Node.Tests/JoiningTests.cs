@@ -57,4 +57,35 @@ public sealed class JoiningTests
         (await joined.PostAsJsonAsync("/api/v1/set", new SetRequest("through-the-new-node", "yes"))).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await http.GetFromJsonAsync<KeyValue>("/api/v1/get/through-the-new-node"))!.Value.ShouldBe("yes");
     }
+
+    [Fact]
+    public async Task a_join_request_without_a_usable_node_is_400_and_one_sent_to_a_follower_names_the_meta_leader()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3);
+        using var any = new HttpClient { BaseAddress = cluster.Nodes[0].BaseAddress };
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string? metaLeader = null;
+        while (metaLeader is null && DateTime.UtcNow < deadline)
+        {
+            metaLeader = (await any.GetFromJsonAsync<ClusterInfo>("/api/v1/cluster/info"))!.MetaLeaderId;
+            await Task.Delay(100);
+        }
+
+        var leader = cluster.Nodes.Single(n => n.NodeId == metaLeader);
+        var follower = cluster.Nodes.First(n => n.NodeId != metaLeader);
+        using var peers = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        peers.DefaultRequestHeaders.Authorization = new("Bearer", "local-cluster-test-secret");
+
+        var missing = await peers.PostAsJsonAsync(new Uri($"http://127.0.0.1:{leader.PeerPort}/peer/v1/join"), new { id = "node-9", peerAddress = "no-port", clientUrl = "", weight = 1, membership = "active" });
+        missing.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await missing.Content.ReadAsStringAsync()).ShouldContain("peer address host:port");
+
+        var notJson = await peers.PostAsync(new Uri($"http://127.0.0.1:{leader.PeerPort}/peer/v1/join"), new StringContent("{", System.Text.Encoding.UTF8, "application/json"));
+        notJson.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        var misdirected = await peers.PostAsJsonAsync(new Uri($"http://127.0.0.1:{follower.PeerPort}/peer/v1/join"), new { id = "node-9", peerAddress = "127.0.0.1:4999", clientUrl = "", weight = 1, membership = "active" });
+        misdirected.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        misdirected.Headers.GetValues("X-NodeNomad-Meta-Leader").Single().ShouldBe(metaLeader);
+        (await any.GetFromJsonAsync<NodeInfo[]>("/api/v1/cluster/nodes"))!.ShouldNotContain(n => n.Id == "node-9");
+    }
 }

@@ -41,7 +41,13 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
         context.Response.Headers[RoutingHeaders.ShardEpoch] = shard.Epoch.ToString(CultureInfo.InvariantCulture);
         var leader = observer.LeaderOf(shard.Id);
         if (context.Request.Headers[RoutingHeaders.Epoch].ToString() is { Length: > 0 } sent
-            && long.TryParse(sent, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch) && epoch < shard.Epoch)
+            && !long.TryParse(sent, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            return new Route(null, Problems.Invalid($"{RoutingHeaders.Epoch} must be the shard epoch the request was routed by, a whole number; got '{sent}'."));
+        }
+
+        if (context.Request.Headers[RoutingHeaders.Epoch].ToString() is { Length: > 0 } routed
+            && long.Parse(routed, NumberStyles.None, CultureInfo.InvariantCulture) is var epoch && epoch < shard.Epoch)
         {
             return new Route(null, Misdirected(context, shard, leader, $"The request was routed by epoch {epoch} of shard {shard.Id}, which is now at epoch {shard.Epoch}: refresh the shard map."));
         }
