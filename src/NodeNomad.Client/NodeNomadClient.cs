@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using NodeNomad.Contracts;
@@ -156,31 +155,11 @@ public sealed class NodeNomadClient
     /// <param name="pageSize">Keys asked for per request; null for the node's default.</param>
     /// <param name="cancellationToken">Cancels the scan.</param>
     /// <returns>The keys.</returns>
-    public async IAsyncEnumerable<KeySummary> ScanAsync(
+    public IAsyncEnumerable<KeySummary> ScanAsync(
         string? prefix = null,
         int? pageSize = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? after = null;
-        do
-        {
-            var page = await ListKeysAsync(prefix, after, pageSize, cancellationToken);
-            foreach (var item in page.Items)
-            {
-                yield return item;
-            }
-
-            // A cursor that does not move would make this loop forever.
-            if (page.NextCursor is not null && page.NextCursor == after)
-            {
-                throw new InvalidOperationException(
-                    $"The node answered the cursor '{after}' with the same cursor; the scan cannot go on.");
-            }
-
-            after = page.NextCursor;
-        }
-        while (after is not null);
-    }
+        CancellationToken cancellationToken = default) =>
+        KeyScan.AllAsync((after, ct) => ListKeysAsync(prefix, after, pageSize, ct), cancellationToken);
 
     /// <summary>The cluster as the answering node sees it.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
