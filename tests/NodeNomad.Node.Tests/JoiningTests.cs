@@ -88,4 +88,50 @@ public sealed class JoiningTests
         misdirected.Headers.GetValues("X-NodeNomad-Meta-Leader").Single().ShouldBe(metaLeader);
         (await any.GetFromJsonAsync<NodeInfo[]>("/api/v1/cluster/nodes"))!.ShouldNotContain(n => n.Id == "node-9");
     }
+
+    [Fact]
+    public async Task nodes_that_join_a_lone_node_become_meta_voters_so_the_meta_group_survives_its_first_node()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["CLUSTER_SECRET"] = "local-cluster-test-secret",
+            ["HEARTBEAT_INTERVAL"] = "50",
+            ["ELECTION_TIMEOUT"] = "500",
+            ["SHARD_COUNT"] = "2",
+        };
+        await using var first = await NodeProcess.StartAsync(environment: new Dictionary<string, string>(settings) { ["NODE_ID"] = "node-1" });
+        var seeds = $"node-1=127.0.0.1:{first.PeerPort}";
+        await using var second = await NodeProcess.StartAsync(environment: new Dictionary<string, string>(settings) { ["NODE_ID"] = "node-2", ["CLUSTER_NODES"] = seeds });
+        await using var third = await NodeProcess.StartAsync(environment: new Dictionary<string, string>(settings) { ["NODE_ID"] = "node-3", ["CLUSTER_NODES"] = seeds });
+
+        // The meta leader promotes the learners one at a time until three vote.
+        using var http = new HttpClient { BaseAddress = first.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        NodeInfo[] nodes = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            nodes = (await http.GetFromJsonAsync<NodeInfo[]>("/api/v1/cluster/nodes"))!;
+            if (nodes.Length == 3 && nodes.All(n => n.Role is "leader" or "follower"))
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        nodes.Select(n => $"{n.Id}:{n.Role}").ShouldBe(["node-1:leader", "node-2:follower", "node-3:follower"], ignoreOrder: true);
+
+        // The first node goes: the two others still form the meta group's majority and elect a leader of it.
+        first.Kill();
+        using var survivor = new HttpClient { BaseAddress = second.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        string? metaLeader = null;
+        deadline = DateTime.UtcNow.AddSeconds(20);
+        while (metaLeader is not ("node-2" or "node-3") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            metaLeader = (await survivor.GetFromJsonAsync<ClusterInfo>("/api/v1/cluster/info"))!.MetaLeaderId;
+        }
+
+        metaLeader.ShouldBeOneOf("node-2", "node-3");
+    }
 }

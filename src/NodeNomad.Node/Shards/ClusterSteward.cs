@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Peers;
+using NodeNomad.Raft;
 
 namespace NodeNomad.Node.Shards;
 
@@ -15,6 +16,7 @@ namespace NodeNomad.Node.Shards;
 public sealed partial class ClusterSteward(
     ReplicaHost host,
     ClusterTopology topology,
+    ClusterObserver observer,
     PeerHttp peers,
     IOptions<NodeOptions> options,
     TimeProvider clock,
@@ -79,6 +81,11 @@ public sealed partial class ClusterSteward(
             }
         }
 
+        if (map.IsBootstrapped && host.Meta.IsLeader && await PromoteLearnerAsync(map, cancellationToken))
+        {
+            return false;
+        }
+
         var self = Self;
         var meta = host.Meta.Status;
         var recorded = map.Node(self.Id) == self;
@@ -90,6 +97,35 @@ public sealed partial class ClusterSteward(
 
         await RegisterAsync(self, cancellationToken);
         return false;
+    }
+
+    /// <summary>
+    /// On the meta leader: grows the meta group's voters towards the largest odd number up to
+    /// <see cref="ClusterTopology.MaxMetaVoters"/> that its voters and reachable learners allow, one learner at a
+    /// time — so a cluster that started as one node and grew by joining does not keep its truth on one voter.
+    /// Returns whether it proposed a promotion.
+    /// </summary>
+    private async Task<bool> PromoteLearnerAsync(ClusterMap map, CancellationToken cancellationToken)
+    {
+        var meta = host.Meta.Status;
+        var learners = meta.Learners
+            .Where(l => map.Node(l) is { Membership: NodeRecord.Active } && observer.StateOf(l) == "up")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var target = Math.Min(ClusterTopology.MaxMetaVoters, meta.Voters.Count + learners.Count);
+        if (target % 2 == 0)
+        {
+            target--;
+        }
+
+        if (learners.Count == 0 || meta.Voters.Count >= target)
+        {
+            return false;
+        }
+
+        LogPromoting(logger, learners[0], meta.Voters.Count, target);
+        await host.Meta.ProposeConfChangeAsync(new ConfChange(ConfChangeType.AddVoter, ReplicaIds.For(learners[0])), cancellationToken);
+        return true;
     }
 
     private async Task RegisterAsync(NodeRecord self, CancellationToken cancellationToken)
@@ -131,6 +167,9 @@ public sealed partial class ClusterSteward(
     private Uri? PeerUri(string nodeId) =>
         host.Map.Node(nodeId) is { PeerAddress.Length: > 0 } node ? new Uri($"http://{node.PeerAddress}")
         : topology.Members.FirstOrDefault(m => m.NodeId == nodeId)?.PeerUri;
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Information, Message = "Promoting {Node} to a voter of the meta group ({Voters} voters, aiming at {Target})")]
+    private static partial void LogPromoting(ILogger logger, string node, int voters, int target);
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Creating the cluster: {Nodes} nodes, {Shards} shards, replication factor {Factor}")]
     private static partial void LogBootstrapping(ILogger logger, int nodes, int shards, int factor);
