@@ -264,6 +264,9 @@ public sealed partial class RaftNode
     public void ReportSnapshot(ulong id, bool succeeded) =>
         Step(new Message { Type = MessageType.SnapshotStatus, From = id, Reject = !succeeded });
 
+    /// <summary>The replica's current role: cheaper than <see cref="Status"/> when that is all a caller needs.</summary>
+    public RaftRole Role => _role;
+
     /// <summary>The replica's current state.</summary>
     public RaftStatus Status => new(
         _id,

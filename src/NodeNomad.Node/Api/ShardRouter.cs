@@ -1,7 +1,6 @@
 using System.Globalization;
 using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
-using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
 
@@ -14,7 +13,7 @@ namespace NodeNomad.Node.Api;
 /// redirects, answers 421 naming the leader. A request routed by an older epoch than the shard's is always
 /// redirected, so a client with a stale map learns the new one instead of being served by the wrong replicas.
 /// </summary>
-public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, LeaderForwarder forwarder, ClusterTopology topology)
+public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, LeaderForwarder forwarder)
 {
     /// <summary>Either the replica to serve with here, or the answer already given (forwarded, redirected, refused).</summary>
     public readonly record struct Route(ShardReplica? Replica, IResult? Answer);
@@ -110,9 +109,7 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
     public string? LeaderOf(int shardId) => observer.LeaderOf(shardId);
 
     /// <summary>The peer port of <paramref name="nodeId"/>, from the map or the configuration.</summary>
-    public Uri? PeerUriOf(string nodeId) =>
-        host.Map.Node(nodeId) is { PeerAddress.Length: > 0 } node ? new Uri($"http://{node.PeerAddress}")
-        : topology.Members.FirstOrDefault(m => m.NodeId == nodeId)?.PeerUri;
+    public Uri? PeerUriOf(string nodeId) => host.PeerUriOf(nodeId);
 
     /// <summary>The client URL of <paramref name="nodeId"/>, or null while it has not registered one.</summary>
     public string? ClientUrlOf(string? nodeId) =>

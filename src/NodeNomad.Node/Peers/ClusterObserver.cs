@@ -105,20 +105,7 @@ public sealed class ClusterObserver(PeerHttp peers, ReplicaHost host, ClusterTop
 
     private async Task ObserveOnceAsync(CancellationToken cancellationToken)
     {
-        var targets = new Dictionary<string, Uri>(StringComparer.Ordinal);
-        foreach (var member in topology.Peers)
-        {
-            targets[member.NodeId] = member.PeerUri;
-        }
-
-        foreach (var node in host.Map.Nodes)
-        {
-            if (node.Id != topology.Self.NodeId && node.PeerAddress.Length > 0)
-            {
-                targets[node.Id] = new Uri($"http://{node.PeerAddress}");
-            }
-        }
-
+        var targets = host.PeerUris();
         await Task.WhenAll(targets.Select(t => ObserveAsync(t.Key, t.Value, cancellationToken)));
     }
 

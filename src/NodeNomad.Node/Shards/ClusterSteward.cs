@@ -132,7 +132,7 @@ public sealed partial class ClusterSteward(
     {
         // The meta leader, if this node knows it; a joining node that knows nothing yet asks every configured member.
         var targets = new List<Uri>();
-        if (host.Meta.Status.LeaderId is { } leader && leader != self.Id && PeerUri(leader) is { } leaderUri)
+        if (host.Meta.Status.LeaderId is { } leader && leader != self.Id && host.PeerUriOf(leader) is { } leaderUri)
         {
             targets.Add(leaderUri);
         }
@@ -163,10 +163,6 @@ public sealed partial class ClusterSteward(
             }
         }
     }
-
-    private Uri? PeerUri(string nodeId) =>
-        host.Map.Node(nodeId) is { PeerAddress.Length: > 0 } node ? new Uri($"http://{node.PeerAddress}")
-        : topology.Members.FirstOrDefault(m => m.NodeId == nodeId)?.PeerUri;
 
     [LoggerMessage(EventId = 124, Level = LogLevel.Information, Message = "Promoting {Node} to a voter of the meta group ({Voters} voters, aiming at {Target})")]
     private static partial void LogPromoting(ILogger logger, string node, int voters, int target);

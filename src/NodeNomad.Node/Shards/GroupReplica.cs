@@ -216,7 +216,7 @@ public abstract partial class GroupReplica
     /// followers' acknowledgements are handled by the loop only after this turn's save completed, so nothing is
     /// counted committed on the strength of the leader's copy before that copy is on disk.
     /// </summary>
-    internal bool SendsBeforePersisting => Raft.Status.SoftState.Role == RaftRole.Leader;
+    internal bool SendsBeforePersisting => Raft.Role == RaftRole.Leader;
 
     /// <summary>Sends the Ready's messages. Loop only.</summary>
     internal void SendMessages(Ready ready)

@@ -511,23 +511,32 @@ public sealed partial class ReplicaHost : BackgroundService
         }
     }
 
-    private void UpdatePeers(ClusterMap map)
+    private void UpdatePeers(ClusterMap map) =>
+        _peers.SetPeers(PeerUris(map).ToDictionary(p => ReplicaIds.For(p.Key), p => p.Value));
+
+    /// <summary>The peer port of every other node, by node id: the configured members', then the map's (which wins).</summary>
+    public IReadOnlyDictionary<string, Uri> PeerUris() => PeerUris(Map);
+
+    /// <summary>The peer port of node <paramref name="nodeId"/>, or null when neither the map nor the configuration names it.</summary>
+    public Uri? PeerUriOf(string nodeId) => PeerUris().GetValueOrDefault(nodeId);
+
+    private Dictionary<string, Uri> PeerUris(ClusterMap map)
     {
-        var peers = new Dictionary<ulong, Uri>();
+        var peers = new Dictionary<string, Uri>(StringComparer.Ordinal);
         foreach (var member in _topology.Peers)
         {
-            peers[member.ReplicaId] = member.PeerUri;
+            peers[member.NodeId] = member.PeerUri;
         }
 
         foreach (var node in map.Nodes)
         {
             if (node.Id != SelfId && !string.IsNullOrEmpty(node.PeerAddress))
             {
-                peers[node.ReplicaId] = new Uri($"http://{node.PeerAddress}");
+                peers[node.Id] = new Uri($"http://{node.PeerAddress}");
             }
         }
 
-        _peers.SetPeers(peers);
+        return peers;
     }
 
     private RaftConfig RaftConfigFor(ulong groupId, ulong applied) => new()
