@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using NodeNomad.Node.Api;
 using NodeNomad.Node.Configuration;
+using NodeNomad.Node.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using NodeNomad.Node.Health;
 using NodeNomad.Node.Peers;

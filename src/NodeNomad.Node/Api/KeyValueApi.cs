@@ -3,6 +3,7 @@ using System.Globalization;
 using NodeNomad.Contracts;
 using NodeNomad.Core.KeyValue;
 using System.Net.Http.Json;
+using NodeNomad.Node.Http;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;

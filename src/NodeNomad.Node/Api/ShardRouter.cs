@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
+using NodeNomad.Node.Http;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
 

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
-using NodeNomad.Node.Api;
+using NodeNomad.Node.Http;
 using NodeNomad.Node.Configuration;
 
 namespace NodeNomad.Node.Peers;

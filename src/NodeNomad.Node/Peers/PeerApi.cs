@@ -1,6 +1,6 @@
 using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
-using NodeNomad.Node.Api;
+using NodeNomad.Node.Http;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Shards;
 using NodeNomad.Raft;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using NodeNomad.Node.Api;
+using NodeNomad.Node.Http;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Transport;
 

@@ -1,4 +1,4 @@
-namespace NodeNomad.Node.Api;
+namespace NodeNomad.Node.Http;
 
 /// <summary>The ProblemDetails answers of the API, one per kind of failure, each with the reason.</summary>
 public static class Problems

@@ -1,4 +1,4 @@
-namespace NodeNomad.Node.Api;
+namespace NodeNomad.Node.Http;
 
 /// <summary>
 /// Turns the bodiless errors the routing layer produces (no such route, wrong method, wrong content type)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
-namespace NodeNomad.Node.Api;
+namespace NodeNomad.Node.Http;
 
 /// <summary>Reads a JSON request body, turning every way it can be wrong into a ProblemDetails answer.</summary>
 public static class JsonBody
