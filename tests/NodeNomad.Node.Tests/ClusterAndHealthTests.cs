@@ -63,7 +63,7 @@ public sealed class ClusterAndHealthTests : IDisposable
         shards[^1].GetProperty("rangeEnd").GetString().ShouldBe("ffffffffffffffff");
         shards.Sum(s => s.GetProperty("keys").GetInt64()).ShouldBe(2);
         shards.Sum(s => s.GetProperty("bytes").GetInt64()).ShouldBe(5);
-        var shard = shards[(int)(NodeNomad.Core.Cluster.KeyHash.Of("a") >> 61)];
+        var shard = shards[(int)(KeyPosition.Of("a") >> 61)];
         shard.GetProperty("keys").GetInt64().ShouldBeGreaterThanOrEqualTo(1, "key a lives in the shard whose range holds its hash");
         shard.GetProperty("leaderId").GetString().ShouldBe("node-7");
         shard.GetProperty("epoch").GetInt64().ShouldBe(1);

@@ -23,7 +23,7 @@ public sealed class RoutingTests
         var nodes = await WaitRegisteredAsync(any);
 
         const string key = "routed/key";
-        var shard = shards.Single(s => HashRange.Parse(s.RangeStart, s.RangeEnd).Contains(KeyHash.Of(key)));
+        var shard = shards.Single(s => HashRange.Parse(s.RangeStart, s.RangeEnd).Contains(KeyPosition.Of(key)));
         var leader = cluster.Nodes.Single(n => n.NodeId == shard.LeaderId);
         var follower = cluster.Nodes.First(n => n.NodeId != shard.LeaderId);
         using var http = new HttpClient { BaseAddress = follower.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };

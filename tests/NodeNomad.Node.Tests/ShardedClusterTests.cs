@@ -117,7 +117,7 @@ public sealed class ShardedClusterTests(ITestOutputHelper output)
 
     private static int ShardOf(ShardInfo[] shards, string key)
     {
-        var position = KeyHash.Of(key);
+        var position = KeyPosition.Of(key);
         return shards.Single(s => HashRange.Parse(s.RangeStart, s.RangeEnd).Contains(position)).Id;
     }
 

@@ -1,3 +1,4 @@
+using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
 using NodeNomad.Linearizability;
 
@@ -27,7 +28,7 @@ internal sealed class ShardedClient(SimulatedClient operations, IReadOnlyList<Sh
     public int Id => Operations.Id;
 
     /// <summary>The key's shard as the cache has it.</summary>
-    public ShardedPlacement PlacementOf(string key) => ShardedMetaState.ShardOf(Map, KeyHash.Of(key));
+    public ShardedPlacement PlacementOf(string key) => ShardedMetaState.ShardOf(Map, KeyPosition.Of(key));
 
     /// <summary>Takes what a node's map says, shard by shard, where it is newer than the cache.</summary>
     public void Learn(IReadOnlyList<ShardedPlacement> fetched)

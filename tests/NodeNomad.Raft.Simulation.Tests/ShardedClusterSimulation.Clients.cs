@@ -283,7 +283,7 @@ internal sealed partial class ShardedClusterSimulation
     {
         for (var shard = 1; shard <= Settings.Shards; shard++)
         {
-            var key = _keys.First(key => ShardedMetaState.ShardOf(GenesisMap, Core.Cluster.KeyHash.Of(key)).Shard == shard);
+            var key = _keys.First(key => ShardedMetaState.ShardOf(GenesisMap, Contracts.KeyPosition.Of(key)).Shard == shard);
             var operations = new SimulatedClient(_clients.Count, 0);
             var probe = new ShardedClient(operations, GenesisMap)
             {

@@ -1,3 +1,4 @@
+using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
 using NodeNomad.Linearizability;
 
@@ -220,7 +221,7 @@ internal sealed partial class ShardedClusterSimulation
     {
         ArgumentNullException.ThrowIfNull(replica);
         var range = GenesisMap[replica.Group - 1].Range;
-        if (!range.Contains(KeyHash.Of(key)))
+        if (!range.Contains(KeyPosition.Of(key)))
         {
             throw new InvariantViolationException($"node {replica.Host.Id} answered key {key} from its replica {replica.Peer} of shard {replica.Group}, which does not own the key.");
         }
@@ -252,7 +253,7 @@ internal sealed partial class ShardedClusterSimulation
         for (var i = 0; _keys.Count < Settings.Shards * Settings.KeysPerShard; i++)
         {
             var key = "k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var shard = ShardedMetaState.ShardOf(GenesisMap, KeyHash.Of(key)).Shard;
+            var shard = ShardedMetaState.ShardOf(GenesisMap, KeyPosition.Of(key)).Shard;
             if (perShard[shard] < Settings.KeysPerShard)
             {
                 perShard[shard]++;

@@ -1,3 +1,4 @@
+using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
 
 namespace NodeNomad.Raft.Simulation.Tests;
@@ -18,7 +19,7 @@ public class ShardedMetaStateTests
         map[^1].Range.End.ShouldBe(ulong.MaxValue);
         foreach (var key in new[] { "a", "k1", "user:42" })
         {
-            ShardedMetaState.ShardOf(map, KeyHash.Of(key)).Range.Contains(KeyHash.Of(key)).ShouldBeTrue();
+            ShardedMetaState.ShardOf(map, KeyPosition.Of(key)).Range.Contains(KeyPosition.Of(key)).ShouldBeTrue();
         }
     }
 

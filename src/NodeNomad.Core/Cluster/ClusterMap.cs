@@ -1,3 +1,5 @@
+using NodeNomad.Contracts;
+
 namespace NodeNomad.Core.Cluster;
 
 /// <summary>
@@ -45,7 +47,7 @@ public sealed record ClusterMap(string? ClusterId, int ShardCount, int Replicati
     }
 
     /// <summary>The shard owning <paramref name="key"/>, or null before bootstrap.</summary>
-    public ShardRecord? ShardForKey(string key) => ShardFor(KeyHash.Of(key));
+    public ShardRecord? ShardForKey(string key) => ShardFor(KeyPosition.Of(key));
 
     /// <summary>The node named <paramref name="id"/>, or null.</summary>
     public NodeRecord? Node(string id) => Nodes.FirstOrDefault(n => n.Id == id);

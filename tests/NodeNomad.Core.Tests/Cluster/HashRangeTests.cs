@@ -1,4 +1,5 @@
 using CsCheck;
+using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
 
 namespace NodeNomad.Core.Tests.Cluster;
@@ -32,7 +33,7 @@ public sealed class HashRangeTests
     public void every_key_position_lands_in_exactly_one_range() =>
         Gen.Select(Gen.Int[1, 1024], Gen.String[0, 40]).Sample((count, key) =>
         {
-            var position = KeyHash.Of(key);
+            var position = KeyPosition.Of(key);
             HashRange.Split(count).Count(r => r.Contains(position)).ShouldBe(1);
         }, iter: 300);
 

@@ -1,18 +1,20 @@
 using System.IO.Hashing;
 using System.Text;
 
-namespace NodeNomad.Client;
+namespace NodeNomad.Contracts;
 
 /// <summary>
-/// A key's position in the hash space: XxHash3 of its UTF-8 bytes, the same function the nodes cut the key space
-/// with (NodeNomad.Core's KeyHash), repeated here because the client depends on nothing but the wire contract.
+/// A key's position in the 64-bit hash space that shards cut into ranges: XxHash3 of its UTF-8 bytes. Nodes place
+/// keys with it and clients route keys with it, so both sides of the wire compute the very same position.
 /// </summary>
-internal static class KeyPosition
+public static class KeyPosition
 {
     private const int StackLimit = 1024;
 
+    /// <summary>The position of <paramref name="key"/>.</summary>
     public static ulong Of(string key)
     {
+        ArgumentNullException.ThrowIfNull(key);
         var count = Encoding.UTF8.GetByteCount(key);
         if (count <= StackLimit)
         {
