@@ -106,7 +106,7 @@ public sealed class ShardMap
     }
 
     private static Uri? UsableUrl(NodeInfo node) =>
-        node.State is not ("down" or "removed") && Uri.TryCreate(node.ClientUrl, UriKind.Absolute, out var url) ? url : null;
+        node.State is not (NodeStates.Down or NodeStates.Removed) && Uri.TryCreate(node.ClientUrl, UriKind.Absolute, out var url) ? url : null;
 
     private sealed record OwnedRange(ulong Start, ulong End, ShardInfo Shard)
     {

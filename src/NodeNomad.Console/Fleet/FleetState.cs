@@ -172,16 +172,16 @@ public sealed class FleetState(TimeProvider clock)
         var fresh = entry.ReportedAt is { } at && now - at <= SilenceLimit;
         var state = fresh ? NodeStates.Up
             : entry.ReportedAt is not null ? NodeStates.Down
-            : entry.Member?.State ?? NodeStates.Unknown;
+            : entry.Member?.State ?? NodeView.UnknownState;
         var (replicas, leaderships) = fresh && entry.Report is { } report
-            ? ((IReadOnlyList<int>)[.. report.Groups.Select(g => g.ShardId)], (IReadOnlyList<int>)[.. report.Groups.Where(g => g.Role == "leader").Select(g => g.ShardId)])
+            ? ((IReadOnlyList<int>)[.. report.Groups.Select(g => g.ShardId)], (IReadOnlyList<int>)[.. report.Groups.Where(g => g.Role == ReplicaRoles.Leader).Select(g => g.ShardId)])
             : (entry.Member?.Replicas ?? [], entry.Member?.Leaderships ?? []);
         return new NodeView(id, entry.ClientUrl, state, replicas, leaderships, entry.Report, entry.ReportedAt);
     }
 
     private static ShardHealth HealthOf(ShardInfo shard, HashSet<string> up)
     {
-        var voters = shard.Replicas.Where(r => r.Role != "learner").ToList();
+        var voters = shard.Replicas.Where(r => r.Role != ReplicaRoles.Learner).ToList();
         var votersUp = voters.Count(r => up.Contains(r.NodeId));
         if (shard.LeaderId is null || !up.Contains(shard.LeaderId) || votersUp <= voters.Count / 2)
         {

@@ -1,3 +1,4 @@
+using NodeNomad.Contracts;
 using NodeNomad.Contracts.Fleet;
 
 namespace NodeNomad.Console.Fleet;
@@ -19,6 +20,9 @@ public sealed record NodeView(
     NodeStatusReport? Report,
     DateTimeOffset? ReportedAt)
 {
+    /// <summary>The console's state for a node known from the membership only, not yet heard from.</summary>
+    public const string UnknownState = "unknown";
+
     /// <summary>Whether the node counts as up.</summary>
     public bool IsUp => State == NodeStates.Up;
 }

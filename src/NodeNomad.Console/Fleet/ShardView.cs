@@ -9,5 +9,5 @@ public sealed record ShardView(ShardInfo Info, ShardHealth Health)
 {
     /// <summary>The role of <paramref name="nodeId"/>'s replica (leader, follower, learner), or null when it holds none.</summary>
     public string? RoleOf(string nodeId) =>
-        Info.LeaderId == nodeId ? "leader" : Info.Replicas.FirstOrDefault(r => r.NodeId == nodeId)?.Role;
+        Info.LeaderId == nodeId ? ReplicaRoles.Leader : Info.Replicas.FirstOrDefault(r => r.NodeId == nodeId)?.Role;
 }

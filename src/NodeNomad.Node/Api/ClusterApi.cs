@@ -45,7 +45,7 @@ public static class ClusterApi
             warnings.Add($"No leader is known for shards {string.Join(", ", leaderless)}: an election is in progress, or a majority of their replicas is down.");
         }
 
-        var down = map.Nodes.Where(n => observer.StateOf(n.Id) == "down").Select(n => n.Id).ToList();
+        var down = map.Nodes.Where(n => observer.StateOf(n.Id) == NodeStates.Down).Select(n => n.Id).ToList();
         if (down.Count > 0)
         {
             warnings.Add($"Nodes down: {string.Join(", ", down)}.");
@@ -106,8 +106,8 @@ public static class ClusterApi
     private static ShardInfo Describe(ShardRecord shard, ReplicaHost host, ClusterObserver observer)
     {
         var leader = observer.LeaderOf(shard.Id);
-        var replicas = shard.Replicas.Select(r => new ReplicaInfo(r, r == leader ? "leader" : "follower"))
-            .Concat(shard.Learners.Select(r => new ReplicaInfo(r, "learner")))
+        var replicas = shard.Replicas.Select(r => new ReplicaInfo(r, r == leader ? ReplicaRoles.Leader : ReplicaRoles.Follower))
+            .Concat(shard.Learners.Select(r => new ReplicaInfo(r, ReplicaRoles.Learner)))
             .ToList();
 
         // The leader's figures are the shard's; this node's own replica stands in when the leader's are unknown.

@@ -74,7 +74,7 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
 
         var target = leader is not null && leader != host.SelfId
             ? leader
-            : shard.Replicas.FirstOrDefault(r => r != host.SelfId && observer.StateOf(r) == "up") ?? shard.Replicas.FirstOrDefault(r => r != host.SelfId);
+            : shard.Replicas.FirstOrDefault(r => r != host.SelfId && observer.StateOf(r) == NodeStates.Up) ?? shard.Replicas.FirstOrDefault(r => r != host.SelfId);
         if (target is null || PeerUriOf(target) is not { } peerUri)
         {
             return new Route(null, Problems.Unavailable(context, $"No replica of shard {shard.Id} can be reached from this node."));

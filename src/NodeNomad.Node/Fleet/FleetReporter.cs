@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR.Client;
+using NodeNomad.Contracts;
 using NodeNomad.Contracts.Fleet;
 
 namespace NodeNomad.Node.Fleet;
@@ -135,7 +136,7 @@ public sealed partial class FleetReporter(IConfiguration configuration, IFleetSt
         {
             var was = _roles.GetValueOrDefault(group.ShardId);
             _roles[group.ShardId] = group.Role;
-            if (group.Role == "leader" && was != "leader")
+            if (group.Role == ReplicaRoles.Leader && was != ReplicaRoles.Leader)
             {
                 events.Publish(new FleetEvent(FleetEventKinds.LeaderChanged, report.NodeId, report.NodeId,
                     $"{report.NodeId} leads shard {group.ShardId} in term {group.Term}.", report.At, group.ShardId));

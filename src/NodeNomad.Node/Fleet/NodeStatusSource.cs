@@ -1,3 +1,4 @@
+using NodeNomad.Contracts;
 using NodeNomad.Contracts.Fleet;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Peers;
@@ -38,7 +39,7 @@ public sealed class NodeStatusSource(NodeIdentity identity, ReplicaHost host, No
     {
         IReadOnlyList<PeerReachability> peers = [.. host.Map.Nodes
             .Where(n => n.Id != identity.NodeId)
-            .Select(n => new PeerReachability(n.Id, observer.StateOf(n.Id) != "down"))];
+            .Select(n => new PeerReachability(n.Id, observer.StateOf(n.Id) != NodeStates.Down))];
         return Task.FromResult(peers);
     }
 }

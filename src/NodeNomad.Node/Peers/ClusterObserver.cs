@@ -34,16 +34,16 @@ public sealed class ClusterObserver(PeerHttp peers, ReplicaHost host, ClusterTop
     {
         if (nodeId == topology.Self.NodeId)
         {
-            return "up";
+            return NodeStates.Up;
         }
 
         if (!_observations.TryGetValue(nodeId, out var seen) || seen.Status is null)
         {
-            return "down";
+            return NodeStates.Down;
         }
 
         var age = clock.GetUtcNow() - seen.LastSeen;
-        return age <= UpWithin ? (seen.Status.Healthy ? "up" : "suspect") : age <= SuspectWithin ? "suspect" : "down";
+        return age <= UpWithin ? (seen.Status.Healthy ? NodeStates.Up : NodeStates.Suspect) : age <= SuspectWithin ? NodeStates.Suspect : NodeStates.Down;
     }
 
     /// <summary>
@@ -70,7 +70,7 @@ public sealed class ClusterObserver(PeerHttp peers, ReplicaHost host, ClusterTop
 
             foreach (var group in groups)
             {
-                if (group.GroupId == groupId && group.LeaderId is { } named && group.Term > term && (group.Role == "leader" || named != nodeId))
+                if (group.GroupId == groupId && group.LeaderId is { } named && group.Term > term && (group.Role == ReplicaRoles.Leader || named != nodeId))
                 {
                     (leader, term) = (named, group.Term);
                 }

@@ -39,7 +39,7 @@ public static class PeerApi
     public static string RoleOf(ReplicaStatus status, string selfId)
     {
         ArgumentNullException.ThrowIfNull(status);
-        return status.Learners.Contains(selfId) ? "learner" : status.RoleName;
+        return status.Learners.Contains(selfId) ? ReplicaRoles.Learner : status.RoleName;
     }
 
     private static GroupStatus Describe(GroupReplica group, int? shardId, string selfId, long keys, long bytes, double reads, double writes)
