@@ -9,6 +9,9 @@ namespace NodeNomad.Core.Cluster;
 /// <param name="Epoch">Bumped on every change of the replica set; requests routed by an older epoch are redirected.</param>
 public sealed record ShardRecord(int Id, ulong RangeStart, ulong RangeEnd, IReadOnlyList<string> Replicas, IReadOnlyList<string> Learners, long Epoch)
 {
+    /// <summary>The epoch a new cluster's shards start at, with their founding replicas.</summary>
+    public const long FirstEpoch = 1;
+
     /// <summary>The Raft group of shard <paramref name="shardId"/>: group 0 is the meta group, shard i is group i + 1.</summary>
     public static ulong GroupOf(int shardId) => (ulong)shardId + 1;
 

@@ -5,6 +5,7 @@ using NodeNomad.Core.KeyValue;
 using System.Net.Http.Json;
 using NodeNomad.Node.Http;
 using NodeNomad.Node.Peers;
+using NodeNomad.Node.Runtime;
 using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;
 
@@ -95,21 +96,11 @@ public static class KeyValueApi
             return answer!;
         }
 
-        KvResult result;
-        try
+        var (outcome, result) = await router.Host.WriteAsync(shard, build, cancellationToken);
+        if (!outcome.IsDone)
         {
-            result = await shard.ProposeAsync(build, cancellationToken);
-        }
-        catch (NotLeaderException e)
-        {
-            // Leadership moved while the request was on its way in.
-            metrics.Rejected(operation, "not-leader");
-            return await router.LeaderMovedAsync(context, shard, e, cancellationToken);
-        }
-        catch (ShardUnavailableException e)
-        {
-            metrics.Rejected(operation, "unavailable");
-            return Problems.Unavailable(context, $"Shard {shard.ShardId}: {e.Message}", retryAfterSeconds: 1);
+            metrics.Rejected(operation, outcome.Kind == OutcomeKind.NotLeader ? "not-leader" : "unavailable");
+            return await router.NotDoneAsync(context, shard, outcome, cancellationToken);
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -171,16 +162,12 @@ public static class KeyValueApi
             return routed!;
         }
 
-        KvRecord? record;
-        try
-        {
-            // The clock is read after the read is confirmed, so an expiry that passed while it waited counts.
-            record = await shard.ReadAsync(m => m.Get(key!, clock.GetUtcNow().ToUnixTimeMilliseconds()), linearizable, cancellationToken);
-        }
-        catch (ShardUnavailableException e)
+        // Expiry is judged at the time the read's leader vouched for (or, for a stale read, this node's clock now).
+        var (outcome, record) = await router.Host.ReadAsync(shard, (m, now) => m.Get(key!, now), linearizable, cancellationToken);
+        if (!outcome.IsDone)
         {
             metrics.Rejected(operation, "unavailable");
-            return Problems.Unavailable(context, $"Shard {shard.ShardId}: {e.Message}");
+            return await router.NotDoneAsync(context, shard, outcome, cancellationToken);
         }
 
         metrics.Read(operation, record is null ? "absent" : "found", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -193,7 +180,7 @@ public static class KeyValueApi
     /// cursor in order, and the page is the first of their union. With <c>shard=N</c> (how nodes ask each other)
     /// only that shard is listed.
     /// </summary>
-    private static async Task<IResult> ListKeysAsync(HttpContext context, ReplicaHost host, ShardRouter router, PeerHttp peers, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> ListKeysAsync(HttpContext context, ReplicaHost host, ShardRouter router, PeerHttp peers, NodeMetrics metrics, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var query = context.Request.Query;
@@ -237,26 +224,30 @@ public static class KeyValueApi
         foreach (var shard in shards)
         {
             var local = shard.IsHeldBy(host.SelfId) ? host.Shard(shard.Id) : null;
-            try
+            if (local is not null)
             {
-                if (local is not null)
+                var (outcome, page) = await host.ReadAsync(local, (m, now) => m.Scan(prefix, string.IsNullOrEmpty(after) ? null : after, limit, now), linearizable, cancellationToken);
+                if (!outcome.IsDone)
                 {
-                    var page = await local.ReadAsync(m => m.Scan(prefix, string.IsNullOrEmpty(after) ? null : after, limit, clock.GetUtcNow().ToUnixTimeMilliseconds()), linearizable, cancellationToken);
-                    pages.Add(new KeyPage([.. page.Items.Select(r => new KeySummary(r.Key, r.Version, Time(r.ExpiresAt), r.ValueBytes))], page.NextAfter));
+                    metrics.Rejected("keys", "unavailable");
+                    return Problems.Unavailable(context, $"Shard {shard.Id}: {outcome.Reason}");
                 }
-                else if (only is null)
-                {
-                    pages.Add(await RemotePageAsync(context, router, peers, shard, cancellationToken));
-                }
-                else
-                {
-                    return Problems.Unavailable(context, $"This node holds no replica of shard {shard.Id}.");
-                }
+
+                pages.Add(new KeyPage([.. page!.Items.Select(r => new KeySummary(r.Key, r.Version, Time(r.ExpiresAt), r.ValueBytes))], page.NextAfter));
             }
-            catch (ShardUnavailableException e)
+            else if (only is null)
             {
-                metrics.Rejected("keys", "unavailable");
-                return Problems.Unavailable(context, $"Shard {shard.Id}: {e.Message}");
+                if (await RemotePageAsync(context, router, peers, shard, cancellationToken) is not { } remote)
+                {
+                    metrics.Rejected("keys", "unavailable");
+                    return Problems.Unavailable(context, $"Shard {shard.Id}: no replica answered the listing.");
+                }
+
+                pages.Add(remote);
+            }
+            else
+            {
+                return Problems.Unavailable(context, $"This node holds no replica of shard {shard.Id}.");
             }
         }
 
@@ -267,7 +258,7 @@ public static class KeyValueApi
         return TypedResults.Ok(new KeyPage(items, more && items.Count > 0 ? items[^1].Key : null));
     }
 
-    private static async Task<KeyPage> RemotePageAsync(HttpContext context, ShardRouter router, PeerHttp peers, Core.Cluster.ShardRecord shard, CancellationToken cancellationToken)
+    private static async Task<KeyPage?> RemotePageAsync(HttpContext context, ShardRouter router, PeerHttp peers, Core.Cluster.ShardRecord shard, CancellationToken cancellationToken)
     {
         var leader = router.LeaderOf(shard.Id);
         var targets = (leader is null ? shard.Replicas : shard.Replicas.Prepend(leader).Distinct()).ToList();
@@ -295,7 +286,7 @@ public static class KeyValueApi
             }
         }
 
-        throw new ShardUnavailableException($"No replica of shard {shard.Id} answered the listing.");
+        return null;
     }
 
     private static IResult? CheckWrite(string? key, string? value, long? ttl)

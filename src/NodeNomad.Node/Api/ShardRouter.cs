@@ -3,6 +3,7 @@ using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Http;
 using NodeNomad.Node.Peers;
+using NodeNomad.Node.Runtime;
 using NodeNomad.Node.Shards;
 
 namespace NodeNomad.Node.Api;
@@ -83,25 +84,35 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
         return new Route(null, await forwarder.ForwardAsync(context, target, peerUri, cancellationToken));
     }
 
-    /// <summary>After a replica here turned out not to lead: forward to the leader it named, or redirect, or refuse.</summary>
-    public async Task<IResult> LeaderMovedAsync(HttpContext context, ShardReplica replica, NotLeaderException e, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one place a proposal's or read's outcome that is not done becomes an answer: a replica here that turned
+    /// out not to lead forwards to the leader it named (or redirects a caller that asked for redirects); anything
+    /// else is a 503 with the reason and a Retry-After.
+    /// </summary>
+    public async Task<IResult> NotDoneAsync(HttpContext context, ShardReplica replica, Outcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(replica);
-        ArgumentNullException.ThrowIfNull(e);
-        var shard = host.Map.Shard(replica.ShardId);
-        if (shard is not null && WantsRedirect(context) && !LeaderForwarder.IsForwarded(context))
+        if (outcome.Kind == OutcomeKind.NotLeader)
         {
-            return Misdirected(context, shard, e.LeaderId, $"{e.LeaderId ?? "No node"} leads shard {shard.Id}.");
+            var shard = host.Map.Shard(replica.ShardId);
+            var forwarded = LeaderForwarder.IsForwarded(context);
+            if (shard is not null && WantsRedirect(context) && !forwarded)
+            {
+                return Misdirected(context, shard, outcome.Leader, $"{outcome.Leader ?? "No node"} leads shard {shard.Id}.");
+            }
+
+            if (outcome.Leader is { } leader && leader != host.SelfId && !forwarded && PeerUriOf(leader) is { } peerUri)
+            {
+                return await forwarder.ForwardAsync(context, leader, peerUri, cancellationToken);
+            }
         }
 
-        if (e.LeaderId is { } leader && leader != host.SelfId && !LeaderForwarder.IsForwarded(context) && PeerUriOf(leader) is { } peerUri)
-        {
-            return await forwarder.ForwardAsync(context, leader, peerUri, cancellationToken);
-        }
-
-        return Problems.Unavailable(context, e.Message);
+        return Problems.Unavailable(context, $"Shard {replica.ShardId}: {outcome.Reason}", retryAfterSeconds: 1);
     }
+
+    /// <summary>The node's runtime, which serves what is routed here.</summary>
+    public ReplicaHost Host => host;
 
     /// <summary>This node's id.</summary>
     public string SelfId => host.SelfId;

@@ -75,7 +75,7 @@ public sealed class ClusterTopology
         var ring = new PlacementRing(nodes.Select(n => new PlacementNode(n.Id, n.Weight)));
         var placement = ring.Place(options.ShardCount, factor);
         var ranges = HashRange.Split(options.ShardCount);
-        var shards = ranges.Select((range, i) => new ShardRecord(i, range.Start, range.End, placement[i], [], 1)).ToList();
+        var shards = ranges.Select((range, i) => new ShardRecord(i, range.Start, range.End, placement[i], [], ShardRecord.FirstEpoch)).ToList();
         return new BootstrapCluster(clusterId, factor, nodes, shards);
     }
 }

@@ -72,22 +72,17 @@ public static class PeerApi
             return Problems.Unavailable(context, $"This node does not lead the meta group; {host.Meta.Status.LeaderId ?? "no leader is known"}.");
         }
 
-        try
+        if (host.Map.Node(node.Id) != node
+            && await host.ProposeMetaAsync(new RegisterNode(node with { Membership = NodeRecord.Active }), cancellationToken) is { IsDone: false } recorded)
         {
-            if (host.Map.Node(node.Id) != node)
-            {
-                await host.Meta.ProposeAsync(new RegisterNode(node with { Membership = NodeRecord.Active }), cancellationToken);
-            }
-
-            var meta = host.Meta.Status;
-            if (!meta.Voters.Contains(node.Id) && !meta.Learners.Contains(node.Id))
-            {
-                await host.Meta.ProposeConfChangeAsync(new ConfChange(ConfChangeType.AddLearner, node.ReplicaId), cancellationToken);
-            }
+            return Problems.Unavailable(context, recorded.Reason ?? "The node could not be recorded.");
         }
-        catch (Exception e) when (e is ShardUnavailableException or NotLeaderException)
+
+        var meta = host.Meta.Status;
+        if (!meta.Voters.Contains(node.Id) && !meta.Learners.Contains(node.Id)
+            && await host.ProposeConfChangeAsync(host.Meta, new ConfChange(ConfChangeType.AddLearner, node.ReplicaId), cancellationToken) is { IsDone: false } added)
         {
-            return Problems.Unavailable(context, e.Message);
+            return Problems.Unavailable(context, added.Reason ?? "The node could not be added to the meta group.");
         }
 
         return TypedResults.Ok(new { joined = node.Id, clusterId = host.Map.ClusterId });

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
+using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Peers;
@@ -38,7 +39,7 @@ public sealed partial class ClusterSteward(
             {
                 settled = await StepAsync(stoppingToken);
             }
-            catch (Exception e) when (e is ShardUnavailableException or NotLeaderException or HttpRequestException or TimeoutException
+            catch (Exception e) when (e is HttpRequestException or TimeoutException
                 || (e is OperationCanceledException && !stoppingToken.IsCancellationRequested))
             {
                 LogStepFailed(logger, e.Message);
@@ -71,7 +72,7 @@ public sealed partial class ClusterSteward(
             {
                 var bootstrap = topology.Bootstrap(options.Value, Guid.NewGuid().ToString("N"));
                 LogBootstrapping(logger, bootstrap.Nodes.Count, bootstrap.Shards.Count, bootstrap.ReplicationFactor);
-                await host.Meta.ProposeAsync(bootstrap, cancellationToken);
+                await host.ProposeMetaAsync(bootstrap, cancellationToken);
                 return false;
             }
 
@@ -108,8 +109,10 @@ public sealed partial class ClusterSteward(
     private async Task<bool> PromoteLearnerAsync(ClusterMap map, CancellationToken cancellationToken)
     {
         var meta = host.Meta.Status;
+        // Only a learner whose log holds everything committed: a voter that still has to catch up would count towards
+        // quorums it cannot yet help form, and with two voters lagging, a majority could be out of reach.
         var learners = meta.Learners
-            .Where(l => map.Node(l) is { Membership: NodeRecord.Active } && observer.StateOf(l) == "up")
+            .Where(l => map.Node(l) is { Membership: NodeRecord.Active } && observer.StateOf(l) == NodeStates.Up && meta.CaughtUp.Contains(l))
             .Order(StringComparer.Ordinal)
             .ToList();
         var target = Math.Min(ClusterTopology.MaxMetaVoters, meta.Voters.Count + learners.Count);
@@ -124,7 +127,12 @@ public sealed partial class ClusterSteward(
         }
 
         LogPromoting(logger, learners[0], meta.Voters.Count, target);
-        await host.Meta.ProposeConfChangeAsync(new ConfChange(ConfChangeType.AddVoter, ReplicaIds.For(learners[0])), cancellationToken);
+        var outcome = await host.ProposeConfChangeAsync(host.Meta, new ConfChange(ConfChangeType.AddVoter, ReplicaIds.For(learners[0])), cancellationToken);
+        if (!outcome.IsDone)
+        {
+            LogStepFailed(logger, outcome.Reason);
+        }
+
         return true;
     }
 
@@ -177,5 +185,5 @@ public sealed partial class ClusterSteward(
     private static partial void LogJoinFailed(ILogger logger, Uri target, string reason);
 
     [LoggerMessage(EventId = 122, Level = LogLevel.Debug, Message = "Cluster membership step did not complete: {Reason}")]
-    private static partial void LogStepFailed(ILogger logger, string reason);
+    private static partial void LogStepFailed(ILogger logger, string? reason);
 }

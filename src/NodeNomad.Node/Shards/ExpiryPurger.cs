@@ -36,31 +36,29 @@ public sealed partial class ExpiryPurger(ReplicaHost host, IOptions<NodeOptions>
     {
         var earliest = shard.Read(m => m.EarliestExpiry);
         // Only the leader proposes purges; the purge command carries the leader's clock, so every replica removes the same keys.
-        if (earliest is null || earliest > clock.GetUtcNow().ToUnixTimeMilliseconds() || !shard.IsLeader || shard.Failure is not null)
+        if (earliest is null || earliest > clock.GetUtcNow().ToUnixTimeMilliseconds() || !shard.IsLeader || host.Failure is not null)
         {
             return 0;
         }
 
-        try
+        var (outcome, result) = await host.WriteAsync(shard, now => new PurgeExpiredCommand(now), cancellationToken);
+        if (!outcome.IsDone)
         {
-            var result = await shard.ProposeAsync(now => new PurgeExpiredCommand(now), cancellationToken);
-            if (result.Purged > 0)
-            {
-                LogPurged(logger, result.Purged, shard.ShardId);
-            }
-
-            return result.Purged;
-        }
-        catch (Exception e) when (e is ShardUnavailableException or NotLeaderException)
-        {
-            LogPurgeSkipped(logger, shard.ShardId, e.Message);
+            LogPurgeSkipped(logger, shard.ShardId, outcome.Reason);
             return 0;
         }
+
+        if (result.Purged > 0)
+        {
+            LogPurged(logger, result.Purged, shard.ShardId);
+        }
+
+        return result.Purged;
     }
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "Purged {Count} expired keys of shard {Shard}")]
     private static partial void LogPurged(ILogger logger, int count, int shard);
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Skipped purging expired keys of shard {Shard}: {Reason}")]
-    private static partial void LogPurgeSkipped(ILogger logger, int shard, string reason);
+    private static partial void LogPurgeSkipped(ILogger logger, int shard, string? reason);
 }

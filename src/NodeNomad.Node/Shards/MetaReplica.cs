@@ -1,4 +1,5 @@
 using NodeNomad.Core.Cluster;
+using NodeNomad.Node.Runtime;
 using NodeNomad.Raft;
 using NodeNomad.Storage;
 
@@ -17,20 +18,13 @@ public sealed class MetaReplica : GroupReplica
     private MetaStateMachine _machine = new();
     private volatile ClusterMap _map = ClusterMap.Empty;
 
-    internal MetaReplica(ReplicaHost host)
-        : base(host, MetaGroupId)
+    internal MetaReplica(ReplicaContext context)
+        : base(context, MetaGroupId)
     {
     }
 
     /// <summary>The cluster map as of the last applied meta entry.</summary>
     public ClusterMap Map => _map;
-
-    /// <summary>Proposes <paramref name="command"/>; returns why the state machine refused it, or null when it took effect.</summary>
-    public async Task<string?> ProposeAsync(MetaCommand command, CancellationToken cancellationToken)
-    {
-        var encoded = MetaStateMachine.Encode(command);
-        return await ProposeRawAsync(_ => encoded, cancellationToken) as string;
-    }
 
     /// <inheritdoc />
     protected override object? ApplyCommand(Entry entry)
@@ -67,7 +61,4 @@ public sealed class MetaReplica : GroupReplica
 
         _map = _machine.Map;
     }
-
-    /// <inheritdoc />
-    protected override void AfterApply() => Host.MapChanged(_map);
 }

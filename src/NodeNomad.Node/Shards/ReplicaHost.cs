@@ -1,8 +1,12 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using NodeNomad.Core.Cluster;
+using NodeNomad.Core.KeyValue;
 using NodeNomad.Node.Configuration;
+using NodeNomad.Node.Runtime;
 using NodeNomad.Node.Telemetry;
 using NodeNomad.Raft;
 using NodeNomad.Storage;
@@ -10,11 +14,11 @@ using NodeNomad.Storage;
 namespace NodeNomad.Node.Shards;
 
 /// <summary>
-/// The node's multi-Raft runtime. One loop drives every group the node hosts — the meta group and a replica of
-/// each shard the cluster map places here. Each turn it takes every waiting input, then gathers the Ready of every
-/// group and makes all of it durable in ONE save (one fsync, or one Marten transaction, for any number of groups),
-/// and only then lets each group send, apply and advance, in the order Raft requires. Groups are created when the
-/// applied cluster map places a shard here.
+/// The node's runtime shell around its <see cref="NodeCore"/>. Callers on any thread only enqueue — commands are
+/// encoded before they enter — and await an <see cref="Outcome"/>. One loop feeds the core its inputs, runs its
+/// turns, performs the one save per turn (one fsync, or one Marten transaction, for any number of groups), hands
+/// messages to the transport, completes callers' tasks and logs the core's events. Nothing here decides anything
+/// Raft or the state machines care about: that is all in the core, which the simulator drives the same way.
 /// </summary>
 public sealed partial class ReplicaHost : BackgroundService
 {
@@ -24,13 +28,10 @@ public sealed partial class ReplicaHost : BackgroundService
     private readonly IPeerSender _peers;
     private readonly NodeMetrics _metrics;
     private readonly ILogger<ReplicaHost> _logger;
+    private readonly NodeCore _core;
     private readonly Channel<HostInput> _inputs = Channel.CreateUnbounded<HostInput>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<ulong, GroupReplica> _groups = [];
-    private IReadOnlyDictionary<ulong, RecoveredGroup> _recoveredGroups = new Dictionary<ulong, RecoveredGroup>();
-    private volatile IReadOnlyDictionary<int, ShardReplica> _shards = new Dictionary<int, ShardReplica>();
-    private ClusterMap? _pendingMap;
-    private long _lastTimestamp;
-    private long _persistedEntries;
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<Outcome>> _waiting = new();
+    private long _nextTicket;
     private bool _warnedFactor;
     private volatile Exception? _failure;
     private volatile bool _recovered;
@@ -46,6 +47,7 @@ public sealed partial class ReplicaHost : BackgroundService
         ILogger<ReplicaHost> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(metrics);
         _log = log;
         _options = options.Value;
@@ -54,7 +56,20 @@ public sealed partial class ReplicaHost : BackgroundService
         _metrics = metrics;
         Clock = clock;
         _logger = logger;
-        Meta = new MetaReplica(this);
+        Addresses = new PeerAddressBook(topology.Self.NodeId, topology.Members);
+        CommandClock = new CommandClock(clock);
+        _core = new NodeCore(
+            new NodeCoreSettings
+            {
+                SelfId = topology.Self.NodeId,
+                ElectionTick = Math.Max(3, _options.ElectionTimeoutMs / _options.HeartbeatIntervalMs),
+                SnapshotEntries = _options.SnapshotEntries,
+                Seed = Random.Shared.Next(),
+                Incarnation = Random.Shared.NextInt64(),
+            },
+            Addresses,
+            CommandClock,
+            clock);
         metrics.ObserveState(
             () => Shards.Values.Sum(s => (long)s.Read(m => m.Count)),
             () => Shards.Values.Sum(s => s.Read(m => m.Bytes)),
@@ -65,16 +80,16 @@ public sealed partial class ReplicaHost : BackgroundService
     public event Action<ulong, string?, ulong, string>? LeadershipChanged;
 
     /// <summary>This node's member of the meta group.</summary>
-    public MetaReplica Meta { get; }
+    public MetaReplica Meta => _core.Meta;
 
     /// <summary>The cluster map this node last applied.</summary>
-    public ClusterMap Map => Meta.Map;
+    public ClusterMap Map => _core.Map;
 
     /// <summary>This node's shard replicas, by shard id.</summary>
-    public IReadOnlyDictionary<int, ShardReplica> Shards => _shards;
+    public IReadOnlyDictionary<int, ShardReplica> Shards => _core.Shards;
 
     /// <summary>This node's replica of shard <paramref name="shardId"/>, or null when it holds none.</summary>
-    public ShardReplica? Shard(int shardId) => _shards.GetValueOrDefault(shardId);
+    public ShardReplica? Shard(int shardId) => _core.Shards.GetValueOrDefault(shardId);
 
     /// <summary>Whether recovery finished.</summary>
     public bool Recovered => _recovered;
@@ -85,27 +100,31 @@ public sealed partial class ReplicaHost : BackgroundService
     /// <summary>Statistics of the node's log.</summary>
     public LogStatistics LogStatistics => _log.Statistics;
 
-    /// <summary>
-    /// How far (in entries of every group) a group's oldest entry not covered by a snapshot may lie behind the log's
-    /// head before the group is snapshotted anyway, so that quiet groups let old log segments go.
-    /// </summary>
-    private long PinLimit => 2L * _options.SnapshotEntries;
-
     /// <summary>This node's replica id.</summary>
-    public ulong SelfReplicaId => _topology.Self.ReplicaId;
+    public ulong SelfReplicaId => _core.SelfReplicaId;
 
     /// <summary>This node's id.</summary>
-    public string SelfId => _topology.Self.NodeId;
+    public string SelfId => _core.SelfId;
+
+    /// <summary>Where every other node's peer port is.</summary>
+    public PeerAddressBook Addresses { get; }
+
+    /// <summary>The clock commands are stamped with.</summary>
+    public CommandClock CommandClock { get; }
 
     internal TimeProvider Clock { get; }
 
-    internal int RequestTimeoutMs => _options.RequestTimeoutMs;
-
     /// <summary>How long a group may be without a leader before requests for it are refused at once: three election timeouts.</summary>
-    internal TimeSpan LeaderlessPatience => TimeSpan.FromMilliseconds(3 * _options.ElectionTimeoutMs);
+    private TimeSpan LeaderlessPatience => TimeSpan.FromMilliseconds(3 * _options.ElectionTimeoutMs);
 
-    /// <summary>The configured election timeout.</summary>
-    internal TimeSpan ElectionTimeout => TimeSpan.FromMilliseconds(_options.ElectionTimeoutMs);
+    /// <summary>The peer port of every other node, by node id: the configured members', then the map's (which wins).</summary>
+    public IReadOnlyDictionary<string, Uri> PeerUris() => Addresses.PeerUris;
+
+    /// <summary>The peer port of node <paramref name="nodeId"/>, or null when neither the map nor the configuration names it.</summary>
+    public Uri? PeerUriOf(string nodeId) => Addresses.Of(nodeId);
+
+    /// <summary>The node id of replica <paramref name="replicaId"/>, or null when no node by that id is known.</summary>
+    public string? NodeName(ulong replicaId) => Addresses.NodeName(replicaId);
 
     /// <summary>Hands the loop a message from a peer. Never blocks.</summary>
     public void Deliver(ulong groupId, Message message) => _inputs.Writer.TryWrite(new InboundInput(groupId, message));
@@ -116,9 +135,152 @@ public sealed partial class ReplicaHost : BackgroundService
     /// <summary>A snapshot of <paramref name="groupId"/> sent to <paramref name="replicaId"/> arrived or failed.</summary>
     public void ReportSnapshot(ulong groupId, ulong replicaId, bool succeeded) => _inputs.Writer.TryWrite(new FeedbackInput(groupId, replicaId, succeeded));
 
-    /// <summary>The node id of replica <paramref name="replicaId"/>, or null when no node by that id is known.</summary>
-    public string? NodeName(ulong replicaId) =>
-        replicaId == 0 ? null : Map.NodeByReplica(replicaId)?.Id ?? _topology.Find(replicaId)?.NodeId;
+    /// <summary>
+    /// Writes the command <paramref name="build"/> makes, stamped now by the command clock (so expiry is decided when
+    /// the write is logged), and returns how it ended: done with its <see cref="KvResult"/>, not the leader here, or
+    /// unavailable (after the request timeout its outcome is unknown).
+    /// </summary>
+    public async Task<(Outcome Outcome, KvResult Result)> WriteAsync(ShardReplica shard, Func<long, KvCommand> build, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        var outcome = await ProposeAsync(shard, KvCommandCodec.Encode(build(CommandClock.Next())), null,
+            "The write was not committed in time: no quorum answered. It may still take effect.", cancellationToken);
+        return (outcome, outcome.Value is KvResult result ? result : default);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> against the shard's applied state, with the time at which expiry is judged: at
+    /// once for a stale read (this node's clock), or once a ReadIndex round confirmed the leader and this replica
+    /// applied up to the confirmed index (the time its leader vouched for, never behind this node's command clock).
+    /// </summary>
+    public async Task<(Outcome Outcome, T? Value)> ReadAsync<T>(ShardReplica shard, Func<KvStateMachine, long, T> read, bool linearizable, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        ArgumentNullException.ThrowIfNull(read);
+        if (Unavailable() is { } refused)
+        {
+            return (refused, default);
+        }
+
+        if (!linearizable)
+        {
+            return (Outcome.Confirmed(0), shard.Read(m => read(m, CommandClock.Now)));
+        }
+
+        var outcome = await RequestAsync(shard, ticket => new ReadInput(ticket, shard.GroupId), leaderOnly: false,
+            "The read could not be confirmed by a quorum in time.", cancellationToken);
+        if (!outcome.IsDone)
+        {
+            return (outcome, default);
+        }
+
+        var at = Math.Max(outcome.ReadTime, CommandClock.Now);
+        return (outcome, shard.Read(m => read(m, at)));
+    }
+
+    /// <summary>Proposes a meta command; the outcome's value is why the state machine refused it, or null when it took effect.</summary>
+    public Task<Outcome> ProposeMetaAsync(MetaCommand command, CancellationToken cancellationToken) =>
+        ProposeAsync(Meta, MetaStateMachine.Encode(command), null, "The cluster map change was not committed in time.", cancellationToken);
+
+    /// <summary>Proposes a membership change of <paramref name="group"/>; done once it is applied.</summary>
+    public Task<Outcome> ProposeConfChangeAsync(GroupReplica group, ConfChange change, CancellationToken cancellationToken) =>
+        ProposeAsync(group, null, change, "The membership change was not committed in time.", cancellationToken);
+
+    private Task<Outcome> ProposeAsync(GroupReplica group, byte[]? command, ConfChange? change, string timeoutReason, CancellationToken cancellationToken) =>
+        RequestAsync(group, ticket => new ProposalInput(ticket, group.GroupId, command, change), leaderOnly: true, timeoutReason, cancellationToken);
+
+    private async Task<Outcome> RequestAsync(GroupReplica group, Func<long, HostInput> input, bool leaderOnly, string timeoutReason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        if (Unavailable() is { } refused)
+        {
+            return refused;
+        }
+
+        if (await WaitForLeaderAsync(group, cancellationToken) is { } leaderless)
+        {
+            return leaderless;
+        }
+
+        if (leaderOnly && !group.IsLeader)
+        {
+            return Outcome.NotLeaderHere(group.Status.LeaderId);
+        }
+
+        var ticket = Interlocked.Increment(ref _nextTicket);
+        var done = new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting[ticket] = done;
+        if (!_inputs.Writer.TryWrite(input(ticket)))
+        {
+            _waiting.TryRemove(ticket, out _);
+            return Outcome.Unavailable("The node is stopping.");
+        }
+
+        try
+        {
+            return await done.Task.WaitAsync(TimeSpan.FromMilliseconds(_options.RequestTimeoutMs), Clock, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return Outcome.Unavailable(timeoutReason);
+        }
+        finally
+        {
+            _waiting.TryRemove(ticket, out _);
+        }
+    }
+
+    private Outcome? Unavailable() =>
+        _failure is not null ? Outcome.Unavailable("The node's log failed; the node must be restarted before it serves again.")
+        : !_recovered ? Outcome.Unavailable("The node is still recovering its log.")
+        : null;
+
+    /// <summary>Waits, up to the request timeout, until some replica of <paramref name="group"/> is known to lead; null once one is.</summary>
+    private async Task<Outcome?> WaitForLeaderAsync(GroupReplica group, CancellationToken cancellationToken)
+    {
+        var arrival = Clock.GetUtcNow();
+        var deadline = arrival.AddMilliseconds(_options.RequestTimeoutMs);
+        while (group.Status.LeaderId is null)
+        {
+            var changed = group.StatusChanged;
+            var status = group.Status;
+            if (status.LeaderId is not null)
+            {
+                return null;
+            }
+
+            var now = Clock.GetUtcNow();
+            if (deadline <= now || _failure is not null)
+            {
+                return Outcome.Unavailable("No leader is known: an election is in progress, or this node cannot reach a quorum of the shard's replicas.");
+            }
+
+            // Elections finish within a few timeouts: a group without a leader for longer has lost its majority, and
+            // waiting out the whole request timeout would only hold the caller, who may retry (Retry-After). Every
+            // request still waits one election timeout, for a leader that is being elected or heard from right now.
+            var since = status.LeaderlessSince == 0 ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(status.LeaderlessSince);
+            var giveUp = since is { } s ? Max(s + LeaderlessPatience, arrival + TimeSpan.FromMilliseconds(_options.ElectionTimeoutMs)) : deadline;
+            if (giveUp <= now)
+            {
+                return Outcome.Unavailable(string.Create(CultureInfo.InvariantCulture,
+                    $"No leader for {(now - since!.Value).TotalSeconds:F1} s: a majority of the shard's replicas is unreachable from this node."));
+            }
+
+            try
+            {
+                await changed.WaitAsync(Min(deadline, giveUp) - now, Clock, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        return null;
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>Recovers every group from the log before the node serves.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -137,96 +299,13 @@ public sealed partial class ReplicaHost : BackgroundService
     /// <inheritdoc />
     public override void Dispose()
     {
-        foreach (var shard in _shards.Values)
+        foreach (var shard in Shards.Values)
         {
             shard.Dispose();
         }
 
         base.Dispose();
     }
-
-    internal void Enqueue(HostInput input)
-    {
-        if (!_inputs.Writer.TryWrite(input))
-        {
-            Fail(input, new ShardUnavailableException("The node is stopping."));
-        }
-    }
-
-    /// <summary>Answers a waiting caller's input with <paramref name="reason"/>; other inputs need no answer.</summary>
-    private static void Fail(HostInput input, Exception reason)
-    {
-        switch (input)
-        {
-            case ProposalInput proposal:
-                proposal.Done.TrySetException(reason);
-                break;
-            case ReadInput read:
-                read.Done.TrySetException(reason);
-                break;
-        }
-    }
-
-    internal void Send(ulong groupId, Message message)
-    {
-        LogSending(_logger, groupId, message.Type, message.To, message.Term);
-        _peers.Send(groupId, message);
-    }
-
-    /// <summary>A timestamp for a new command: the wall clock, but never behind one already in any log this node applied.</summary>
-    internal long NextTimestamp()
-    {
-        var now = Math.Max(Clock.GetUtcNow().ToUnixTimeMilliseconds(), _lastTimestamp);
-        _lastTimestamp = now;
-        return now;
-    }
-
-    internal void ObserveTimestamp(long timestamp) => _lastTimestamp = Math.Max(_lastTimestamp, timestamp);
-
-    internal void ThrowIfUnavailable()
-    {
-        if (_failure is { } failure)
-        {
-            throw new ShardUnavailableException("The node's log failed; the node must be restarted before it serves again.", failure);
-        }
-
-        if (!_recovered)
-        {
-            throw new ShardUnavailableException("The node is still recovering its log.");
-        }
-    }
-
-    internal async Task<T> WaitAsync<T>(Task<T> task, string timeoutReason, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await task.WaitAsync(TimeSpan.FromMilliseconds(_options.RequestTimeoutMs), Clock, cancellationToken);
-        }
-        catch (TimeoutException e)
-        {
-            throw new ShardUnavailableException(timeoutReason, e);
-        }
-    }
-
-    internal void LeaderChanged(ulong groupId, string? leader, ulong term, string role)
-    {
-        LogLeaderChanged(_logger, groupId, leader, term, role);
-        LeadershipChanged?.Invoke(groupId, leader, term, role);
-    }
-
-    internal void SnapshotInstalled(ulong groupId, Snapshot snapshot) =>
-        LogSnapshotInstalled(_logger, groupId, snapshot.Metadata.Index, snapshot.Data.Length);
-
-    internal void SnapshotTaken(ulong groupId, ulong index, int bytes)
-    {
-        _metrics.SnapshotTaken();
-        LogSnapshotTaken(_logger, groupId, index, bytes);
-    }
-
-    internal void SnapshotFailed(ulong groupId, Exception e, ulong index) => LogSnapshotFailed(_logger, e, groupId, index);
-
-    /// <summary>The meta group applied a new map: the loop creates the shard replicas it places here after this turn.</summary>
-    internal void MapChanged(ClusterMap map) => _pendingMap = map;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -238,6 +317,7 @@ public sealed partial class ReplicaHost : BackgroundService
         {
             while (_failure is null && await reader.WaitToReadAsync(CancellationToken.None))
             {
+                _core.SetTime(Clock.GetUtcNow().ToUnixTimeMilliseconds());
                 var taken = 0;
                 while (taken < _options.MaxBatchEntries && reader.TryRead(out var input))
                 {
@@ -245,22 +325,21 @@ public sealed partial class ReplicaHost : BackgroundService
                     taken++;
                 }
 
-                await HandleReadyAsync();
+                await RunTurnsAsync();
             }
         }
         finally
         {
-            var reason = _failure is { } failure
-                ? new ShardUnavailableException("The node's log failed; the node must be restarted.", failure)
-                : new ShardUnavailableException("The node is stopping.");
-            foreach (var group in _groups.Values)
+            var reason = _failure is not null ? "The node's log failed; the node must be restarted." : "The node is stopping.";
+            _core.Stop(reason);
+            Dispatch(_core.TakeOutput());
+            while (reader.TryRead(out _))
             {
-                group.FailPending(reason);
             }
 
-            while (reader.TryRead(out var input))
+            foreach (var waiting in _waiting.Values)
             {
-                Fail(input, reason);
+                waiting.TrySetResult(Outcome.Unavailable(reason));
             }
 
             await ticks;
@@ -286,107 +365,56 @@ public sealed partial class ReplicaHost : BackgroundService
         switch (input)
         {
             case TickInput:
-                foreach (var group in _groups.Values)
-                {
-                    group.Raft.Tick();
-                }
-
+                _core.Tick();
                 break;
             case InboundInput inbound:
-                if (_groups.TryGetValue(inbound.GroupId, out var target))
-                {
-                    LogReceived(_logger, inbound.GroupId, inbound.Message.Type, inbound.Message.From, inbound.Message.Term);
-                    target.Handle(new MessageInput(target, inbound.Message));
-                }
-                else
-                {
-                    // A group the applied map does not place here (yet): Raft retransmits, so dropping is safe.
-                    LogUnknownGroup(_logger, inbound.GroupId, inbound.Message.Type, inbound.Message.From);
-                }
-
+                LogReceived(_logger, inbound.GroupId, inbound.Message.Type, inbound.Message.From, inbound.Message.Term);
+                _core.Step(inbound.GroupId, inbound.Message);
                 break;
-            case FeedbackInput feedback when _groups.TryGetValue(feedback.GroupId, out var group):
-                group.Handle(feedback.SnapshotSucceeded is { } ok
-                    ? new SnapshotStatusInput(group, feedback.ReplicaId, ok)
-                    : new UnreachableInput(group, feedback.ReplicaId));
+            case FeedbackInput { SnapshotSucceeded: { } ok } feedback:
+                _core.ReportSnapshot(feedback.GroupId, feedback.ReplicaId, ok);
                 break;
-            case GroupInput groupInput:
-                groupInput.Group.Handle(groupInput);
+            case FeedbackInput feedback:
+                _core.ReportUnreachable(feedback.GroupId, feedback.ReplicaId);
                 break;
-            case LoopAction action:
-                action.Run();
+            case ProposalInput proposal:
+                _core.Propose(proposal.Ticket, proposal.GroupId, proposal.Command, proposal.Change);
+                break;
+            case ReadInput read:
+                _core.Read(read.Ticket, read.GroupId);
                 break;
         }
     }
 
-    private async Task HandleReadyAsync()
+    /// <summary>Runs the core's turns until none is due: plan, send what may go early, save, then complete.</summary>
+    private async Task RunTurnsAsync()
     {
-        while (_failure is null)
+        Dispatch(_core.TakeOutput());
+        while (_failure is null && _core.Prepare() is { } plan)
         {
-            var readies = new List<(GroupReplica Group, Ready Ready, bool Sent)>();
-            foreach (var group in _groups.Values)
-            {
-                if (group.Raft.HasReady())
-                {
-                    // A leader's appends go out while its own save is under way: replication overlaps the local fsync.
-                    var ready = group.Raft.Ready();
-                    var sent = group.SendsBeforePersisting;
-                    if (sent)
-                    {
-                        group.SendMessages(ready);
-                    }
-
-                    readies.Add((group, ready, sent));
-                }
-            }
-
-            if (readies.Count == 0)
-            {
-                break;
-            }
-
-            var writes = new List<GroupWrite>();
-            var entries = 0;
-            foreach (var (group, ready, _) in readies)
-            {
-                if (group.DurableWrite(ready, _persistedEntries) is { } write)
-                {
-                    writes.Add(write);
-                    entries += write.Entries.Count;
-                }
-            }
-
-            if (writes.Count > 0 && !await PersistAsync(writes, entries))
+            Send(plan.SendNow);
+            Dispatch(_core.TakeOutput());
+            if (plan.Save is { } batch && !await SaveAsync(batch, plan.Entries))
             {
                 return;
             }
 
-            foreach (var (group, ready, sent) in readies)
+            _core.Persisted();
+            var output = _core.TakeOutput();
+            Dispatch(output);
+            foreach (var compaction in output.Compactions)
             {
-                group.Persisted();
-                group.Complete(ready, sent);
-            }
-
-            if (_pendingMap is { } map)
-            {
-                _pendingMap = null;
-                PlaceReplicas(map);
-            }
-
-            // Every group, the quiet ones included: they may be the ones keeping old log segments.
-            foreach (var group in _groups.Values)
-            {
-                await group.MaybeSnapshotAsync(_log, _options.SnapshotEntries, _persistedEntries, PinLimit);
+                await CompactAsync(compaction);
             }
         }
     }
 
-    private async Task<bool> PersistAsync(List<GroupWrite> writes, int entries)
+    private async Task<bool> SaveAsync(LogBatch batch, int entries)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await _log.SaveAsync(new LogBatch(writes));
+            await _log.SaveAsync(batch);
         }
 #pragma warning disable CA1031 // Any failure to make the batch durable stops the replicas; the cause is kept and reported.
         catch (Exception e)
@@ -395,17 +423,98 @@ public sealed partial class ReplicaHost : BackgroundService
             // Whether the batch reached the disk is unknown, and Raft must never send what it may have forgotten:
             // every group stops here and a restart recovers the log and settles the question.
             _failure = e;
-            LogSaveFailed(_logger, e, entries, writes.Count);
+            LogSaveFailed(_logger, e, entries, batch.Groups.Count);
+            _core.SaveFailed("The node's log failed to make a batch durable; the node must be restarted before it serves again. Writes waiting here may or may not have taken effect.");
+            Dispatch(_core.TakeOutput());
             return false;
         }
 
         if (entries > 0)
         {
-            _persistedEntries += entries;
             _metrics.Synced(entries, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
         return true;
+    }
+
+    private async Task CompactAsync(Compaction compaction)
+    {
+        var index = compaction.Snapshot.Metadata.Index;
+        try
+        {
+            await _log.CompactAsync(compaction.GroupId, compaction.Snapshot);
+        }
+#pragma warning disable CA1031 // A failed snapshot loses nothing: the log still holds every entry. Try again later.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogSnapshotFailed(_logger, e, compaction.GroupId, index);
+            _core.Compacted(compaction, stored: false);
+            return;
+        }
+
+        _core.Compacted(compaction, stored: true);
+        _metrics.SnapshotTaken();
+        LogSnapshotTaken(_logger, compaction.GroupId, index, compaction.Snapshot.Data.Length);
+    }
+
+    private void Send(IReadOnlyList<Outbound> messages)
+    {
+        foreach (var (groupId, message) in messages)
+        {
+            LogSending(_logger, groupId, message.Type, message.To, message.Term);
+            _peers.Send(groupId, message);
+        }
+    }
+
+    /// <summary>Sends, answers callers and reports events the core produced.</summary>
+    private void Dispatch(TurnOutput output)
+    {
+        Send(output.Sends);
+        foreach (var (ticket, outcome) in output.Completions)
+        {
+            if (_waiting.TryGetValue(ticket, out var waiting))
+            {
+                waiting.TrySetResult(outcome);
+            }
+        }
+
+        foreach (var coreEvent in output.Events)
+        {
+            Report(coreEvent);
+        }
+    }
+
+    private void Report(CoreEvent coreEvent)
+    {
+        switch (coreEvent)
+        {
+            case Runtime.LeaderChanged changed:
+                LogLeaderChanged(_logger, changed.GroupId, changed.Leader, changed.Term, changed.Role);
+                LeadershipChanged?.Invoke(changed.GroupId, changed.Leader, changed.Term, changed.Role);
+                break;
+            case SnapshotInstalled installed:
+                LogSnapshotInstalled(_logger, installed.GroupId, installed.Index, installed.Bytes);
+                break;
+            case GroupRecovered recovered:
+                LogGroupRecovered(_logger, recovered.GroupId, recovered.LastIndex, recovered.SnapshotIndex);
+                break;
+            case ReplicaCreated created:
+                LogReplicaCreated(_logger, created.ShardId, created.Epoch, created.Replicas);
+                break;
+            case UnknownGroup unknown:
+                LogUnknownGroup(_logger, unknown.GroupId, unknown.Type, unknown.From);
+                break;
+            case MapApplied applied:
+                _peers.SetPeers(Addresses.ByReplica);
+                if (applied.Map.IsBootstrapped && !_warnedFactor && applied.Map.ReplicationFactor < _options.ReplicationFactor)
+                {
+                    _warnedFactor = true;
+                    LogFactorCapped(_logger, _options.ReplicationFactor, applied.Map.ReplicationFactor, applied.Map.Nodes.Count);
+                }
+
+                break;
+        }
     }
 
     private async Task RecoverAsync(CancellationToken cancellationToken)
@@ -417,32 +526,26 @@ public sealed partial class ReplicaHost : BackgroundService
             LogTornTail(_logger, recovered.TruncatedTailBytes);
         }
 
-        _recoveredGroups = recovered.Groups;
+        _core.SetTime(Clock.GetUtcNow().ToUnixTimeMilliseconds());
         var initial = _topology.InitialMetaMembers();
-        var meta = recovered.Groups.GetValueOrDefault(MetaReplica.MetaGroupId);
-        Meta.Start(meta, initial, applied => RaftConfigFor(MetaReplica.MetaGroupId, applied));
-        if (meta is not null)
-        {
-            LogGroupRecovered(_logger, MetaReplica.MetaGroupId, meta.LastIndex, meta.Snapshot?.Metadata.Index ?? 0);
-        }
-
-        _groups[MetaReplica.MetaGroupId] = Meta;
+        _core.Recover(recovered, initial);
+        _peers.SetPeers(Addresses.ByReplica);
 
         // Re-apply what is committed (the meta group's first membership included) before campaigning: a replica with
         // a committed membership change it has not applied does not campaign.
-        await HandleReadyAsync();
-        PlaceReplicas(Map);
-        await HandleReadyAsync();
+        await RunTurnsAsync();
+        _core.PlaceReplicas();
+        await RunTurnsAsync();
         if (initial is { Voters.Count: 1 } && initial.Voters[0] == SelfReplicaId)
         {
             // A cluster of one need not wait out an election timeout: it leads, creates its map and its shards at once.
-            Meta.Raft.Campaign();
-            await HandleReadyAsync();
+            _core.Campaign(MetaReplica.MetaGroupId);
+            await RunTurnsAsync();
             if (!Map.IsBootstrapped)
             {
                 var bootstrap = _topology.Bootstrap(_options, Guid.NewGuid().ToString("N"));
-                Meta.Raft.Propose(MetaStateMachine.Encode(bootstrap));
-                await HandleReadyAsync();
+                _core.Propose(Interlocked.Increment(ref _nextTicket), MetaReplica.MetaGroupId, MetaStateMachine.Encode(bootstrap));
+                await RunTurnsAsync();
             }
         }
 
@@ -453,100 +556,9 @@ public sealed partial class ReplicaHost : BackgroundService
 
         _recovered = true;
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var keys = _shards.Values.Sum(s => (long)s.Read(m => m.Count));
-        LogRecovered(_logger, _groups.Count, _shards.Count, keys, elapsed);
+        var keys = Shards.Values.Sum(s => (long)s.Read(m => m.Count));
+        LogRecovered(_logger, Shards.Count + 1, Shards.Count, keys, elapsed);
     }
-
-    /// <summary>Creates a replica for each shard the map places here that this node does not host yet. Loop only.</summary>
-    private void PlaceReplicas(ClusterMap map)
-    {
-        if (map.IsBootstrapped && !_warnedFactor && map.ReplicationFactor < _options.ReplicationFactor)
-        {
-            _warnedFactor = true;
-            LogFactorCapped(_logger, _options.ReplicationFactor, map.ReplicationFactor, map.Nodes.Count);
-        }
-
-        UpdatePeers(map);
-        var shards = new Dictionary<int, ShardReplica>(_shards);
-        var created = new List<ShardReplica>();
-        foreach (var shard in map.Shards)
-        {
-            if (shards.ContainsKey(shard.Id) || !shard.IsHeldBy(SelfId))
-            {
-                continue;
-            }
-
-            var replica = new ShardReplica(this, shard.Id);
-            var members = new ConfState(
-                [.. shard.Replicas.Select(ReplicaIds.For).Order()],
-                [.. shard.Learners.Select(ReplicaIds.For).Order()],
-                []);
-            var recovered = _recoveredGroups.GetValueOrDefault(shard.GroupId);
-            replica.Start(recovered, members, applied => RaftConfigFor(shard.GroupId, applied));
-            if (recovered is not null)
-            {
-                LogGroupRecovered(_logger, shard.GroupId, recovered.LastIndex, recovered.Snapshot?.Metadata.Index ?? 0);
-            }
-
-            _groups[shard.GroupId] = replica;
-            shards[shard.Id] = replica;
-            created.Add(replica);
-            LogReplicaCreated(_logger, shard.Id, shard.Epoch, shard.Replicas);
-        }
-
-        if (created.Count == 0)
-        {
-            return;
-        }
-
-        _shards = shards;
-        foreach (var replica in created)
-        {
-            replica.PublishStatus();
-            var voters = replica.Raft.Status.ConfState.Voters;
-            if (voters.Count == 1 && voters[0] == SelfReplicaId && replica.Raft.Status.SoftState.Role != RaftRole.Leader)
-            {
-                replica.Raft.Campaign();
-            }
-        }
-    }
-
-    private void UpdatePeers(ClusterMap map) =>
-        _peers.SetPeers(PeerUris(map).ToDictionary(p => ReplicaIds.For(p.Key), p => p.Value));
-
-    /// <summary>The peer port of every other node, by node id: the configured members', then the map's (which wins).</summary>
-    public IReadOnlyDictionary<string, Uri> PeerUris() => PeerUris(Map);
-
-    /// <summary>The peer port of node <paramref name="nodeId"/>, or null when neither the map nor the configuration names it.</summary>
-    public Uri? PeerUriOf(string nodeId) => PeerUris().GetValueOrDefault(nodeId);
-
-    private Dictionary<string, Uri> PeerUris(ClusterMap map)
-    {
-        var peers = new Dictionary<string, Uri>(StringComparer.Ordinal);
-        foreach (var member in _topology.Peers)
-        {
-            peers[member.NodeId] = member.PeerUri;
-        }
-
-        foreach (var node in map.Nodes)
-        {
-            if (node.Id != SelfId && !string.IsNullOrEmpty(node.PeerAddress))
-            {
-                peers[node.Id] = new Uri($"http://{node.PeerAddress}");
-            }
-        }
-
-        return peers;
-    }
-
-    private RaftConfig RaftConfigFor(ulong groupId, ulong applied) => new()
-    {
-        Applied = applied,
-        Id = SelfReplicaId,
-        ElectionTick = Math.Max(3, _options.ElectionTimeoutMs / _options.HeartbeatIntervalMs),
-        HeartbeatTick = 1,
-        Random = new Random(unchecked((int)(SelfReplicaId ^ groupId ^ (ulong)Environment.TickCount64))),
-    };
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Recovered {Groups} groups ({Shards} shard replicas, {Keys} keys) in {Milliseconds:F1} ms")]
     private static partial void LogRecovered(ILogger logger, int groups, int shards, long keys, double milliseconds);

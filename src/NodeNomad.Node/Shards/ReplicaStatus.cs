@@ -1,3 +1,4 @@
+using NodeNomad.Contracts;
 using NodeNomad.Raft;
 
 namespace NodeNomad.Node.Shards;
@@ -21,12 +22,21 @@ public sealed record ReplicaStatus(RaftRole Role, ulong Term, string? LeaderId, 
     /// <summary>Node ids of the group's learners.</summary>
     public IReadOnlyList<string> Learners { get; init; } = [];
 
+    /// <summary>Since when (the core's time, Unix milliseconds) no leader has been known; 0 while one is.</summary>
+    public long LeaderlessSince { get; init; }
+
+    /// <summary>On a leader: the other members whose log holds everything committed. Empty elsewhere.</summary>
+    public IReadOnlyList<string> CaughtUp { get; init; } = [];
+
+    /// <summary>Whether this replica applied its own removal from the group.</summary>
+    public bool IsRemoved { get; init; }
+
     /// <summary>The role's wire name.</summary>
     public string RoleName => Role switch
     {
-        RaftRole.Leader => "leader",
-        RaftRole.Candidate => "candidate",
-        RaftRole.PreCandidate => "pre-candidate",
-        _ => "follower",
+        RaftRole.Leader => ReplicaRoles.Leader,
+        RaftRole.Candidate => ReplicaRoles.Candidate,
+        RaftRole.PreCandidate => ReplicaRoles.PreCandidate,
+        _ => ReplicaRoles.Follower,
     };
 }

@@ -1,5 +1,6 @@
 using NodeNomad.Core.Cluster;
 using NodeNomad.Core.KeyValue;
+using NodeNomad.Node.Runtime;
 using NodeNomad.Raft;
 using NodeNomad.Storage;
 
@@ -9,19 +10,20 @@ namespace NodeNomad.Node.Shards;
 /// This node's replica of one shard: a member of the shard's Raft group whose state machine is the key-value
 /// store for the shard's hash range. A write is answered only once it is committed by a majority of the shard's
 /// replicas and applied; a linearizable read only after a ReadIndex round confirmed the leader and this replica
-/// caught up to that index.
+/// caught up to that index. Callers read the applied state through <see cref="Read{T}"/>, under a lock the
+/// core's turn takes only while it applies.
 /// </summary>
 public sealed class ShardReplica : GroupReplica, IDisposable
 {
     private readonly ReaderWriterLockSlim _stateGate = new(LockRecursionPolicy.NoRecursion);
     private KvStateMachine _machine = new();
 
-    internal ShardReplica(ReplicaHost host, int shardId)
-        : base(host, ShardRecord.GroupOf(shardId))
+    internal ShardReplica(ReplicaContext context, int shardId, TimeProvider telemetryClock)
+        : base(context, ShardRecord.GroupOf(shardId))
     {
         ShardId = shardId;
-        Reads = new Telemetry.RateWindow(host.Clock);
-        Writes = new Telemetry.RateWindow(host.Clock);
+        Reads = new Telemetry.RateWindow(telemetryClock);
+        Writes = new Telemetry.RateWindow(telemetryClock);
     }
 
     /// <summary>Reads this replica served, per second.</summary>
@@ -32,37 +34,6 @@ public sealed class ShardReplica : GroupReplica, IDisposable
 
     /// <summary>The shard's id.</summary>
     public int ShardId { get; }
-
-    /// <summary>
-    /// Proposes the command <paramref name="build"/> makes and returns its result once it is committed and
-    /// applied. <paramref name="build"/> receives the leader's clock (Unix milliseconds) when the command enters
-    /// the log, so expiry times are decided there. Throws <see cref="NotLeaderException"/> on a replica that
-    /// does not lead, and <see cref="ShardUnavailableException"/> when the write could not be committed in time
-    /// (its outcome is then unknown).
-    /// </summary>
-    public async Task<KvResult> ProposeAsync(Func<long, KvCommand> build, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(build);
-        var result = await ProposeRawAsync(now => KvCommandCodec.Encode(build(now)), cancellationToken);
-        return result is KvResult kv ? kv : default;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="read"/> against the applied state: at once for a stale read, or, for a
-    /// linearizable one, once a ReadIndex round has confirmed the leader and this replica has applied up to the
-    /// confirmed index.
-    /// </summary>
-    public async Task<T> ReadAsync<T>(Func<KvStateMachine, T> read, bool linearizable, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(read);
-        Host.ThrowIfUnavailable();
-        if (linearizable)
-        {
-            await ConfirmReadAsync(cancellationToken);
-        }
-
-        return Read(read);
-    }
 
     /// <summary>Runs <paramref name="read"/> against the applied state as it is now.</summary>
     public T Read<T>(Func<KvStateMachine, T> read)
@@ -101,7 +72,7 @@ public sealed class ShardReplica : GroupReplica, IDisposable
             throw new LogCorruptedException($"Entry {entry.Index} of shard {ShardId} (group {GroupId}) passed its checksum but is not a key-value command.", e);
         }
 
-        Host.ObserveTimestamp(command.Timestamp);
+        Context.CommandClock.Observe(command.Timestamp);
         return _machine.Apply((long)entry.Index, command);
     }
 

@@ -1,0 +1,32 @@
+namespace NodeNomad.Node.Runtime;
+
+/// <summary>What a <see cref="NodeCore"/> is built with; everything it would otherwise take from a clock or a random source.</summary>
+public sealed record NodeCoreSettings
+{
+    /// <summary>This node's id.</summary>
+    public required string SelfId { get; init; }
+
+    /// <summary>Ticks without a leader's word before a follower campaigns (randomised up to twice that).</summary>
+    public int ElectionTick { get; init; } = 10;
+
+    /// <summary>Ticks between a leader's heartbeats.</summary>
+    public int HeartbeatTick { get; init; } = 1;
+
+    /// <summary>Entries applied between snapshots of a group.</summary>
+    public int SnapshotEntries { get; init; } = 10_000;
+
+    /// <summary>Seeds every group's election randomness: the same seed and inputs give the same run.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>A number for this life of the node, carried in read contexts (see <see cref="ReplicaContext.Incarnation"/>).</summary>
+    public long Incarnation { get; init; }
+
+    /// <summary>A rule deliberately broken; only the simulator's tests set one.</summary>
+    public CoreFlaw Flaw { get; init; } = CoreFlaw.None;
+
+    /// <summary>
+    /// How far (in entries of every group) a group's oldest entry not covered by a snapshot may lie behind the log's
+    /// head before the group is snapshotted anyway, so that quiet groups let old log segments go.
+    /// </summary>
+    public long PinLimit => 2L * SnapshotEntries;
+}

@@ -1,0 +1,30 @@
+using NodeNomad.Raft;
+using NodeNomad.Storage;
+
+namespace NodeNomad.Node.Runtime;
+
+/// <summary>A Raft message of group <paramref name="GroupId"/> for the transport.</summary>
+public readonly record struct Outbound(ulong GroupId, Message Message);
+
+/// <summary>The end of the proposal or read the caller enqueued as <paramref name="Ticket"/>.</summary>
+public readonly record struct Completion(long Ticket, Outcome Outcome);
+
+/// <summary>A snapshot of its own state a group asks the shell to store, dropping the log it covers.</summary>
+public sealed record Compaction(ulong GroupId, Snapshot Snapshot);
+
+/// <summary>
+/// The first half of a turn: what must be made durable, and the messages that may leave before it is (a leader's
+/// appends: Raft thesis §10.2.1). The shell sends <see cref="SendNow"/>, saves <see cref="Save"/> (when not null),
+/// and then calls <see cref="NodeCore.Persisted"/> — or <see cref="NodeCore.SaveFailed"/>.
+/// </summary>
+/// <param name="Save">One batch for every group's entries, hard state and snapshot; null when nothing must be durable.</param>
+/// <param name="Entries">How many entries the batch carries.</param>
+/// <param name="SendNow">Messages that may go before the save completes.</param>
+public sealed record TurnPlan(LogBatch? Save, int Entries, IReadOnlyList<Outbound> SendNow);
+
+/// <summary>What the core produced since the shell last asked: to send, callers to answer, events, compactions.</summary>
+public sealed record TurnOutput(IReadOnlyList<Outbound> Sends, IReadOnlyList<Completion> Completions, IReadOnlyList<CoreEvent> Events, IReadOnlyList<Compaction> Compactions)
+{
+    /// <summary>Whether there is nothing in it.</summary>
+    public bool IsEmpty => Sends.Count == 0 && Completions.Count == 0 && Events.Count == 0 && Compactions.Count == 0;
+}

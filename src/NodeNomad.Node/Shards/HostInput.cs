@@ -1,0 +1,24 @@
+using NodeNomad.Raft;
+
+namespace NodeNomad.Node.Shards;
+
+/// <summary>An input for the node core, queued by any thread for the shell's loop.</summary>
+internal abstract record HostInput;
+
+/// <summary>A heartbeat tick: every group ticks.</summary>
+internal sealed record TickInput : HostInput
+{
+    public static readonly TickInput Instance = new();
+}
+
+/// <summary>A message from a peer.</summary>
+internal sealed record InboundInput(ulong GroupId, Message Message) : HostInput;
+
+/// <summary>Transport feedback: a peer was unreachable (null) or a snapshot send ended.</summary>
+internal sealed record FeedbackInput(ulong GroupId, ulong ReplicaId, bool? SnapshotSucceeded) : HostInput;
+
+/// <summary>An encoded command, or a membership change, for a group.</summary>
+internal sealed record ProposalInput(long Ticket, ulong GroupId, byte[]? Command, ConfChange? Change) : HostInput;
+
+/// <summary>A linearizable read of a group.</summary>
+internal sealed record ReadInput(long Ticket, ulong GroupId) : HostInput;
