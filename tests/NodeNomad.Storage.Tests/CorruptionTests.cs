@@ -28,6 +28,24 @@ public sealed class CorruptionTests : FileLogTest
         HashFiles().ShouldBe(files);
     }
 
+    [Fact]
+    public async Task a_damaged_record_whose_value_holds_a_record_frame_is_corruption_when_a_record_follows_it()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 2, 1))), Ct);
+        long damagedRecord = LengthOf(LastSegment);
+        byte[] value = [.. new byte[40], .. FramedBatch(GroupWrite.Of(1, null, E(3, 1))), .. new byte[40]];
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Entry.Command(3, 1, value))), Ct);
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(4, 5, 1))), Ct);
+        await log.DisposeAsync();
+
+        FlipByte(LastSegment, damagedRecord + 12);
+        LogCorruptedException error = await RecoveryFailsAsync();
+
+        error.Message.ShouldContain(LastSegment);
+        error.Message.ShouldContain($"offset {damagedRecord}");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
@@ -140,10 +158,7 @@ public sealed class CorruptionTests : FileLogTest
 
         // A record the log would never write: its checksum holds, its content contradicts the log.
         long offset = LengthOf(LastSegment);
-        var record = new BatchRecord([new GroupRecord(1, null, null, [E(4, 1)])]);
-        byte[] framed = new byte[WalRecordCodec.FramedSize(record)];
-        WalRecordCodec.WriteFramed(record, framed);
-        AppendBytes(LastSegment, framed);
+        AppendBytes(LastSegment, FramedBatch(GroupWrite.Of(1, null, E(4, 1))));
 
         LogCorruptedException error = await RecoveryFailsAsync();
 

@@ -197,9 +197,9 @@ public sealed partial class FileRaftLog
             if (record is null)
             {
                 // Each record is fsynced before the next is written, so only the last one can be torn: a damaged
-                // record is the torn tail when no sound record follows it (whatever follows is the unfinished write,
-                // or zeros the file system allocated for it); with a sound record after it, it is corruption.
-                if (isLast && !RecordFrame.SoundRecordFollows(data, offset))
+                // record is the torn tail when no sound record follows its end (whatever follows is the unfinished
+                // write, or zeros the file system allocated for it); with a sound record after it, it is corruption.
+                if (isLast && !RecordFrame.SoundRecordFollows(data, end))
                 {
                     segment.Length = offset;
                     return data.Length - offset;
