@@ -150,6 +150,29 @@ public sealed class CorruptionTests : FileLogTest
     }
 
     [Fact]
+    public async Task an_intact_last_record_that_cannot_be_read_is_corruption_not_a_torn_tail()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 2, 1))), Ct);
+        await log.DisposeAsync();
+
+        // Its checksums hold, so it was written whole and may be an acknowledged batch (of a newer version, say):
+        // a crash does not leave such a record, so cutting it off could drop acknowledged entries.
+        long offset = LengthOf(LastSegment);
+        byte[] framed = FramedBatch(GroupWrite.Of(1, null, E(3, 1)));
+        framed[RecordFrame.HeaderSize] = 0x7F;
+        RecordFrame.Seal(framed);
+        AppendBytes(LastSegment, framed);
+        Dictionary<string, string> files = HashFiles();
+
+        LogCorruptedException error = await RecoveryFailsAsync();
+
+        error.Message.ShouldContain($"offset {offset}");
+        error.Message.ShouldContain("cannot be read");
+        HashFiles().ShouldBe(files);
+    }
+
+    [Fact]
     public async Task an_intact_record_whose_entries_leave_a_gap_is_corruption()
     {
         (FileRaftLog log, _) = await StartAsync();
