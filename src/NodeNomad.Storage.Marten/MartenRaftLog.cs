@@ -217,9 +217,9 @@ public sealed partial class MartenRaftLog : IRaftLog
             _positions[groupId] = position;
             _snapshotBytes[groupId] = snapshot.Data.Length;
         }
-        catch (Exception e) when (e is not LogFencedException && _state == LogState.Open)
+        catch (Exception e) when (e is not LogFencedException)
         {
-            _state = LogState.Failed;
+            _state = e is LogCorruptedException ? LogState.Failed : await StateAfterFailedCompactionAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -290,6 +290,28 @@ public sealed partial class MartenRaftLog : IRaftLog
         }
 
         return positions;
+    }
+
+    /// <summary>
+    /// Whether the log may go on after a compaction failed. The compaction is one transaction, so PostgreSQL holds
+    /// all of it or none of it, and the node's head says which: when the head still names this generation nothing
+    /// changed, the log holds every entry, and a failed snapshot must not stop the node. Otherwise (the transaction
+    /// committed after all, or the head cannot be read) what this instance knows is stale until recovery.
+    /// </summary>
+    private async Task<LogState> StateAfterFailedCompactionAsync()
+    {
+        try
+        {
+            await using IQuerySession session = _store.QuerySession();
+            NodeLogHead? head = await session.LoadAsync<NodeLogHead>(_nodeId, CancellationToken.None).ConfigureAwait(false);
+            return (head?.Generation ?? 0) == _generation ? LogState.Open : LogState.Failed;
+        }
+#pragma warning disable CA1031 // The compaction's own error is the one to report; this one only means the outcome is unknown.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return LogState.Failed;
+        }
     }
 
     /// <summary>Queues <paramref name="appended"/> at the version after the one this instance last saw.</summary>

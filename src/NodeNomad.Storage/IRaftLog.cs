@@ -34,6 +34,9 @@ public interface IRaftLog : IAsyncDisposable
     /// Stores a snapshot the node took of its own state machine and drops the group's entries up to the
     /// snapshot's index; entries after it are kept. A snapshot beyond the group's last index, or not newer
     /// than its current snapshot, is rejected with <see cref="ArgumentException"/>.
+    /// A compaction that fails otherwise (the snapshot cannot be stored) loses nothing: the log still holds every
+    /// entry and stays writable, so the node can log the failure, go on, and snapshot again later. Only when the log
+    /// cannot tell whether the compaction reached it does it refuse further writes until it is recovered again.
     /// </summary>
     Task CompactAsync(ulong groupId, Snapshot snapshot, CancellationToken cancellationToken = default);
 

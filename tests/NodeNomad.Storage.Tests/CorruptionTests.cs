@@ -28,6 +28,24 @@ public sealed class CorruptionTests : FileLogTest
         HashFiles().ShouldBe(files);
     }
 
+    [Fact]
+    public async Task a_damaged_record_whose_value_holds_a_record_frame_is_corruption_when_a_record_follows_it()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 2, 1))), Ct);
+        long damagedRecord = LengthOf(LastSegment);
+        byte[] value = [.. new byte[40], .. FramedBatch(GroupWrite.Of(1, null, E(3, 1))), .. new byte[40]];
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Entry.Command(3, 1, value))), Ct);
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(4, 5, 1))), Ct);
+        await log.DisposeAsync();
+
+        FlipByte(LastSegment, damagedRecord + 12);
+        LogCorruptedException error = await RecoveryFailsAsync();
+
+        error.Message.ShouldContain(LastSegment);
+        error.Message.ShouldContain($"offset {damagedRecord}");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
@@ -132,6 +150,29 @@ public sealed class CorruptionTests : FileLogTest
     }
 
     [Fact]
+    public async Task an_intact_last_record_that_cannot_be_read_is_corruption_not_a_torn_tail()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 2, 1))), Ct);
+        await log.DisposeAsync();
+
+        // Its checksums hold, so it was written whole and may be an acknowledged batch (of a newer version, say):
+        // a crash does not leave such a record, so cutting it off could drop acknowledged entries.
+        long offset = LengthOf(LastSegment);
+        byte[] framed = FramedBatch(GroupWrite.Of(1, null, E(3, 1)));
+        framed[RecordFrame.HeaderSize] = 0x7F;
+        RecordFrame.Seal(framed);
+        AppendBytes(LastSegment, framed);
+        Dictionary<string, string> files = HashFiles();
+
+        LogCorruptedException error = await RecoveryFailsAsync();
+
+        error.Message.ShouldContain($"offset {offset}");
+        error.Message.ShouldContain("cannot be read");
+        HashFiles().ShouldBe(files);
+    }
+
+    [Fact]
     public async Task an_intact_record_whose_entries_leave_a_gap_is_corruption()
     {
         (FileRaftLog log, _) = await StartAsync();
@@ -140,10 +181,7 @@ public sealed class CorruptionTests : FileLogTest
 
         // A record the log would never write: its checksum holds, its content contradicts the log.
         long offset = LengthOf(LastSegment);
-        var record = new BatchRecord([new GroupRecord(1, null, null, [E(4, 1)])]);
-        byte[] framed = new byte[WalRecordCodec.FramedSize(record)];
-        WalRecordCodec.WriteFramed(record, framed);
-        AppendBytes(LastSegment, framed);
+        AppendBytes(LastSegment, FramedBatch(GroupWrite.Of(1, null, E(4, 1))));
 
         LogCorruptedException error = await RecoveryFailsAsync();
 

@@ -24,6 +24,15 @@ internal static class LogData
 
     public static GroupWrite Install(ulong groupId, Snapshot snapshot, params Entry[] entries) => new(groupId, null, snapshot, entries);
 
+    /// <summary>The bytes the log writes for a batch of <paramref name="writes"/>: a sound record frame.</summary>
+    public static byte[] FramedBatch(params GroupWrite[] writes)
+    {
+        var record = new BatchRecord([.. writes.Select(w => new GroupRecord(w.GroupId, w.HardState, null, w.Entries))]);
+        byte[] framed = new byte[WalRecordCodec.FramedSize(record)];
+        WalRecordCodec.WriteFramed(record, framed);
+        return framed;
+    }
+
     public static void ShouldBeEntries(this IReadOnlyList<Entry> actual, params IEnumerable<Entry> expected) =>
         actual.Select(Describe).ShouldBe(expected.Select(Describe));
 

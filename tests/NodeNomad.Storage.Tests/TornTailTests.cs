@@ -64,6 +64,36 @@ public sealed class TornTailTests : FileLogTest
     }
 
     [Fact]
+    public async Task a_torn_batch_whose_value_holds_a_whole_record_frame_is_cut_off()
+    {
+        (FileRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 1, 0), Es(1, 3, 1))), Ct);
+        long recordStart = LengthOf(LastSegment);
+
+        // A client may store any bytes as a value, a valid record frame among them.
+        byte[] frame = FramedBatch(GroupWrite.Of(1, null, E(4, 1)));
+        byte[] value = [.. new byte[40], .. frame, .. new byte[40]];
+        await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(2, 1, 3), Entry.Command(4, 2, value))), Ct);
+        await log.DisposeAsync();
+
+        // The crash cut the batch after the frame inside its value.
+        long frameEnd = recordStart + File.ReadAllBytes(LastSegment).AsSpan((int)recordStart).IndexOf(frame) + frame.Length;
+        Truncate(LastSegment, frameEnd + 10);
+        (log, RecoveredLog recovered) = await StartAsync();
+
+        recovered.TruncatedTailBytes.ShouldBe(frameEnd + 10 - recordStart);
+        LengthOf(LastSegment).ShouldBe(recordStart);
+        recovered.Groups[1].HardState.ShouldBe(new HardState(1, 1, 0));
+        recovered.Groups[1].Entries.ShouldBeEntries(Es(1, 3, 1));
+
+        await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(2, 1, 3), Entry.Command(4, 2, value))), Ct);
+        (_, recovered) = await RestartAsync(log);
+
+        recovered.TruncatedTailBytes.ShouldBe(0);
+        recovered.Groups[1].Entries.ShouldBeEntries([.. Es(1, 3, 1), Entry.Command(4, 2, value)]);
+    }
+
+    [Fact]
     public async Task zeros_after_the_last_record_are_cut_off()
     {
         (FileRaftLog log, _) = await StartAsync();

@@ -180,32 +180,30 @@ public sealed partial class FileRaftLog
         while (offset < data.Length)
         {
             var location = new RecordLocation(segment.Path, offset);
-            string? defect = RecordFrame.FindDefect(data, offset, out long end);
-            WalRecord? record = null;
-            if (defect is null)
-            {
-                try
-                {
-                    record = WalRecordCodec.Decode(data.AsSpan(offset + RecordFrame.HeaderSize, (int)(end - offset - RecordFrame.HeaderSize)));
-                }
-                catch (InvalidDataException e)
-                {
-                    defect = $"the payload cannot be read ({e.Message})";
-                }
-            }
-
-            if (record is null)
+            if (RecordFrame.FindDefect(data, offset, out long end) is { } defect)
             {
                 // Each record is fsynced before the next is written, so only the last one can be torn: a damaged
-                // record is the torn tail when no sound record follows it (whatever follows is the unfinished write,
-                // or zeros the file system allocated for it); with a sound record after it, it is corruption.
-                if (isLast && !RecordFrame.SoundRecordFollows(data, offset))
+                // record is the torn tail when no sound record follows its end (whatever follows is the unfinished
+                // write, or zeros the file system allocated for it); with a sound record after it, it is corruption.
+                if (isLast && !RecordFrame.SoundRecordFollows(data, end))
                 {
                     segment.Length = offset;
                     return data.Length - offset;
                 }
 
                 throw location.Corruption(isLast ? $"{defect}, and more data follows it" : $"{defect}, and later segments follow");
+            }
+
+            WalRecord record;
+            try
+            {
+                record = WalRecordCodec.Decode(data.AsSpan(offset + RecordFrame.HeaderSize, (int)(end - offset - RecordFrame.HeaderSize)));
+            }
+            catch (InvalidDataException e)
+            {
+                // Its checksums hold, so it was written whole: a crash does not leave such a record, not even at the
+                // tail, and it may be an acknowledged batch (of a newer version, say). Cutting it off would lose it.
+                throw location.Corruption($"the payload cannot be read ({e.Message})");
             }
 
             replay.Apply(record, location);

@@ -144,14 +144,14 @@ public sealed partial class FileRaftLog : IRaftLog
 
         GroupLogPosition position = PositionOf(groupId).AfterCompaction(groupId, snapshot.Metadata);
         var record = new CompactionRecord(groupId, new SnapshotPoint(snapshot.Metadata.Index, snapshot.Metadata.Term));
+
+        // The file first: once the record is durable, replay drops the entries the file replaces. A file that cannot
+        // be written (a full disk) leaves the segments as they were, so the log stays writable: the host logs the
+        // failure and snapshots again later, and the entries are all still here.
+        StoredSnapshot file = SnapshotFile.Write(_snapDirectory, groupId, snapshot, _options.SyncEnabled);
         try
         {
-            // The file first: once the record is durable, replay drops the entries the file replaces.
-            StoredSnapshot file = SnapshotFile.Write(_snapDirectory, groupId, snapshot, _options.SyncEnabled);
             _ = Append(record, WalRecordCodec.FramedSize(record));
-            _positions[groupId] = position;
-            ReplaceSnapshotFile(file);
-            DeleteCoveredSegments();
         }
         catch
         {
@@ -159,6 +159,11 @@ public sealed partial class FileRaftLog : IRaftLog
             throw;
         }
 
+        // The record is durable: the compaction took effect whatever happens to the clean-up, which a later
+        // compaction or recovery finishes.
+        _positions[groupId] = position;
+        ReplaceSnapshotFile(file);
+        DeleteCoveredSegments();
         return Task.CompletedTask;
     }
 
@@ -269,12 +274,14 @@ public sealed partial class FileRaftLog : IRaftLog
     /// <summary>Makes <paramref name="snapshot"/>, now recorded in the log, the group's snapshot file, and deletes the older one.</summary>
     private void ReplaceSnapshotFile(StoredSnapshot snapshot)
     {
-        if (_snapshots.TryGetValue(snapshot.GroupId, out SnapshotOnDisk older) && older.Path != snapshot.Path)
+        // Recorded before the older file goes: should deleting it fail, the checkpoints of later segments must still
+        // name the snapshot the log records, not the one it replaced. Recovery deletes an older file left behind.
+        bool replaces = _snapshots.TryGetValue(snapshot.GroupId, out SnapshotOnDisk older) && older.Path != snapshot.Path;
+        _snapshots[snapshot.GroupId] = new SnapshotOnDisk(snapshot.Point, snapshot.Path, snapshot.Bytes);
+        if (replaces)
         {
             File.Delete(older.Path);
         }
-
-        _snapshots[snapshot.GroupId] = new SnapshotOnDisk(snapshot.Point, snapshot.Path, snapshot.Bytes);
     }
 
     /// <summary>Deletes the oldest segments for as long as every entry they hold is covered by its group's snapshot.</summary>

@@ -64,12 +64,20 @@ internal static class RecordFrame
     }
 
     /// <summary>
-    /// Whether a sound record starts anywhere after <paramref name="offset"/>. A damaged record with a sound one
-    /// after it cannot be a torn write (nothing is written after the record a crash tears): it is corruption.
+    /// Whether a sound record starts anywhere at or after <paramref name="end"/>, where a damaged record says it
+    /// ends (see <see cref="FindDefect"/>). A damaged record with a sound one after it cannot be a torn write
+    /// (nothing is written after the record a crash tears): it is corruption. The search starts at the damaged
+    /// record's end, not inside it: its payload may hold a client's value, and any value may look like a record.
+    /// A record that claims to end past the end of the file is followed by nothing: it is the torn tail.
     /// </summary>
-    public static bool SoundRecordFollows(ReadOnlySpan<byte> segment, int offset)
+    public static bool SoundRecordFollows(ReadOnlySpan<byte> segment, long end)
     {
-        for (int position = offset + 1; position + HeaderSize < segment.Length; position++)
+        if (end >= segment.Length)
+        {
+            return false;
+        }
+
+        for (int position = (int)end; position + HeaderSize < segment.Length; position++)
         {
             if (FindDefect(segment, position, out _) is null)
             {

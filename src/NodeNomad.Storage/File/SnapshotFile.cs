@@ -66,22 +66,34 @@ internal static class SnapshotFile
 
         string path = Path.Combine(directory, FileName(groupId, metadata.Index));
         string temp = path + TempSuffix;
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        bool renamed = false;
+        try
         {
-            stream.Write(header);
-            stream.Write(data);
-            stream.Write(checksum);
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                stream.Write(header);
+                stream.Write(data);
+                stream.Write(checksum);
+                if (sync)
+                {
+                    stream.Flush(flushToDisk: true);
+                }
+            }
+
+            // The rename is atomic; fsyncing the directory makes it durable.
+            File.Move(temp, path, overwrite: true);
+            renamed = true;
             if (sync)
             {
-                stream.Flush(flushToDisk: true);
+                DirectorySync.Flush(directory);
             }
         }
-
-        // The rename is atomic; fsyncing the directory makes it durable.
-        File.Move(temp, path, overwrite: true);
-        if (sync)
+        catch
         {
-            DirectorySync.Flush(directory);
+            // No record names the file yet, so nothing uses it. The log stays open after a failed compaction, and
+            // a full disk needs the space back before the next snapshot, rather than at the next recovery.
+            File.Delete(renamed ? path : temp);
+            throw;
         }
 
         return new StoredSnapshot(groupId, snapshot, path, header.Length + data.Length + checksum.Length);
