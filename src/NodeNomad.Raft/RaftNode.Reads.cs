@@ -74,15 +74,9 @@ public sealed partial class RaftNode
 
     private void LeaderReadIndex(Message m)
     {
-        // A group of one voter: nobody else can have committed anything.
-        if (_voters.Count == 1 && _voters.Contains(_id))
-        {
-            RespondToReadIndex(m, _log.Committed);
-            return;
-        }
-
         // A new leader's commit index may lag what its predecessor committed until one entry of its own term
-        // commits; answering earlier could miss a completed write.
+        // commits; answering earlier could miss a completed write. This holds for a leader that is the only voter
+        // too: left alone by a membership change, it may hold entries the old voters committed without telling it.
         if (!CommittedEntryInCurrentTerm)
         {
             _pendingReadIndexMessages.Add(m);
@@ -94,6 +88,13 @@ public sealed partial class RaftNode
 
     private void ConfirmReadIndex(Message m)
     {
+        // The only voter, with an entry of its term committed: no other leader can exist, nothing to confirm.
+        if (_voters.Count == 1 && _voters.Contains(_id))
+        {
+            RespondToReadIndex(m, _log.Committed);
+            return;
+        }
+
         if (_config.ReadOnly == ReadOnlyOption.LeaseBased)
         {
             if (LeaseHolds())

@@ -114,6 +114,32 @@ public class ReadTests
     }
 
     [Fact]
+    public void a_voter_left_alone_by_a_membership_change_answers_reads_only_once_it_committed_an_entry_of_its_term()
+    {
+        // §8: "a leader must have the latest information on which entries are committed"; with one voter left that
+        // still takes an entry of its own term. {1,2} -> {2}: 1 commits the removal and a write, 2 learns only that
+        // the removal committed, and leads alone with the write in its log but not yet known committed.
+        var net = new RaftNetwork(2);
+        net.Elect(1);
+        net.Raft(1).ProposeConfChange(new ConfChange(ConfChangeType.RemoveNode, 1)).Accepted.ShouldBeTrue();
+        var write = net.Propose(1, "w");
+        net.DeliverPending();
+        net.DeliverPending();
+        net.AppliedData(1).ShouldBe(["w"]);
+        var removal = write.Index - 1;
+        net.DeliverPending(drop: m => m.Commit > removal);
+        net.Raft(2).Status.HardState.Commit.ShouldBe(removal);
+        net.Raft(2).Status.ConfState.Voters.ShouldBe([2UL]);
+
+        net.Raft(2).Campaign();
+        net.Raft(2).Status.SoftState.Role.ShouldBe(RaftRole.Leader);
+        net.Raft(2).ReadIndex(Ctx("after-w"));
+        net.Stabilize();
+
+        net[2].ReadStates.Single().Index.ShouldBeGreaterThanOrEqualTo(write.Index);
+    }
+
+    [Fact]
     public void several_pending_reads_are_confirmed_by_the_latest_heartbeat_round()
     {
         var net = new RaftNetwork(3);
