@@ -11,6 +11,9 @@ public sealed partial class RaftNode
     /// <summary>Lease reads that arrived while the lease had lapsed, answered once it holds again.</summary>
     private readonly List<Message> _readsAwaitingLease = [];
 
+    /// <summary>The largest time the host gave (<see cref="ObserveTime"/>), in Unix milliseconds: what this replica vouches for when it leads.</summary>
+    private long _now;
+
     /// <summary>Ticks since the replica was created: the clock of lease reads.</summary>
     private ulong _ticks;
 
@@ -72,8 +75,13 @@ public sealed partial class RaftNode
     /// <summary>Whether the leader has committed an entry of its own term (so its commit index is current).</summary>
     private bool CommittedEntryInCurrentTerm => _log.TermOrZero(_log.Committed) == _term;
 
-    private void LeaderReadIndex(Message m)
+    private void LeaderReadIndex(Message request)
     {
+        // The leader vouches for the time at which it handled the request: the request carries that stamp through
+        // whichever queue it waits in, and so does its answer. Requests are stamped in the order they arrive, and the
+        // time never goes back, so a later read never carries an earlier time than one answered before it.
+        var m = request with { Timestamp = _now };
+
         // A new leader's commit index may lag what its predecessor committed until one entry of its own term
         // commits; answering earlier could miss a completed write. This holds for a leader that is the only voter
         // too: left alone by a membership change, it may hold entries the old voters committed without telling it.
@@ -159,10 +167,17 @@ public sealed partial class RaftNode
     {
         if (request.From == 0 || request.From == _id)
         {
-            _readStates.Add(new ReadState(index, request.Context));
+            _readStates.Add(new ReadState(index, request.Context, request.Timestamp));
             return;
         }
 
-        Send(new Message { Type = MessageType.ReadIndexResponse, To = request.From, Index = index, Context = request.Context });
+        Send(new Message
+        {
+            Type = MessageType.ReadIndexResponse,
+            To = request.From,
+            Index = index,
+            Context = request.Context,
+            Timestamp = request.Timestamp,
+        });
     }
 }

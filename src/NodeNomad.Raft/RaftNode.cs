@@ -98,6 +98,15 @@ public sealed partial class RaftNode
         _tick();
     }
 
+    /// <summary>
+    /// Gives the replica the host's wall-clock time in Unix milliseconds; the host calls it on every turn of its loop,
+    /// before stepping what arrived. The replica keeps the largest time it was given, so its time never goes back
+    /// when the host's clock does. A leader stamps each read it answers with this time as it was when the read
+    /// request reached it (<see cref="ReadState.Timestamp"/>). Nothing else depends on it: elections, heartbeats and
+    /// leases run on <see cref="Tick"/>.
+    /// </summary>
+    public void ObserveTime(long unixMilliseconds) => _now = Math.Max(_now, unixMilliseconds);
+
     /// <summary>Starts an election now (pre-vote first when enabled).</summary>
     public void Campaign() => Step(new Message { Type = MessageType.Hup, From = _id });
 

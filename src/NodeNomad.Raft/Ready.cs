@@ -24,7 +24,13 @@ public sealed record SoftState(ulong Leader, RaftRole Role);
 /// <summary>A linearizable read that may be served once the host has applied up to <paramref name="Index"/>.</summary>
 /// <param name="Index">The commit index at the time the read was confirmed.</param>
 /// <param name="Context">The context given to <see cref="RaftNode.ReadIndex"/>.</param>
-public sealed record ReadState(ulong Index, ReadOnlyMemory<byte> Context);
+/// <param name="Timestamp">
+/// The time (Unix milliseconds) the leader vouches for the read: its <see cref="RaftNode.ObserveTime"/> time when the
+/// request reached it, also when another replica serves the read. The host judges time-dependent state (such as the
+/// expiry of keys) at this time rather than by its own clock, so that under clock skew a read never sees an earlier
+/// time than one the same leader answered before it. 0 when the leader was given no time.
+/// </param>
+public sealed record ReadState(ulong Index, ReadOnlyMemory<byte> Context, long Timestamp = 0);
 
 /// <summary>
 /// What a replica asks its host to do, in this order:

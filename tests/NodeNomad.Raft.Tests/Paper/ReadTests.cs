@@ -140,6 +140,54 @@ public class ReadTests
     }
 
     [Fact]
+    public void a_followers_read_carries_the_time_the_leader_vouches_for_not_its_own()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Propose(1, "a");
+        net.Stabilize();
+        net.Raft(1).ObserveTime(5_000);
+        net.Raft(3).ObserveTime(9_000);
+
+        net.Raft(3).ReadIndex(Ctx("f"));
+        var delivered = net.Stabilize();
+
+        delivered.Single(d => d.Message.Type == MessageType.ReadIndexResponse).Message.Timestamp.ShouldBe(5_000L);
+        net[3].ReadStates.Single().Timestamp.ShouldBe(5_000L);
+    }
+
+    [Fact]
+    public void a_leader_stamps_a_read_with_its_time_when_the_request_arrived()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Raft(1).ObserveTime(1_000);
+        net.Raft(1).ReadIndex(Ctx("r"));
+        net.ProcessAll();
+
+        // Confirmed later, the read is still vouched for at the time the leader handled it.
+        net.Raft(1).ObserveTime(2_000);
+        net.Stabilize();
+
+        net[1].ReadStates.Single().Timestamp.ShouldBe(1_000L);
+    }
+
+    [Fact]
+    public void the_read_stamps_of_one_leader_never_go_backwards_even_when_its_clock_does()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        foreach (var (time, context) in new[] { (1_000L, "a"), (900L, "b"), (1_100L, "c") })
+        {
+            net.Raft(1).ObserveTime(time);
+            net.Raft(1).ReadIndex(Ctx(context));
+            net.Stabilize();
+        }
+
+        net[1].ReadStates.Select(r => r.Timestamp).ShouldBe([1_000L, 1_000L, 1_100L]);
+    }
+
+    [Fact]
     public void several_pending_reads_are_confirmed_by_the_latest_heartbeat_round()
     {
         var net = new RaftNetwork(3);
