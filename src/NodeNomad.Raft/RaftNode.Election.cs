@@ -83,8 +83,6 @@ public sealed partial class RaftNode
             progress.LeaseTick = 0;
         }
 
-        _readsAwaitingLease.Clear();
-
         // Changes from earlier terms may still be unapplied; until the host has applied everything up to here,
         // no new change may be proposed.
         _pendingConfIndex = _log.LastIndex;
@@ -116,8 +114,7 @@ public sealed partial class RaftNode
         }
 
         _pendingConfIndex = 0;
-        _readOnly.Clear();
-        _pendingReadIndexMessages.Clear();
+        DropPendingReads();
     }
 
     private void TickElection()
@@ -378,8 +375,11 @@ public sealed partial class RaftNode
                 }
 
                 break;
+            case MessageType.ReadIndex:
+                DropRead(m);
+                break;
             default:
-                // Proposals, reads and TimeoutNow are dropped: there is no leader to serve them.
+                // Proposals and TimeoutNow are dropped: there is no leader to serve them.
                 break;
         }
     }

@@ -163,6 +163,31 @@ public sealed partial class RaftNode
         }
     }
 
+    /// <summary>
+    /// Drops every read this replica was confirming as leader; called on every role change. A leader that stops
+    /// leading, even in the same term (check-quorum, its own removal), can no longer vouch that its commit index
+    /// covers every completed write, so none of them may ever produce a ReadState: they are reported instead.
+    /// </summary>
+    private void DropPendingReads()
+    {
+        foreach (var read in _readOnly.TakeAll().Concat(_pendingReadIndexMessages).Concat(_readsAwaitingLease))
+        {
+            DropRead(read);
+        }
+
+        _pendingReadIndexMessages.Clear();
+        _readsAwaitingLease.Clear();
+    }
+
+    /// <summary>Reports a read requested on this replica as dropped; a read forwarded by a follower is the follower's to fail.</summary>
+    private void DropRead(Message request)
+    {
+        if (request.From == 0 || request.From == _id)
+        {
+            _droppedReads.Add(request.Context);
+        }
+    }
+
     private void RespondToReadIndex(Message request, ulong index)
     {
         if (request.From == 0 || request.From == _id)

@@ -379,6 +379,10 @@ public sealed partial class RaftNode
                 {
                     Send(m with { To = _lead, From = _id });
                 }
+                else
+                {
+                    DropRead(m);
+                }
 
                 break;
             case MessageType.ReadIndexResponse:

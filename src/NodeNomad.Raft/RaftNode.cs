@@ -15,6 +15,7 @@ public sealed partial class RaftNode
     private readonly RaftLog _log;
     private readonly List<Message> _messages = [];
     private readonly List<ReadState> _readStates = [];
+    private readonly List<ReadOnlyMemory<byte>> _droppedReads = [];
 
     private ulong _term;
     private ulong _vote;
@@ -163,7 +164,12 @@ public sealed partial class RaftNode
         StepMessage(message);
     }
 
-    /// <summary>Requests a linearizable read; a <see cref="ReadState"/> with the same context appears in a later Ready (never, if leadership is lost: the caller times out and retries).</summary>
+    /// <summary>
+    /// Requests a linearizable read: a <see cref="ReadState"/> with the same context appears in a later Ready, or the
+    /// context appears in <see cref="Ready.DroppedReads"/> when this replica drops the request. On a follower the
+    /// request is forwarded to the leader and not tracked: if the leader is lost before answering, no Ready says so
+    /// and the host fails the caller itself (on a leader change, or a timeout); the caller retries.
+    /// </summary>
     public void ReadIndex(ReadOnlyMemory<byte> context) =>
         Step(new Message { Type = MessageType.ReadIndex, From = _id, Context = context });
 
@@ -179,6 +185,7 @@ public sealed partial class RaftNode
         || _log.PendingSnapshot is not null
         || _messages.Count > 0
         || _readStates.Count > 0
+        || _droppedReads.Count > 0
         || _log.HasNextCommittedEntries;
 
     /// <summary>What the host should do now; call <see cref="Advance"/> after doing it.</summary>
@@ -192,6 +199,7 @@ public sealed partial class RaftNode
             softState == _previousSoftState ? null : softState,
             hardState == _previousHardState ? null : hardState,
             [.. _readStates],
+            [.. _droppedReads],
             entries,
             _log.PendingSnapshot,
             committed,
@@ -204,6 +212,7 @@ public sealed partial class RaftNode
         _previousSoftState = softState;
         _previousHardState = hardState;
         _readStates.Clear();
+        _droppedReads.Clear();
         _messages.Clear();
         if (committed.Count > 0)
         {

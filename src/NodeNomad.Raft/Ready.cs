@@ -46,6 +46,13 @@ public sealed record ReadState(ulong Index, ReadOnlyMemory<byte> Context, long T
 /// <param name="SoftState">The new soft state, or null when it did not change.</param>
 /// <param name="HardState">The new hard state to persist, or null when it did not change.</param>
 /// <param name="ReadStates">Reads confirmed since the last Ready.</param>
+/// <param name="DroppedReads">
+/// Contexts of reads requested on this replica (<see cref="RaftNode.ReadIndex"/>) that it dropped since the last
+/// Ready: it stopped leading before confirming them (check-quorum, its removal, a newer term), or it knew no leader
+/// to forward them to. Each is reported once and never produces a <see cref="ReadState"/>, so the host fails its
+/// caller at once (the caller may retry). A read forwarded to the leader is not tracked here: the host fails it when
+/// <see cref="SoftState"/> shows the leader changed, or when it times out.
+/// </param>
 /// <param name="Entries">Entries to append to durable storage (they may overwrite a conflicting suffix).</param>
 /// <param name="Snapshot">A snapshot received from the leader to persist and apply, or null.</param>
 /// <param name="CommittedEntries">Entries now committed, to apply in order.</param>
@@ -55,6 +62,7 @@ public sealed record Ready(
     SoftState? SoftState,
     HardState? HardState,
     IReadOnlyList<ReadState> ReadStates,
+    IReadOnlyList<ReadOnlyMemory<byte>> DroppedReads,
     IReadOnlyList<Entry> Entries,
     Snapshot? Snapshot,
     IReadOnlyList<Entry> CommittedEntries,

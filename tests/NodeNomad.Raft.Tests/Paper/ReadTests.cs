@@ -188,6 +188,68 @@ public class ReadTests
     }
 
     [Fact]
+    public void a_leader_that_steps_down_by_check_quorum_reports_its_unconfirmed_read_dropped_and_never_answers_it()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        var term = net.Raft(1).Status.HardState.Term;
+        net.Isolate(1);
+        net.Raft(1).ReadIndex(Ctx("lost"));
+        net.Stabilize();
+
+        // Two check-quorum rounds: the first clears what it heard before the partition, the second finds no quorum.
+        net.Tick(1, 2 * RaftNetwork.Config(1).ElectionTick);
+        net.Raft(1).Status.SoftState.ShouldBe(new SoftState(0, RaftRole.Follower));
+        net.Raft(1).Status.HardState.Term.ShouldBe(term);
+        net[1].DroppedReads.ShouldBe(["lost"]);
+
+        net.SettleAndCommitEverywhere();
+        net[1].ReadStates.ShouldBeEmpty();
+        net[1].DroppedReads.ShouldBe(["lost"]);
+    }
+
+    [Fact]
+    public void a_leader_that_removes_itself_reports_its_unconfirmed_read_dropped()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Raft(1).ReadIndex(Ctx("lost"));
+        net.Raft(1).ProposeConfChange(new ConfChange(ConfChangeType.RemoveNode, 1)).Accepted.ShouldBeTrue();
+        net.Drop = m => m.Type == MessageType.HeartbeatResponse;
+        net.Stabilize();
+
+        net.Raft(1).Status.ConfState.Voters.ShouldBe([2UL, 3UL]);
+        net.Raft(1).Status.SoftState.Role.ShouldBe(RaftRole.Follower);
+        net[1].DroppedReads.ShouldBe(["lost"]);
+        net[1].ReadStates.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_lease_leader_that_steps_down_reports_the_reads_awaiting_its_lease_dropped()
+    {
+        var net = LeaseLeaderWithOneWrite();
+        net.Isolate(1);
+        net.Raft(1).ReadIndex(Ctx("lost"));
+        net.ProcessAll();
+        net[1].ReadStates.ShouldBeEmpty();
+
+        net.Tick(1, 2 * RaftNetwork.Config(1).ElectionTick);
+        net.Raft(1).Status.SoftState.Role.ShouldBe(RaftRole.Follower);
+        net[1].DroppedReads.ShouldBe(["lost"]);
+    }
+
+    [Fact]
+    public void a_read_on_a_replica_that_knows_no_leader_is_reported_dropped_at_once()
+    {
+        var net = new RaftNetwork(3);
+        net.Raft(2).ReadIndex(Ctx("nowhere"));
+        net.ProcessAll();
+
+        net[2].DroppedReads.ShouldBe(["nowhere"]);
+        net.Pending.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void several_pending_reads_are_confirmed_by_the_latest_heartbeat_round()
     {
         var net = new RaftNetwork(3);
