@@ -41,7 +41,7 @@ public sealed partial class RaftNode
     /// </summary>
     private bool LeaseHolds()
     {
-        if (_leadTransferee != 0)
+        if (_leadTransferee != 0 || _ticks < _leaseResumesAtTick)
         {
             return false;
         }

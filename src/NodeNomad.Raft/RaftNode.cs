@@ -64,14 +64,21 @@ public sealed partial class RaftNode
         }
 
         BecomeFollower(_term, 0);
+        if (_config.ReadOnly == ReadOnlyOption.LeaseBased && !IsEmpty(bootstrap))
+        {
+            _restartLeaseUntilTick = (ulong)_config.ElectionTick;
+        }
 
         _previousSoftState = SoftState;
         _previousHardState = bootstrap.HardState;
     }
 
+    /// <summary>Whether storage recovered nothing: the replica has never run (or lost everything, and with it every promise).</summary>
+    private static bool IsEmpty(RaftBootstrap bootstrap) =>
+        bootstrap.HardState.IsEmpty && bootstrap.Snapshot is null && bootstrap.Entries.Count == 0;
+
     private static bool IsBrandNew(RaftBootstrap bootstrap) =>
-        bootstrap.HardState.IsEmpty && bootstrap.Snapshot is null && bootstrap.Entries.Count == 0
-        && bootstrap.InitialMembers is { } members && members.Voters.Count + members.Learners.Count > 0;
+        IsEmpty(bootstrap) && bootstrap.InitialMembers is { } members && members.Voters.Count + members.Learners.Count > 0;
 
     /// <summary>
     /// A brand-new group's log starts with one committed membership change (term 1) per initial member, written

@@ -299,6 +299,54 @@ public class ReadTests
         net[1].ReadStates.Select(r => Encoding.UTF8.GetString(r.Context.Span)).ShouldNotContain("late");
     }
 
+    [Fact]
+    public void a_leader_that_sent_timeout_now_serves_no_lease_read_for_an_election_timeout_even_once_the_transfer_is_abandoned()
+    {
+        // The transferee campaigns with the transfer marker, which lets its votes through the followers' leases: until
+        // that campaign is over, acknowledged heartbeats no longer prove that no other leader can be elected.
+        var net = LeaseLeaderWithOneWrite();
+        net.Tick(1);
+        net.Stabilize();
+        var electionTick = RaftNetwork.Config(1).ElectionTick;
+
+        net.Drop = m => m.To == 2 && m.Type == MessageType.Append;
+        net.Propose(1, "b");
+        net.Stabilize();
+        net.Raft(1).TransferLeadership(2);
+        for (var t = 0; t < electionTick / 2; t++)
+        {
+            net.Tick(1);
+            net.Stabilize();
+        }
+
+        // The transferee catches up late in the transfer's timeout; its TimeoutNow is lost (or only delayed).
+        net.Drop = m => m.Type == MessageType.TimeoutNow;
+        var ticksSinceTimeoutNow = 0;
+        net.Tick(1);
+        net.Stabilize().ShouldContain(d => d.Message.Type == MessageType.TimeoutNow);
+        while (net.Raft(1).Status.LeadTransferee != 0)
+        {
+            net.Tick(1);
+            net.Stabilize();
+            ticksSinceTimeoutNow++;
+        }
+
+        ticksSinceTimeoutNow.ShouldBeLessThan(electionTick);
+        net.Raft(1).Status.SoftState.Role.ShouldBe(RaftRole.Leader);
+        net.Raft(1).ReadIndex(Ctx("after-abort"));
+        net.Stabilize();
+        net[1].ReadStates.ShouldBeEmpty();
+
+        while (net[1].ReadStates.Count == 0)
+        {
+            net.Tick(1);
+            net.Stabilize();
+            ticksSinceTimeoutNow++;
+        }
+
+        ticksSinceTimeoutNow.ShouldBeGreaterThanOrEqualTo(electionTick);
+    }
+
     /// <summary>Three replicas with lease reads, replica 1 elected and one write committed everywhere.</summary>
     private static RaftNetwork LeaseLeaderWithOneWrite()
     {
