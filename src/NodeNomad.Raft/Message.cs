@@ -102,4 +102,7 @@ public sealed record Message
 
     /// <summary>Opaque bytes: the read request id (ReadIndex), or a campaign marker for a transfer.</summary>
     public ReadOnlyMemory<byte> Context { get; init; }
+
+    /// <summary>ReadIndexResponse: the time (Unix milliseconds) the leader vouches for the read, see <see cref="ReadState.Timestamp"/>.</summary>
+    public long Timestamp { get; init; }
 }

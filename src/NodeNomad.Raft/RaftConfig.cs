@@ -7,9 +7,16 @@ public enum ReadOnlyOption
     Safe,
 
     /// <summary>
-    /// Lease: the leader answers at once while a quorum has acknowledged heartbeats it sent less than an election
-    /// timeout (minus a two-tick margin) ago; followers refuse other candidates for that long (check-quorum).
-    /// Relies on the replicas' ticks running at nearly the same rate, and on no replica pausing for longer than the margin.
+    /// Lease: the leader answers at once, without a heartbeat round, while a quorum has acknowledged heartbeats it sent
+    /// less than an election timeout (minus a two-tick margin) ago; followers refuse other candidates for that long
+    /// (check-quorum, required). It relies on bounded clock drift: the replicas' ticks must run at nearly the same
+    /// rate, a tick must mean the same time on every replica, and no replica may pause (GC, VM freeze) for longer than
+    /// the margin. While it is on, a leader serves no lease read for an election timeout after it sent TimeoutNow (the
+    /// transferee's campaign passes leases), which also assumes that TimeoutNow and the votes it starts arrive within
+    /// that timeout; and a replica restarted from durable state grants no vote for an election timeout (it may have
+    /// vouched for a lease it forgot). Nothing in the protocol detects a breach of these assumptions, and a breach lets
+    /// a deposed leader answer a stale read. That is why it is off by default: <see cref="Safe"/> costs one heartbeat
+    /// round per read batch and is correct whatever the clocks do.
     /// </summary>
     LeaseBased,
 }
@@ -32,7 +39,7 @@ public sealed record RaftConfig
     /// <summary>Whether a leader steps down when it has not heard from a quorum within an election timeout.</summary>
     public bool CheckQuorum { get; init; } = true;
 
-    /// <summary>How reads are confirmed.</summary>
+    /// <summary>How reads are confirmed: <see cref="ReadOnlyOption.Safe"/> unless the host accepts the clock assumptions of <see cref="ReadOnlyOption.LeaseBased"/>.</summary>
     public ReadOnlyOption ReadOnly { get; init; } = ReadOnlyOption.Safe;
 
     /// <summary>Most Append messages in flight to one follower while it is being replicated to optimistically.</summary>

@@ -15,6 +15,13 @@ public sealed partial class RaftNode
     /// <summary>In [ElectionTick, 2 × ElectionTick): drawn anew on every role change, so that split votes resolve.</summary>
     private int _randomizedElectionTimeout;
 
+    /// <summary>
+    /// With lease reads, the tick before which a replica restarted from durable state grants no vote or pre-vote for a
+    /// later term: before its crash it may have acknowledged a heartbeat on which the leader still serves lease reads,
+    /// and it has forgotten when, so it keeps that promise for an election timeout from its start.
+    /// </summary>
+    private ulong _restartLeaseUntilTick;
+
     /// <summary>Votes received in the current (pre-)campaign: true granted, false rejected. First answer counts.</summary>
     private readonly Dictionary<ulong, bool> _votes = [];
 
@@ -77,13 +84,14 @@ public sealed partial class RaftNode
             own.RecentActive = true;
         }
 
-        // A new leader holds no lease until its own heartbeats are acknowledged.
+        // A new leader holds no lease until its own heartbeats are acknowledged, and no TimeoutNow of an earlier
+        // leadership of this replica holds it back.
         foreach (var progress in _progress.Values)
         {
             progress.LeaseTick = 0;
         }
 
-        _readsAwaitingLease.Clear();
+        _leaseResumesAtTick = 0;
 
         // Changes from earlier terms may still be unapplied; until the host has applied everything up to here,
         // no new change may be proposed.
@@ -116,8 +124,7 @@ public sealed partial class RaftNode
         }
 
         _pendingConfIndex = 0;
-        _readOnly.Clear();
-        _pendingReadIndexMessages.Clear();
+        DropPendingReads();
     }
 
     private void TickElection()
@@ -259,7 +266,8 @@ public sealed partial class RaftNode
                 // replica that was partitioned away (or removed) cannot depose a healthy leader. A transfer's
                 // campaign was asked for by the leader itself and is let through.
                 var isTransfer = m.Context.Span.SequenceEqual(CampaignTransferContext);
-                var inLease = _config.CheckQuorum && _lead != 0 && _electionElapsed < _config.ElectionTick;
+                var inLease = _config.CheckQuorum
+                    && ((_lead != 0 && _electionElapsed < _config.ElectionTick) || _ticks < _restartLeaseUntilTick);
                 if (!isTransfer && inLease)
                 {
                     return;
@@ -378,8 +386,11 @@ public sealed partial class RaftNode
                 }
 
                 break;
+            case MessageType.ReadIndex:
+                DropRead(m);
+                break;
             default:
-                // Proposals, reads and TimeoutNow are dropped: there is no leader to serve them.
+                // Proposals and TimeoutNow are dropped: there is no leader to serve them.
                 break;
         }
     }

@@ -11,6 +11,9 @@ public sealed partial class RaftNode
     /// <summary>Lease reads that arrived while the lease had lapsed, answered once it holds again.</summary>
     private readonly List<Message> _readsAwaitingLease = [];
 
+    /// <summary>The largest time the host gave (<see cref="ObserveTime"/>), in Unix milliseconds: what this replica vouches for when it leads.</summary>
+    private long _now;
+
     /// <summary>Ticks since the replica was created: the clock of lease reads.</summary>
     private ulong _ticks;
 
@@ -38,7 +41,7 @@ public sealed partial class RaftNode
     /// </summary>
     private bool LeaseHolds()
     {
-        if (_leadTransferee != 0)
+        if (_leadTransferee != 0 || _ticks < _leaseResumesAtTick)
         {
             return false;
         }
@@ -72,17 +75,16 @@ public sealed partial class RaftNode
     /// <summary>Whether the leader has committed an entry of its own term (so its commit index is current).</summary>
     private bool CommittedEntryInCurrentTerm => _log.TermOrZero(_log.Committed) == _term;
 
-    private void LeaderReadIndex(Message m)
+    private void LeaderReadIndex(Message request)
     {
-        // A group of one voter: nobody else can have committed anything.
-        if (_voters.Count == 1 && _voters.Contains(_id))
-        {
-            RespondToReadIndex(m, _log.Committed);
-            return;
-        }
+        // The leader vouches for the time at which it handled the request: the request carries that stamp through
+        // whichever queue it waits in, and so does its answer. Requests are stamped in the order they arrive, and the
+        // time never goes back, so a later read never carries an earlier time than one answered before it.
+        var m = request with { Timestamp = _now };
 
         // A new leader's commit index may lag what its predecessor committed until one entry of its own term
-        // commits; answering earlier could miss a completed write.
+        // commits; answering earlier could miss a completed write. This holds for a leader that is the only voter
+        // too: left alone by a membership change, it may hold entries the old voters committed without telling it.
         if (!CommittedEntryInCurrentTerm)
         {
             _pendingReadIndexMessages.Add(m);
@@ -94,6 +96,13 @@ public sealed partial class RaftNode
 
     private void ConfirmReadIndex(Message m)
     {
+        // The only voter, with an entry of its term committed: no other leader can exist, nothing to confirm.
+        if (_voters.Count == 1 && _voters.Contains(_id))
+        {
+            RespondToReadIndex(m, _log.Committed);
+            return;
+        }
+
         if (_config.ReadOnly == ReadOnlyOption.LeaseBased)
         {
             if (LeaseHolds())
@@ -154,14 +163,46 @@ public sealed partial class RaftNode
         }
     }
 
+    /// <summary>
+    /// Drops every read this replica was confirming as leader; called on every role change. A leader that stops
+    /// leading, even in the same term (check-quorum, its own removal), can no longer vouch that its commit index
+    /// covers every completed write, so none of them may ever produce a ReadState: they are reported instead.
+    /// </summary>
+    private void DropPendingReads()
+    {
+        foreach (var read in _readOnly.TakeAll().Concat(_pendingReadIndexMessages).Concat(_readsAwaitingLease))
+        {
+            DropRead(read);
+        }
+
+        _pendingReadIndexMessages.Clear();
+        _readsAwaitingLease.Clear();
+    }
+
+    /// <summary>Reports a read requested on this replica as dropped; a read forwarded by a follower is the follower's to fail.</summary>
+    private void DropRead(Message request)
+    {
+        if (request.From == 0 || request.From == _id)
+        {
+            _droppedReads.Add(request.Context);
+        }
+    }
+
     private void RespondToReadIndex(Message request, ulong index)
     {
         if (request.From == 0 || request.From == _id)
         {
-            _readStates.Add(new ReadState(index, request.Context));
+            _readStates.Add(new ReadState(index, request.Context, request.Timestamp));
             return;
         }
 
-        Send(new Message { Type = MessageType.ReadIndexResponse, To = request.From, Index = index, Context = request.Context });
+        Send(new Message
+        {
+            Type = MessageType.ReadIndexResponse,
+            To = request.From,
+            Index = index,
+            Context = request.Context,
+            Timestamp = request.Timestamp,
+        });
     }
 }

@@ -379,10 +379,15 @@ public sealed partial class RaftNode
                 {
                     Send(m with { To = _lead, From = _id });
                 }
+                else
+                {
+                    DropRead(m);
+                }
 
                 break;
             case MessageType.ReadIndexResponse:
-                _readStates.Add(new ReadState(m.Index, m.Context));
+                // The leader's stamp, not this replica's time: the leader is the one that vouches for the read.
+                _readStates.Add(new ReadState(m.Index, m.Context, m.Timestamp));
                 break;
             default:
                 break;

@@ -6,6 +6,13 @@ public sealed partial class RaftNode
 {
     private ulong _leadTransferee;
 
+    /// <summary>
+    /// The tick before which this leader serves no lease read because it sent TimeoutNow: the transferee's campaign
+    /// passes the followers' leases, so acknowledged heartbeats prove nothing until an election timeout after the
+    /// last TimeoutNow, even if the transfer was abandoned meanwhile. A new term (a new leadership) clears it.
+    /// </summary>
+    private ulong _leaseResumesAtTick;
+
     private void StartTransfer(ulong transferee, Progress progress)
     {
         if (progress.IsLearner || transferee == _id)
@@ -36,5 +43,9 @@ public sealed partial class RaftNode
         }
     }
 
-    private void SendTimeoutNow(ulong to) => Send(new Message { Type = MessageType.TimeoutNow, To = to });
+    private void SendTimeoutNow(ulong to)
+    {
+        _leaseResumesAtTick = _ticks + (ulong)_config.ElectionTick;
+        Send(new Message { Type = MessageType.TimeoutNow, To = to });
+    }
 }

@@ -15,6 +15,7 @@ public sealed partial class RaftNode
     private readonly RaftLog _log;
     private readonly List<Message> _messages = [];
     private readonly List<ReadState> _readStates = [];
+    private readonly List<ReadOnlyMemory<byte>> _droppedReads = [];
 
     private ulong _term;
     private ulong _vote;
@@ -63,14 +64,21 @@ public sealed partial class RaftNode
         }
 
         BecomeFollower(_term, 0);
+        if (_config.ReadOnly == ReadOnlyOption.LeaseBased && !IsEmpty(bootstrap))
+        {
+            _restartLeaseUntilTick = (ulong)_config.ElectionTick;
+        }
 
         _previousSoftState = SoftState;
         _previousHardState = bootstrap.HardState;
     }
 
+    /// <summary>Whether storage recovered nothing: the replica has never run (or lost everything, and with it every promise).</summary>
+    private static bool IsEmpty(RaftBootstrap bootstrap) =>
+        bootstrap.HardState.IsEmpty && bootstrap.Snapshot is null && bootstrap.Entries.Count == 0;
+
     private static bool IsBrandNew(RaftBootstrap bootstrap) =>
-        bootstrap.HardState.IsEmpty && bootstrap.Snapshot is null && bootstrap.Entries.Count == 0
-        && bootstrap.InitialMembers is { } members && members.Voters.Count + members.Learners.Count > 0;
+        IsEmpty(bootstrap) && bootstrap.InitialMembers is { } members && members.Voters.Count + members.Learners.Count > 0;
 
     /// <summary>
     /// A brand-new group's log starts with one committed membership change (term 1) per initial member, written
@@ -97,6 +105,15 @@ public sealed partial class RaftNode
         _ticks++;
         _tick();
     }
+
+    /// <summary>
+    /// Gives the replica the host's wall-clock time in Unix milliseconds; the host calls it on every turn of its loop,
+    /// before stepping what arrived. The replica keeps the largest time it was given, so its time never goes back
+    /// when the host's clock does. A leader stamps each read it answers with this time as it was when the read
+    /// request reached it (<see cref="ReadState.Timestamp"/>). Nothing else depends on it: elections, heartbeats and
+    /// leases run on <see cref="Tick"/>.
+    /// </summary>
+    public void ObserveTime(long unixMilliseconds) => _now = Math.Max(_now, unixMilliseconds);
 
     /// <summary>Starts an election now (pre-vote first when enabled).</summary>
     public void Campaign() => Step(new Message { Type = MessageType.Hup, From = _id });
@@ -154,7 +171,12 @@ public sealed partial class RaftNode
         StepMessage(message);
     }
 
-    /// <summary>Requests a linearizable read; a <see cref="ReadState"/> with the same context appears in a later Ready (never, if leadership is lost: the caller times out and retries).</summary>
+    /// <summary>
+    /// Requests a linearizable read: a <see cref="ReadState"/> with the same context appears in a later Ready, or the
+    /// context appears in <see cref="Ready.DroppedReads"/> when this replica drops the request. On a follower the
+    /// request is forwarded to the leader and not tracked: if the leader is lost before answering, no Ready says so
+    /// and the host fails the caller itself (on a leader change, or a timeout); the caller retries.
+    /// </summary>
     public void ReadIndex(ReadOnlyMemory<byte> context) =>
         Step(new Message { Type = MessageType.ReadIndex, From = _id, Context = context });
 
@@ -170,6 +192,7 @@ public sealed partial class RaftNode
         || _log.PendingSnapshot is not null
         || _messages.Count > 0
         || _readStates.Count > 0
+        || _droppedReads.Count > 0
         || _log.HasNextCommittedEntries;
 
     /// <summary>What the host should do now; call <see cref="Advance"/> after doing it.</summary>
@@ -183,6 +206,7 @@ public sealed partial class RaftNode
             softState == _previousSoftState ? null : softState,
             hardState == _previousHardState ? null : hardState,
             [.. _readStates],
+            [.. _droppedReads],
             entries,
             _log.PendingSnapshot,
             committed,
@@ -195,6 +219,7 @@ public sealed partial class RaftNode
         _previousSoftState = softState;
         _previousHardState = hardState;
         _readStates.Clear();
+        _droppedReads.Clear();
         _messages.Clear();
         if (committed.Count > 0)
         {

@@ -62,7 +62,13 @@ internal sealed class ReadOnlyQueue
     /// <summary>The newest pending context: a heartbeat carrying it confirms all pending requests.</summary>
     public ReadOnlyMemory<byte> LastContext => _queue.Count == 0 ? ReadOnlyMemory<byte>.Empty : _queue[^1].Request.Context;
 
-    public void Clear() => _queue.Clear();
+    /// <summary>Removes and returns every pending request, oldest first.</summary>
+    public List<Message> TakeAll()
+    {
+        var requests = _queue.Select(read => read.Request).ToList();
+        _queue.Clear();
+        return requests;
+    }
 
     private PendingRead? Find(ReadOnlySpan<byte> context)
     {

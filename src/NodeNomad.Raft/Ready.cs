@@ -24,7 +24,13 @@ public sealed record SoftState(ulong Leader, RaftRole Role);
 /// <summary>A linearizable read that may be served once the host has applied up to <paramref name="Index"/>.</summary>
 /// <param name="Index">The commit index at the time the read was confirmed.</param>
 /// <param name="Context">The context given to <see cref="RaftNode.ReadIndex"/>.</param>
-public sealed record ReadState(ulong Index, ReadOnlyMemory<byte> Context);
+/// <param name="Timestamp">
+/// The time (Unix milliseconds) the leader vouches for the read: its <see cref="RaftNode.ObserveTime"/> time when the
+/// request reached it, also when another replica serves the read. The host judges time-dependent state (such as the
+/// expiry of keys) at this time rather than by its own clock, so that under clock skew a read never sees an earlier
+/// time than one the same leader answered before it. 0 when the leader was given no time.
+/// </param>
+public sealed record ReadState(ulong Index, ReadOnlyMemory<byte> Context, long Timestamp = 0);
 
 /// <summary>
 /// What a replica asks its host to do, in this order:
@@ -40,6 +46,13 @@ public sealed record ReadState(ulong Index, ReadOnlyMemory<byte> Context);
 /// <param name="SoftState">The new soft state, or null when it did not change.</param>
 /// <param name="HardState">The new hard state to persist, or null when it did not change.</param>
 /// <param name="ReadStates">Reads confirmed since the last Ready.</param>
+/// <param name="DroppedReads">
+/// Contexts of reads requested on this replica (<see cref="RaftNode.ReadIndex"/>) that it dropped since the last
+/// Ready: it stopped leading before confirming them (check-quorum, its removal, a newer term), or it knew no leader
+/// to forward them to. Each is reported once and never produces a <see cref="ReadState"/>, so the host fails its
+/// caller at once (the caller may retry). A read forwarded to the leader is not tracked here: the host fails it when
+/// <see cref="SoftState"/> shows the leader changed, or when it times out.
+/// </param>
 /// <param name="Entries">Entries to append to durable storage (they may overwrite a conflicting suffix).</param>
 /// <param name="Snapshot">A snapshot received from the leader to persist and apply, or null.</param>
 /// <param name="CommittedEntries">Entries now committed, to apply in order.</param>
@@ -49,6 +62,7 @@ public sealed record Ready(
     SoftState? SoftState,
     HardState? HardState,
     IReadOnlyList<ReadState> ReadStates,
+    IReadOnlyList<ReadOnlyMemory<byte>> DroppedReads,
     IReadOnlyList<Entry> Entries,
     Snapshot? Snapshot,
     IReadOnlyList<Entry> CommittedEntries,

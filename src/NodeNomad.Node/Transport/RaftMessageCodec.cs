@@ -17,9 +17,11 @@ namespace NodeNomad.Node.Transport;
 /// <para>
 /// A frame is <c>[u32 payload length, big-endian][u8 <see cref="RaftFrameType"/>][payload]</c>, its payload
 /// at most <see cref="MaxFramePayloadBytes"/>. Inside payloads, numbers are unsigned LEB128 varints and byte
-/// strings are a varint length followed by the bytes. A message is: type (u8), flags (u8, bit 0 = Reject),
-/// From, To, Term, LogTerm, Index, Commit, RejectHint, Context (bytes), the entry count and the entries, each
-/// Index, Term, type (u8) and Data (bytes).
+/// strings are a varint length followed by the bytes. A message is: type (u8), flags (u8, bit 0 = Reject,
+/// bit 1 = a Timestamp follows), From, To, Term, LogTerm, Index, Commit, RejectHint, Timestamp (only with bit 1:
+/// the 64 bits of the signed time as a varint), Context (bytes), the entry count and the entries, each Index, Term,
+/// type (u8) and Data (bytes). Only read answers carry a Timestamp, so other messages are as they were before it
+/// existed, and frames from a sender that predates it still decode.
 /// </para>
 /// <para>
 /// A <see cref="RaftFrameType.Batch"/> payload is (group, message) pairs until the payload ends. Snapshots are
@@ -45,6 +47,7 @@ public static class RaftMessageCodec
     internal const int SnapshotDigestBytes = SHA256.HashSizeInBytes;
 
     private const byte RejectFlag = 1;
+    private const byte TimestampFlag = 2;
     private const MessageType LastMessageType = MessageType.CheckQuorum;
     private const EntryType LastEntryType = EntryType.ConfChange;
 
@@ -254,6 +257,7 @@ public static class RaftMessageCodec
             + WireWriter.VarintLength(m.From) + WireWriter.VarintLength(m.To) + WireWriter.VarintLength(m.Term)
             + WireWriter.VarintLength(m.LogTerm) + WireWriter.VarintLength(m.Index) + WireWriter.VarintLength(m.Commit)
             + WireWriter.VarintLength(m.RejectHint)
+            + (m.Timestamp == 0 ? 0 : WireWriter.VarintLength((ulong)m.Timestamp))
             + WireWriter.BytesLength(m.Context.Length)
             + WireWriter.VarintLength((ulong)m.Entries.Count);
         for (int i = 0; i < m.Entries.Count; i++)
@@ -268,7 +272,7 @@ public static class RaftMessageCodec
     private static void WriteMessage(ref WireWriter writer, Message m)
     {
         writer.Byte((byte)m.Type);
-        writer.Byte(m.Reject ? RejectFlag : (byte)0);
+        writer.Byte((byte)((m.Reject ? RejectFlag : 0) | (m.Timestamp == 0 ? 0 : TimestampFlag)));
         writer.Varint(m.From);
         writer.Varint(m.To);
         writer.Varint(m.Term);
@@ -276,6 +280,11 @@ public static class RaftMessageCodec
         writer.Varint(m.Index);
         writer.Varint(m.Commit);
         writer.Varint(m.RejectHint);
+        if (m.Timestamp != 0)
+        {
+            writer.Varint((ulong)m.Timestamp);
+        }
+
         writer.Bytes(m.Context.Span);
         writer.Varint((ulong)m.Entries.Count);
         for (int i = 0; i < m.Entries.Count; i++)
@@ -297,7 +306,7 @@ public static class RaftMessageCodec
         }
 
         var flags = reader.Byte("the message flags");
-        if ((flags & ~RejectFlag) != 0)
+        if ((flags & ~(RejectFlag | TimestampFlag)) != 0)
         {
             throw new FormatException($"Message flags 0x{flags:x2} hold unknown bits.");
         }
@@ -309,6 +318,7 @@ public static class RaftMessageCodec
         var index = reader.Varint("the index");
         var commit = reader.Varint("the commit index");
         var rejectHint = reader.Varint("the reject hint");
+        var timestamp = (flags & TimestampFlag) != 0 ? (long)reader.Varint("the timestamp") : 0;
         var context = reader.Bytes("the context");
 
         // An entry takes at least four bytes: index, term, type and data length.
@@ -338,6 +348,7 @@ public static class RaftMessageCodec
             Index = index,
             Commit = commit,
             RejectHint = rejectHint,
+            Timestamp = timestamp,
             Context = context,
             Entries = entries,
         };

@@ -84,6 +84,54 @@ public sealed class CodecRoundTripTests(ITestOutputHelper output)
         received.ShouldHaveSingleItem().ShouldBeSameAs(message);
     }
 
+    [Theory]
+    [InlineData(long.MinValue)]
+    [InlineData(-1L)]
+    [InlineData(1L)]
+    [InlineData(1_767_225_600_000L)]
+    [InlineData(long.MaxValue)]
+    public async Task a_read_answers_timestamp_round_trips(long timestamp)
+    {
+        var message = new GroupMessage(3, new Message
+        {
+            Type = MessageType.ReadIndexResponse,
+            From = 1,
+            To = 2,
+            Term = 4,
+            Index = 17,
+            Context = new byte[] { 1, 2, 3 },
+            Timestamp = timestamp,
+        });
+
+        var received = await Wire.DecodeAsync(Wire.Encode([message]));
+
+        received.ShouldHaveSingleItem().ShouldBeSameAs(message);
+    }
+
+    [Fact]
+    public async Task a_message_from_a_sender_that_predates_timestamps_decodes_without_one()
+    {
+        var frame = Wire.Frame(RaftFrameType.Batch, Wire.Varint(3), Wire.EmptyMessage((byte)MessageType.ReadIndexResponse));
+
+        var received = await Wire.DecodeAsync(frame);
+
+        received.ShouldHaveSingleItem().Message.ShouldSatisfyAllConditions(
+            m => m.Type.ShouldBe(MessageType.ReadIndexResponse),
+            m => m.Timestamp.ShouldBe(0L));
+    }
+
+    [Fact]
+    public void a_message_without_a_timestamp_is_no_longer_on_the_wire_than_before()
+    {
+        var message = new GroupMessage(3, new Message { Type = MessageType.ReadIndexResponse, From = 1, To = 2 });
+        var frame = new ArrayBufferWriter<byte>();
+
+        RaftMessageCodec.WriteBatchFrame([message], frame);
+
+        frame.WrittenSpan[RaftMessageCodec.FrameHeaderBytes..].ToArray()
+            .ShouldBe([.. Wire.Varint(3), (byte)MessageType.ReadIndexResponse, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0]);
+    }
+
     [Fact]
     public void a_batch_frame_is_as_long_as_the_messages_measure()
     {

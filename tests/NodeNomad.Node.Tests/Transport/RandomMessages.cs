@@ -32,6 +32,7 @@ internal static class RandomMessages
         Commit = Number(random),
         Reject = random.Next(2) == 0,
         RejectHint = Number(random),
+        Timestamp = (long)Number(random),
         Context = Bytes(random, random.Next(3) == 0 ? 0 : random.Next(40)),
         Entries = Enumerable.Range(0, random.Next(4) == 0 ? 0 : random.Next(1, 12))
             .Select(_ => new Entry(Number(random), Number(random), random.Next(2) == 0 ? EntryType.Normal : EntryType.ConfChange,
@@ -76,6 +77,7 @@ internal static class RandomMessages
         a.Commit.ShouldBe(e.Commit, context);
         a.Reject.ShouldBe(e.Reject, context);
         a.RejectHint.ShouldBe(e.RejectHint, context);
+        a.Timestamp.ShouldBe(e.Timestamp, context);
         a.Context.ToArray().ShouldBe(e.Context.ToArray(), context);
         a.Entries.Count.ShouldBe(e.Entries.Count, context);
         for (int i = 0; i < e.Entries.Count; i++)

@@ -43,6 +43,11 @@ internal static class Describe
                 break;
             case MessageType.ReadIndexResponse:
                 sb.Append(CultureInfo.InvariantCulture, $" index={m.Index}");
+                if (m.Timestamp != 0)
+                {
+                    sb.Append(CultureInfo.InvariantCulture, $" time={m.Timestamp}");
+                }
+
                 break;
             case MessageType.Propose:
                 sb.Append(CultureInfo.InvariantCulture, $" entries=[{string.Join(", ", m.Entries.Select(Entry))}]");

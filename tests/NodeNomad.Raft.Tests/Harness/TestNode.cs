@@ -46,6 +46,9 @@ internal sealed class TestNode
 
     public List<ReadState> ReadStates { get; } = [];
 
+    /// <summary>Contexts of reads the replica reported dropped, as text.</summary>
+    public List<string> DroppedReads { get; } = [];
+
     public bool Down { get; set; }
 
     public ulong AppliedIndex => Applied.Count == 0 ? Storage.Snapshot?.Metadata.Index ?? 0 : Applied[^1].Index;
@@ -90,6 +93,7 @@ internal sealed class TestNode
             }
 
             ReadStates.AddRange(ready.ReadStates);
+            DroppedReads.AddRange(ready.DroppedReads.Select(context => Encoding.UTF8.GetString(context.Span)));
             Raft.Advance(ready);
         }
 
@@ -121,6 +125,7 @@ internal sealed class TestNode
     {
         Applied.Clear();
         ReadStates.Clear();
+        DroppedReads.Clear();
         SnapshotState = Storage.Snapshot is null ? [] : DecodeState(Storage.Snapshot.Data.Span);
         var config = _configFactory() with { Applied = Storage.Snapshot?.Metadata.Index ?? 0 };
         Raft = new RaftNode(config, Storage.Bootstrap(_initialMembers));

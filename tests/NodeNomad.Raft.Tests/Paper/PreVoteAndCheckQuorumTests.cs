@@ -115,6 +115,58 @@ public class PreVoteAndCheckQuorumTests
     }
 
     [Fact]
+    public void with_lease_reads_a_restarted_voter_grants_no_vote_or_pre_vote_for_an_election_timeout()
+    {
+        // Before it crashed the voter may have acknowledged a heartbeat on which the leader now serves lease reads;
+        // it forgot when, so it keeps the promise for a whole election timeout from its restart.
+        var net = new RaftNetwork(3, id => RaftNetwork.Config(id) with { ReadOnly = ReadOnlyOption.LeaseBased });
+        net.Elect(1);
+        net.Tick(1);
+        net.Stabilize();
+        net.Isolate(3);
+        net.Restart(3);
+
+        AskForVotes(net, 3).ShouldBeEmpty();
+        for (var i = 0; i < RaftNetwork.Config(3).ElectionTick - 1; i++)
+        {
+            net.Tick(3);
+            AskForVotes(net, 3).ShouldBeEmpty();
+        }
+
+        net.Tick(3);
+        AskForVotes(net, 3).ShouldBe([MessageType.PreVoteResponse, MessageType.VoteResponse]);
+    }
+
+    [Fact]
+    public void without_lease_reads_a_restarted_voter_votes_at_once()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Isolate(3);
+        net.Restart(3);
+
+        AskForVotes(net, 3).ShouldBe([MessageType.PreVoteResponse, MessageType.VoteResponse]);
+    }
+
+    /// <summary>Replica 2 asks replica <paramref name="id"/> for a pre-vote and a vote in its next term; returns the kinds of the grants.</summary>
+    private static List<MessageType> AskForVotes(RaftNetwork net, ulong id)
+    {
+        var raft = net.Raft(id);
+        var term = raft.Status.HardState.Term + 1;
+        var (lastIndex, lastTerm) = (raft.Log.LastIndex, raft.Log.LastTerm);
+        net.Pending.Clear();
+        raft.Step(new Message { Type = MessageType.PreVote, From = 2, To = id, Term = term, Index = lastIndex, LogTerm = lastTerm });
+        raft.Step(new Message { Type = MessageType.Vote, From = 2, To = id, Term = term, Index = lastIndex, LogTerm = lastTerm });
+        net.ProcessAll();
+        var grants = net.Pending
+            .Where(m => m.From == id && m.Type is MessageType.PreVoteResponse or MessageType.VoteResponse && !m.Reject)
+            .Select(m => m.Type)
+            .ToList();
+        net.Pending.Clear();
+        return grants;
+    }
+
+    [Fact]
     public void an_isolated_leader_steps_down_after_an_election_timeout_with_check_quorum()
     {
         var net = new RaftNetwork(3);

@@ -114,6 +114,142 @@ public class ReadTests
     }
 
     [Fact]
+    public void a_voter_left_alone_by_a_membership_change_answers_reads_only_once_it_committed_an_entry_of_its_term()
+    {
+        // §8: "a leader must have the latest information on which entries are committed"; with one voter left that
+        // still takes an entry of its own term. {1,2} -> {2}: 1 commits the removal and a write, 2 learns only that
+        // the removal committed, and leads alone with the write in its log but not yet known committed.
+        var net = new RaftNetwork(2);
+        net.Elect(1);
+        net.Raft(1).ProposeConfChange(new ConfChange(ConfChangeType.RemoveNode, 1)).Accepted.ShouldBeTrue();
+        var write = net.Propose(1, "w");
+        net.DeliverPending();
+        net.DeliverPending();
+        net.AppliedData(1).ShouldBe(["w"]);
+        var removal = write.Index - 1;
+        net.DeliverPending(drop: m => m.Commit > removal);
+        net.Raft(2).Status.HardState.Commit.ShouldBe(removal);
+        net.Raft(2).Status.ConfState.Voters.ShouldBe([2UL]);
+
+        net.Raft(2).Campaign();
+        net.Raft(2).Status.SoftState.Role.ShouldBe(RaftRole.Leader);
+        net.Raft(2).ReadIndex(Ctx("after-w"));
+        net.Stabilize();
+
+        net[2].ReadStates.Single().Index.ShouldBeGreaterThanOrEqualTo(write.Index);
+    }
+
+    [Fact]
+    public void a_followers_read_carries_the_time_the_leader_vouches_for_not_its_own()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Propose(1, "a");
+        net.Stabilize();
+        net.Raft(1).ObserveTime(5_000);
+        net.Raft(3).ObserveTime(9_000);
+
+        net.Raft(3).ReadIndex(Ctx("f"));
+        var delivered = net.Stabilize();
+
+        delivered.Single(d => d.Message.Type == MessageType.ReadIndexResponse).Message.Timestamp.ShouldBe(5_000L);
+        net[3].ReadStates.Single().Timestamp.ShouldBe(5_000L);
+    }
+
+    [Fact]
+    public void a_leader_stamps_a_read_with_its_time_when_the_request_arrived()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Raft(1).ObserveTime(1_000);
+        net.Raft(1).ReadIndex(Ctx("r"));
+        net.ProcessAll();
+
+        // Confirmed later, the read is still vouched for at the time the leader handled it.
+        net.Raft(1).ObserveTime(2_000);
+        net.Stabilize();
+
+        net[1].ReadStates.Single().Timestamp.ShouldBe(1_000L);
+    }
+
+    [Fact]
+    public void the_read_stamps_of_one_leader_never_go_backwards_even_when_its_clock_does()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        foreach (var (time, context) in new[] { (1_000L, "a"), (900L, "b"), (1_100L, "c") })
+        {
+            net.Raft(1).ObserveTime(time);
+            net.Raft(1).ReadIndex(Ctx(context));
+            net.Stabilize();
+        }
+
+        net[1].ReadStates.Select(r => r.Timestamp).ShouldBe([1_000L, 1_000L, 1_100L]);
+    }
+
+    [Fact]
+    public void a_leader_that_steps_down_by_check_quorum_reports_its_unconfirmed_read_dropped_and_never_answers_it()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        var term = net.Raft(1).Status.HardState.Term;
+        net.Isolate(1);
+        net.Raft(1).ReadIndex(Ctx("lost"));
+        net.Stabilize();
+
+        // Two check-quorum rounds: the first clears what it heard before the partition, the second finds no quorum.
+        net.Tick(1, 2 * RaftNetwork.Config(1).ElectionTick);
+        net.Raft(1).Status.SoftState.ShouldBe(new SoftState(0, RaftRole.Follower));
+        net.Raft(1).Status.HardState.Term.ShouldBe(term);
+        net[1].DroppedReads.ShouldBe(["lost"]);
+
+        net.SettleAndCommitEverywhere();
+        net[1].ReadStates.ShouldBeEmpty();
+        net[1].DroppedReads.ShouldBe(["lost"]);
+    }
+
+    [Fact]
+    public void a_leader_that_removes_itself_reports_its_unconfirmed_read_dropped()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Raft(1).ReadIndex(Ctx("lost"));
+        net.Raft(1).ProposeConfChange(new ConfChange(ConfChangeType.RemoveNode, 1)).Accepted.ShouldBeTrue();
+        net.Drop = m => m.Type == MessageType.HeartbeatResponse;
+        net.Stabilize();
+
+        net.Raft(1).Status.ConfState.Voters.ShouldBe([2UL, 3UL]);
+        net.Raft(1).Status.SoftState.Role.ShouldBe(RaftRole.Follower);
+        net[1].DroppedReads.ShouldBe(["lost"]);
+        net[1].ReadStates.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_lease_leader_that_steps_down_reports_the_reads_awaiting_its_lease_dropped()
+    {
+        var net = LeaseLeaderWithOneWrite();
+        net.Isolate(1);
+        net.Raft(1).ReadIndex(Ctx("lost"));
+        net.ProcessAll();
+        net[1].ReadStates.ShouldBeEmpty();
+
+        net.Tick(1, 2 * RaftNetwork.Config(1).ElectionTick);
+        net.Raft(1).Status.SoftState.Role.ShouldBe(RaftRole.Follower);
+        net[1].DroppedReads.ShouldBe(["lost"]);
+    }
+
+    [Fact]
+    public void a_read_on_a_replica_that_knows_no_leader_is_reported_dropped_at_once()
+    {
+        var net = new RaftNetwork(3);
+        net.Raft(2).ReadIndex(Ctx("nowhere"));
+        net.ProcessAll();
+
+        net[2].DroppedReads.ShouldBe(["nowhere"]);
+        net.Pending.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void several_pending_reads_are_confirmed_by_the_latest_heartbeat_round()
     {
         var net = new RaftNetwork(3);
@@ -161,6 +297,54 @@ public class ReadTests
         net.Raft(1).ReadIndex(Ctx("late"));
         net.ProcessAll();
         net[1].ReadStates.Select(r => Encoding.UTF8.GetString(r.Context.Span)).ShouldNotContain("late");
+    }
+
+    [Fact]
+    public void a_leader_that_sent_timeout_now_serves_no_lease_read_for_an_election_timeout_even_once_the_transfer_is_abandoned()
+    {
+        // The transferee campaigns with the transfer marker, which lets its votes through the followers' leases: until
+        // that campaign is over, acknowledged heartbeats no longer prove that no other leader can be elected.
+        var net = LeaseLeaderWithOneWrite();
+        net.Tick(1);
+        net.Stabilize();
+        var electionTick = RaftNetwork.Config(1).ElectionTick;
+
+        net.Drop = m => m.To == 2 && m.Type == MessageType.Append;
+        net.Propose(1, "b");
+        net.Stabilize();
+        net.Raft(1).TransferLeadership(2);
+        for (var t = 0; t < electionTick / 2; t++)
+        {
+            net.Tick(1);
+            net.Stabilize();
+        }
+
+        // The transferee catches up late in the transfer's timeout; its TimeoutNow is lost (or only delayed).
+        net.Drop = m => m.Type == MessageType.TimeoutNow;
+        var ticksSinceTimeoutNow = 0;
+        net.Tick(1);
+        net.Stabilize().ShouldContain(d => d.Message.Type == MessageType.TimeoutNow);
+        while (net.Raft(1).Status.LeadTransferee != 0)
+        {
+            net.Tick(1);
+            net.Stabilize();
+            ticksSinceTimeoutNow++;
+        }
+
+        ticksSinceTimeoutNow.ShouldBeLessThan(electionTick);
+        net.Raft(1).Status.SoftState.Role.ShouldBe(RaftRole.Leader);
+        net.Raft(1).ReadIndex(Ctx("after-abort"));
+        net.Stabilize();
+        net[1].ReadStates.ShouldBeEmpty();
+
+        while (net[1].ReadStates.Count == 0)
+        {
+            net.Tick(1);
+            net.Stabilize();
+            ticksSinceTimeoutNow++;
+        }
+
+        ticksSinceTimeoutNow.ShouldBeGreaterThanOrEqualTo(electionTick);
     }
 
     /// <summary>Three replicas with lease reads, replica 1 elected and one write committed everywhere.</summary>
