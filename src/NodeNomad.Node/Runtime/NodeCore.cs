@@ -68,8 +68,19 @@ public sealed class NodeCore
     /// <summary>Every group hosted here, by id.</summary>
     public IEnumerable<GroupReplica> Groups => _groups.Values;
 
-    /// <summary>The core's time, Unix milliseconds: used for what it reports (since when a group is leaderless), never for Raft.</summary>
-    public void SetTime(long unixMilliseconds) => _context.Now = unixMilliseconds;
+    /// <summary>
+    /// The core's time, Unix milliseconds (the node's command clock): what a leader stamps the reads it confirms
+    /// with, so expiry is judged at a time the leader vouches for, and what the core reports (since when a group is
+    /// leaderless). Elections and heartbeats never use it: they run on ticks.
+    /// </summary>
+    public void SetTime(long unixMilliseconds)
+    {
+        _context.Now = unixMilliseconds;
+        foreach (var group in _groups.Values)
+        {
+            group.Raft.ObserveTime(unixMilliseconds);
+        }
+    }
 
     /// <summary>
     /// Creates the meta group from what the log recovered (or, for a new node, from <paramref name="initialMeta"/>),
@@ -89,6 +100,7 @@ public sealed class NodeCore
         }
 
         _groups[MetaReplica.MetaGroupId] = Meta;
+        Meta.Raft.ObserveTime(_context.Now);
         Meta.PublishStatus();
     }
 
@@ -351,6 +363,7 @@ public sealed class NodeCore
                 _context.Events.Add(new GroupRecovered(shard.GroupId, recovered.LastIndex, recovered.Snapshot?.Metadata.Index ?? 0));
             }
 
+            replica.Raft.ObserveTime(_context.Now);
             _groups[shard.GroupId] = replica;
             shards[shard.Id] = replica;
             _context.Events.Add(new ReplicaCreated(shard.Id, shard.Epoch, shard.Replicas, initialMembers is not null));

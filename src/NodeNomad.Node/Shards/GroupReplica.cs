@@ -217,7 +217,15 @@ public abstract class GroupReplica
         {
             if (ParseReadContext(state.Context.Span) is { } id && _reads.Remove(id, out var ticket))
             {
-                _readsAwaitingApply.Add(new ConfirmedRead(state.Index, ticket, 0));
+                _readsAwaitingApply.Add(new ConfirmedRead(state.Index, ticket, state.Timestamp));
+            }
+        }
+
+        foreach (var dropped in ready.DroppedReads)
+        {
+            if (ParseReadContext(dropped.Span) is { } id && _reads.Remove(id, out var ticket))
+            {
+                Context.Complete(ticket, Outcome.Unavailable("The read was dropped: its leader stepped down or none is known; retry it."));
             }
         }
 

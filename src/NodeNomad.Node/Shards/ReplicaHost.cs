@@ -317,7 +317,7 @@ public sealed partial class ReplicaHost : BackgroundService
         {
             while (_failure is null && await reader.WaitToReadAsync(CancellationToken.None))
             {
-                _core.SetTime(Clock.GetUtcNow().ToUnixTimeMilliseconds());
+                _core.SetTime(CommandClock.Now);
                 var taken = 0;
                 while (taken < _options.MaxBatchEntries && reader.TryRead(out var input))
                 {
@@ -526,7 +526,7 @@ public sealed partial class ReplicaHost : BackgroundService
             LogTornTail(_logger, recovered.TruncatedTailBytes);
         }
 
-        _core.SetTime(Clock.GetUtcNow().ToUnixTimeMilliseconds());
+        _core.SetTime(CommandClock.Now);
         var initial = _topology.InitialMetaMembers();
         _core.Recover(recovered, initial);
         _peers.SetPeers(Addresses.ByReplica);
