@@ -24,6 +24,11 @@ if (args[0] == "check-history")
     return await CheckHistory.RunAsync(args[1], TimeSpan.FromMinutes(5), Console.Out);
 }
 
+if (args[0] == "simulate")
+{
+    return Simulate.Run(args[1..], Console.Out);
+}
+
 var command = args[0];
 if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded" or "bench-idle"))
 {

@@ -14,11 +14,22 @@ internal static class Usage
                dotnet run -c Release --project load/NodeNomad.Load -- bench-sharded [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-idle [options]
                dotnet run --project load/NodeNomad.Load -- check-history FILE
+               dotnet run -c Release --project load/NodeNomad.Load -- simulate --seed N [options]
 
         check-history FILE  judges a recorded history with the linearizability checker: Jepsen-style
                             EDN key-value lines, Jepsen etcd register logs, or NodeNomad's own test
                             histories (see src/NodeNomad.Linearizability/README.md). Exit codes: 0
                             linearizable, 1 not linearizable, 2 unreadable file, 3 no verdict in 5 minutes
+
+        simulate      runs seeds of the simulation of the node's real core (NodeCore, the class every
+                      node runs) over simulated disks, network and clocks; prints a failing seed's
+                      report (ending in the command that replays it) and the count that passed
+          --seed N           the first seed (default 1)
+          --seeds COUNT      how many seeds from N on (default 1; say 20000 for a long search)
+          --steps MS         virtual milliseconds of faults and client operations per seed (default 4000)
+          --flaw NAME        break one rule on purpose: FollowerAcksBeforeSave,
+                             LeaderCountsItselfBeforeSave or ReadBeforeApply
+          --trace            print every event of each run (sends, saves, crashes, faults)
 
         bench-writes  durable write throughput and latency for each number of concurrent clients
           --url URL          load a node already running on 127.0.0.1 (default: start one on a free

@@ -17,7 +17,7 @@ internal sealed partial class ClusterSimulation
     /// <summary>Stops a run that livelocks without failing an invariant.</summary>
     private const long MaxEvents = 3_000_000;
 
-    private readonly EventQueue _events = new();
+    private readonly EventAgenda _events = new();
     private readonly SortedDictionary<ulong, SimulatedReplica> _replicas = [];
     private readonly List<SimulatedClient> _clients = [];
     private readonly SimulatedNetwork _network;

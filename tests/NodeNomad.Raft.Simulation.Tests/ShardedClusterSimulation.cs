@@ -29,7 +29,7 @@ internal sealed partial class ShardedClusterSimulation
 
     private const int ReplicationFactor = ShardedSimulationSettings.ReplicationFactor;
 
-    private readonly EventQueue _events = new();
+    private readonly EventAgenda _events = new();
     private readonly SortedDictionary<ulong, ShardedSimulatedNode> _nodes = [];
     private readonly Dictionary<ulong, ulong> _nodeOfPeer = [];
 

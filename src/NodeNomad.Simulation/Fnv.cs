@@ -1,7 +1,7 @@
-namespace NodeNomad.Raft.Simulation.Tests;
+namespace NodeNomad.Simulation;
 
 /// <summary>FNV-1a, 64 bits: a stable hash for traces and fingerprints (the same in every process and run).</summary>
-internal static class Fnv
+public static class Fnv
 {
     public const ulong Offset = 14695981039346656037;
     private const ulong Prime = 1099511628211;

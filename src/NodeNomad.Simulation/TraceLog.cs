@@ -1,13 +1,14 @@
+using NodeNomad.Raft;
 using System.Globalization;
 using System.Text;
 
-namespace NodeNomad.Raft.Simulation.Tests;
+namespace NodeNomad.Simulation;
 
 /// <summary>
 /// The run's trace: a running hash of every event (so two runs of one seed can be compared), and the most
 /// recent events kept for the failure report. Records are plain values; text is made only when it is shown.
 /// </summary>
-internal sealed class TraceLog(int keep, TextWriter? everything = null)
+public sealed class TraceLog(int keep, TextWriter? everything = null)
 {
     private readonly Record[] _recent = new Record[keep];
     private long _count;

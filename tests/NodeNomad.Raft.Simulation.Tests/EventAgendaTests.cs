@@ -1,11 +1,11 @@
 namespace NodeNomad.Raft.Simulation.Tests;
 
-public class EventQueueTests
+public class EventAgendaTests
 {
     [Fact]
     public void events_run_in_time_order_and_ties_in_the_order_they_were_scheduled()
     {
-        var queue = new EventQueue();
+        var queue = new EventAgenda();
         var ran = new List<string>();
         queue.At(5, () => ran.Add("b"));
         queue.At(1, () => ran.Add("a"));
@@ -24,7 +24,7 @@ public class EventQueueTests
     [Fact]
     public void nothing_due_after_the_deadline_runs()
     {
-        var queue = new EventQueue();
+        var queue = new EventAgenda();
         var ran = false;
         queue.At(10, () => ran = true);
 
@@ -37,7 +37,7 @@ public class EventQueueTests
     [Fact]
     public void the_past_cannot_be_scheduled()
     {
-        var queue = new EventQueue();
+        var queue = new EventAgenda();
         queue.At(10, () => { });
         queue.RunNext(long.MaxValue);
 

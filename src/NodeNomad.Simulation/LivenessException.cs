@@ -1,4 +1,4 @@
-namespace NodeNomad.Raft.Simulation.Tests;
+namespace NodeNomad.Simulation;
 
 /// <summary>After every fault healed, the group did not converge within the bound.</summary>
 public sealed class LivenessException : Exception

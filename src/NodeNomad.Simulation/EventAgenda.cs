@@ -1,10 +1,10 @@
-namespace NodeNomad.Raft.Simulation.Tests;
+namespace NodeNomad.Simulation;
 
 /// <summary>
 /// The discrete-event loop's agenda: actions due at virtual times (milliseconds). Ties run in the order they
 /// were scheduled, so a run depends on nothing but its seed.
 /// </summary>
-internal sealed class EventQueue
+public sealed class EventAgenda
 {
     private readonly PriorityQueue<Action, (long Time, long Sequence)> _due = new();
     private long _sequence;

@@ -1,4 +1,4 @@
-namespace NodeNomad.Raft.Simulation.Tests;
+namespace NodeNomad.Simulation;
 
 /// <summary>A safety property of the cluster, or of the host contract, was broken.</summary>
 public sealed class InvariantViolationException : Exception

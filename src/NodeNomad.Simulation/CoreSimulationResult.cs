@@ -1,0 +1,19 @@
+using NodeNomad.Linearizability;
+
+namespace NodeNomad.Simulation;
+
+/// <summary>What one seed of the real-core simulation did, and the linearizability checker's verdict on its history.</summary>
+public sealed record CoreSimulationResult(
+    int Seed,
+    CoreSimulationSettings Settings,
+    ulong TraceHash,
+    long Events,
+    long EndedAt,
+    int Crashes,
+    int SaveFailures,
+    int Partitions,
+    int Completed,
+    int Unknown,
+    bool JoinerPromoted,
+    IReadOnlyList<Operation<NodeNomadKvInput, NodeNomadKvOutput>> History,
+    CheckResult Check);
