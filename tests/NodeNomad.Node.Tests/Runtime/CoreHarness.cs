@@ -16,7 +16,14 @@ internal sealed class CoreHarness
     private long _ticket;
 
     public CoreHarness(params string[] ids)
+        : this(0, ids)
     {
+    }
+
+    /// <summary>A cluster of <paramref name="ids"/> whose elections are decided by <paramref name="seed"/>.</summary>
+    public CoreHarness(int seed, params string[] ids)
+    {
+        Seed = seed;
         _members = [.. ids.Select(id => new ClusterMember(id, id, 1))];
         var nodes = ids.Select(id => new NodeRecord(id, $"{id}:1", "", 1, NodeRecord.Active)).ToList();
         _bootstrap = new BootstrapCluster("harness", ids.Length, nodes, [new ShardRecord(0, 0, ulong.MaxValue, ids, [], ShardRecord.FirstEpoch)]);
@@ -26,6 +33,8 @@ internal sealed class CoreHarness
             Start(id);
         }
     }
+
+    public int Seed { get; }
 
     public Dictionary<string, Member> Members { get; } = new(StringComparer.Ordinal);
 
@@ -45,7 +54,7 @@ internal sealed class CoreHarness
         member.Life++;
         var clock = new CommandClock(TimeProvider.System);
         member.Core = new NodeCore(
-            new NodeCoreSettings { SelfId = id, Seed = id.GetHashCode(StringComparison.Ordinal) + member.Life, Incarnation = member.Life * 1000L + id.Length },
+            new NodeCoreSettings { SelfId = id, Seed = Seed + id.Sum(c => c) + member.Life, Incarnation = member.Life * 1000L + id.Length },
             new PeerAddressBook(id, _members),
             clock,
             TimeProvider.System);
