@@ -1,5 +1,6 @@
 using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
+using NodeNomad.Node.Runtime;
 using NodeNomad.Node.Http;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Shards;

@@ -1,5 +1,4 @@
 using NodeNomad.Core.Cluster;
-using NodeNomad.Node.Shards;
 using NodeNomad.Raft;
 using NodeNomad.Storage;
 
@@ -13,7 +12,7 @@ namespace NodeNomad.Node.Runtime;
 /// the save, <see cref="Persisted"/> lets each group send, apply, answer and advance, in the order Raft requires,
 /// and <see cref="TakeOutput"/> hands over the messages, answers, events and compactions. It has no threads, no
 /// <c>await</c>, and no clock or randomness of its own: time comes from <see cref="SetTime"/>, randomness from the
-/// seed in its settings. The node's shell (<see cref="ReplicaHost"/>) and the simulator drive this same class.
+/// seed in its settings. The node's shell (<c>ReplicaHost</c>) and the simulator drive this same class.
 /// Not thread-safe: one caller at a time.
 /// </summary>
 public sealed class NodeCore

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NodeNomad.Core.KeyValue;
+using NodeNomad.Node.Runtime;
 using NodeNomad.Node.Configuration;
 
 namespace NodeNomad.Node.Shards;

@@ -1,10 +1,9 @@
 using NodeNomad.Core.Cluster;
 using NodeNomad.Core.KeyValue;
-using NodeNomad.Node.Runtime;
 using NodeNomad.Raft;
 using NodeNomad.Storage;
 
-namespace NodeNomad.Node.Shards;
+namespace NodeNomad.Node.Runtime;
 
 /// <summary>
 /// This node's replica of one shard: a member of the shard's Raft group whose state machine is the key-value

@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using NodeNomad.Node.Runtime;
 using NodeNomad.Raft;
 using NodeNomad.Storage;
 
-namespace NodeNomad.Node.Shards;
+namespace NodeNomad.Node.Runtime;
 
 /// <summary>
 /// This node's member of one Raft group, and the state machine it drives. The <see cref="NodeCore"/> owns every

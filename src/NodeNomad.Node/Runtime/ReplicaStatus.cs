@@ -1,7 +1,7 @@
 using NodeNomad.Contracts;
 using NodeNomad.Raft;
 
-namespace NodeNomad.Node.Shards;
+namespace NodeNomad.Node.Runtime;
 
 /// <summary>A replica's Raft state as last seen by its loop, for the status endpoints.</summary>
 /// <param name="Role">Its role.</param>

@@ -1,9 +1,8 @@
 using NodeNomad.Core.Cluster;
-using NodeNomad.Node.Runtime;
 using NodeNomad.Raft;
 using NodeNomad.Storage;
 
-namespace NodeNomad.Node.Shards;
+namespace NodeNomad.Node.Runtime;
 
 /// <summary>
 /// This node's member of the meta group (Raft group 0), whose state machine holds the <see cref="ClusterMap"/>:

@@ -3,10 +3,10 @@ using Microsoft.Extensions.Options;
 using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Configuration;
-using NodeNomad.Node.Peers;
+using NodeNomad.Node.Shards;
 using NodeNomad.Raft;
 
-namespace NodeNomad.Node.Shards;
+namespace NodeNomad.Node.Peers;
 
 /// <summary>
 /// Keeps this node's place in the cluster map: the meta leader of a new cluster proposes its creation (members and
