@@ -41,10 +41,24 @@ internal static class Simulate
         }
 
         var started = Stopwatch.GetTimestamp();
-        var failed = 0;
-        for (var s = seed; s < seed + count; s++)
+        var outcomes = new CoreSeedOutcome[count];
+        if (trace || count == 1)
         {
-            var outcome = CoreSeedRunner.Run(s, flaw, steps, trace ? output : null);
+            outcomes[0] = CoreSeedRunner.Run(seed, flaw, steps, trace ? output : null);
+            for (var i = 1; i < count; i++)
+            {
+                outcomes[i] = CoreSeedRunner.Run(seed + i, flaw, steps, trace ? output : null);
+            }
+        }
+        else
+        {
+            // Seeds are independent and each is deterministic on its own: run them on every core.
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => outcomes[i] = CoreSeedRunner.Run(seed + i, flaw, steps));
+        }
+
+        var failed = 0;
+        foreach (var outcome in outcomes)
+        {
             if (!outcome.Passed)
             {
                 failed++;
@@ -54,7 +68,7 @@ internal static class Simulate
             {
                 var r = outcome.Result!;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"seed {s}: passed in {outcome.Elapsed.TotalMilliseconds:F0} ms — {r.Events} events to t={r.EndedAt} ms, {r.Crashes} crashes, {r.SaveFailures} failed saves, {r.Partitions} partitions, {r.Completed} operations ({r.Unknown} unknown), trace {r.TraceHash:x16}; {r.Settings}"));
+                    $"seed {outcome.Seed}: passed in {outcome.Elapsed.TotalMilliseconds:F0} ms — {r.Events} events to t={r.EndedAt} ms, {r.Crashes} crashes, {r.SaveFailures} failed saves, {r.Partitions} partitions, {r.Completed} operations ({r.Unknown} unknown), joiner promoted: {r.JoinerPromoted}, trace {r.TraceHash:x16}; {r.Settings}"));
             }
         }
 

@@ -151,7 +151,7 @@ public sealed partial class ReplicaHost : BackgroundService
     /// <summary>
     /// Runs <paramref name="read"/> against the shard's applied state, with the time at which expiry is judged: at
     /// once for a stale read (this node's clock), or once a ReadIndex round confirmed the leader and this replica
-    /// applied up to the confirmed index (the time its leader vouched for, never behind this node's command clock).
+    /// applied up to the confirmed index (at the time its leader vouched for).
     /// </summary>
     public async Task<(Outcome Outcome, T? Value)> ReadAsync<T>(ShardReplica shard, Func<KvStateMachine, long, T> read, bool linearizable, CancellationToken cancellationToken)
     {
@@ -174,7 +174,9 @@ public sealed partial class ReplicaHost : BackgroundService
             return (outcome, default);
         }
 
-        var at = Math.Max(outcome.ReadTime, CommandClock.Now);
+        // The leader's time, not this node's: a replica whose clock runs ahead would otherwise let a key expire here
+        // that a read through the leader, later, still finds — reads would go backwards.
+        var at = outcome.ReadTime != 0 ? outcome.ReadTime : CommandClock.Now;
         return (outcome, shard.Read(m => read(m, at)));
     }
 

@@ -74,4 +74,24 @@ public class CoreReadTests
         cluster.Deliver();
         cluster.Completed[ticket].Kind.ShouldBe(OutcomeKind.Done);
     }
+
+    [Fact]
+    public void a_followers_read_is_judged_at_the_time_its_leader_vouched_for_not_at_its_own_clock()
+    {
+        var cluster = new CoreHarness(0, "a", "b", "c");
+        var leader = cluster.Settle();
+        var follower = cluster.Members.Keys.First(id => id != leader);
+
+        // The follower's clock is far behind the leader's: judged by it, a key expired at the leader would still live.
+        var leaderTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 3_600_000;
+        cluster.Members[leader].Core!.SetTime(leaderTime);
+        cluster.Members[follower].Core!.SetTime(leaderTime - 60_000);
+        var ticket = cluster.NextTicket();
+        cluster.Members[follower].Core!.Read(ticket, CoreHarness.ShardGroup);
+        cluster.Turn(follower);
+        cluster.Deliver();
+
+        cluster.Completed[ticket].Kind.ShouldBe(OutcomeKind.Done);
+        cluster.Completed[ticket].ReadTime.ShouldBe(leaderTime);
+    }
 }
