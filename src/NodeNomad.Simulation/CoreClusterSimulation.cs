@@ -19,7 +19,7 @@ namespace NodeNomad.Simulation;
 /// must serve a write and a read, and the clients' history, partitioned by key, must be linearizable. The same
 /// seed always gives the same run.
 /// </summary>
-public sealed class CoreClusterSimulation
+public sealed partial class CoreClusterSimulation
 {
     /// <summary>Virtual milliseconds of faults and client operations per seed.</summary>
     public const long DefaultFaultPhase = 4_000;
@@ -138,7 +138,7 @@ public sealed class CoreClusterSimulation
         var history = History();
         var check = LinearizabilityChecker.Check(new NodeNomadKvModel(), history, TimeSpan.FromSeconds(30));
         return new CoreSimulationResult(Seed, Settings, Trace.Hash, _events.Processed, Now, _crashes, _saveFailures, _partitions,
-            _clients.Sum(c => c.Completed), _clients.Sum(c => c.Unknown), JoinerPromoted(), history, check);
+            _clients.Sum(c => c.Completed), _clients.Sum(c => c.Unknown), JoinerPromoted(), _movesDone, history, check);
     }
 
     /// <summary>Whether some live node's meta replica counts the joiner among the meta group's voters.</summary>
@@ -553,6 +553,10 @@ public sealed class CoreClusterSimulation
         {
             core.Propose(++_nextTicket, 0, null, new ConfChange(ConfChangeType.AddVoter, joiner.ReplicaId));
         }
+        else
+        {
+            DriveMoves(core);
+        }
     }
 
     // ---- Faults -----------------------------------------------------------------------------------------------
@@ -687,7 +691,7 @@ public sealed class CoreClusterSimulation
     /// <summary>What a node's API does with a client's request, on the node: serve it from its replica, or say it has none.</summary>
     private void Serve(CoreSimNode node, NodeCore core, CoreClient client, int attempt, NodeNomadKvInput input, ShardRecord shard)
     {
-        if (!core.Shards.TryGetValue(shard.Id, out var replica))
+        if (!core.Shards.TryGetValue(shard.Id, out var replica) || replica.IsRemoved)
         {
             Reply(client, attempt, () => Retry(client, null));
             return;

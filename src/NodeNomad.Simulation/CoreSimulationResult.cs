@@ -15,5 +15,6 @@ public sealed record CoreSimulationResult(
     int Completed,
     int Unknown,
     bool JoinerPromoted,
+    int MovesDone,
     IReadOnlyList<Operation<NodeNomadKvInput, NodeNomadKvOutput>> History,
     CheckResult Check);

@@ -141,7 +141,7 @@ public abstract class GroupReplica
     /// <summary>
     /// What this group must make durable for <paramref name="ready"/>, or null when nothing must be: a Ready that
     /// only moves the commit index needs no fsync (a restarted replica learns its commit again from the leader), so
-    /// its hard state is deferred and rides along with the group's next write.
+    /// its hard state is deferred and rides along with the group's next write — unless it commits a membership change.
     /// </summary>
     internal GroupWrite? DurableWrite(Ready ready, long persistedSoFar)
     {
@@ -150,7 +150,11 @@ public abstract class GroupReplica
             _oldestUnsnapshottedAt ??= persistedSoFar;
         }
 
-        if (ready.Entries.Count == 0 && ready.Snapshot is null && (ready.HardState is null || !ready.MustSync))
+        // A membership change takes effect when applied, so its commit must be durable before it is: a replica that
+        // applied its group's shrinking to itself, then restarted with an older commit index, would wait for votes
+        // from members that are gone (found by the simulator with a single replica moved from node to node).
+        var commitsMembership = (ready.HardState ?? _deferredHardState) is not null && ready.CommittedEntries.Any(e => e.Type == EntryType.ConfChange);
+        if (ready.Entries.Count == 0 && ready.Snapshot is null && (ready.HardState is null || !ready.MustSync) && !commitsMembership)
         {
             _deferredHardState = ready.HardState ?? _deferredHardState;
             _deferredWritten = false;

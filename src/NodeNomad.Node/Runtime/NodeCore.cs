@@ -112,6 +112,19 @@ public sealed class NodeCore
         }
     }
 
+    /// <summary>
+    /// Asks this node's replica of <paramref name="groupId"/>, if it leads, to hand leadership to
+    /// <paramref name="transferee"/> (Raft leadership transfer): a replica about to be removed passes leadership on
+    /// first, so the group never waits on a leader that has left.
+    /// </summary>
+    public void TransferLeadership(ulong groupId, ulong transferee)
+    {
+        if (Stopped is null && _groups.TryGetValue(groupId, out var group) && group.Raft.Role == RaftRole.Leader)
+        {
+            group.Raft.TransferLeadership(transferee);
+        }
+    }
+
     /// <summary>A heartbeat tick: every group ticks.</summary>
     public void Tick()
     {

@@ -54,7 +54,7 @@ public class RealCoreSeedsTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void a_seed_exercises_faults_membership_and_clients()
+    public void the_seeds_exercise_faults_membership_changes_replica_moves_and_clients()
     {
         var results = Enumerable.Range(1, 20).Select(seed => CoreSeedRunner.Run(seed).Result!).ToList();
         results.Sum(r => r.Crashes).ShouldBeGreaterThan(20);
@@ -63,6 +63,7 @@ public class RealCoreSeedsTests(ITestOutputHelper output)
         results.Sum(r => r.Completed).ShouldBeGreaterThan(1000);
         results.Count(r => r.JoinerPromoted).ShouldBeGreaterThan(10, "the joining node is added to the meta group and promoted once caught up");
         results.Count(r => r.Settings.ReplicationFactor == 1).ShouldBeGreaterThan(0);
+        results.Sum(r => r.MovesDone).ShouldBeGreaterThan(20, "shard replicas move from node to node through the core");
     }
 
     private void ShouldAllPass(IEnumerable<int> seeds)
