@@ -13,7 +13,7 @@ public sealed partial class CoreClusterSimulation
     private int _movesDone;
     private long _nextMoveAt = 300;
 
-    private sealed record Move(int Shard, string From, string To, long StartedAt);
+    private sealed record Move(int Shard, string From, string To);
 
     /// <summary>One step of the move under way, or a new move: run on the node whose steward ticks, with its core.</summary>
     private void DriveMoves(NodeCore core)
@@ -40,7 +40,7 @@ public sealed partial class CoreClusterSimulation
                 return;
             }
 
-            _move = new Move(shard.Id, shard.Replicas[Random.Next(shard.Replicas.Count)], candidates[Random.Next(candidates.Count)], Now);
+            _move = new Move(shard.Id, shard.Replicas[Random.Next(shard.Replicas.Count)], candidates[Random.Next(candidates.Count)]);
             Trace.Add(Now, "move-start", (ulong)_move.Shard, (ulong)IndexOf(_move.From), (ulong)IndexOf(_move.To));
         }
 

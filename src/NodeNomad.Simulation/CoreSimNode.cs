@@ -78,8 +78,6 @@ public sealed class CoreSimNode
 
     public void Enqueue(Action<NodeCore> input) => _inbox.Enqueue(input);
 
-    public bool HasInput => _inbox.Count > 0;
-
     /// <summary>Feeds the core every waiting input, as the shell does at the start of a turn.</summary>
     public void DrainInputs()
     {

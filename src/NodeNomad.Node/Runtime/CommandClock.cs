@@ -10,32 +10,28 @@ public sealed class CommandClock(TimeProvider clock)
     private long _last;
 
     /// <summary>A timestamp (Unix milliseconds) for a new command.</summary>
-    public long Next()
-    {
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        while (true)
-        {
-            var last = Volatile.Read(ref _last);
-            var stamp = Math.Max(now, last);
-            if (Interlocked.CompareExchange(ref _last, stamp, last) == last)
-            {
-                return stamp;
-            }
-        }
-    }
+    public long Next() => Raise(clock.GetUtcNow().ToUnixTimeMilliseconds());
 
     /// <summary>The clock as it is now, without stamping.</summary>
     public long Now => Math.Max(clock.GetUtcNow().ToUnixTimeMilliseconds(), Volatile.Read(ref _last));
 
     /// <summary>A timestamp was applied from a log: later stamps are never behind it.</summary>
-    public void Observe(long timestamp)
+    public void Observe(long timestamp) => Raise(timestamp);
+
+    /// <summary>Moves the clock up to <paramref name="candidate"/> unless it is past it already; returns where it stands.</summary>
+    private long Raise(long candidate)
     {
         while (true)
         {
             var last = Volatile.Read(ref _last);
-            if (timestamp <= last || Interlocked.CompareExchange(ref _last, timestamp, last) == last)
+            if (candidate <= last)
             {
-                return;
+                return last;
+            }
+
+            if (Interlocked.CompareExchange(ref _last, candidate, last) == last)
+            {
+                return candidate;
             }
         }
     }

@@ -349,7 +349,6 @@ public abstract class GroupReplica
             Learners = [.. status.ConfState.Learners.Select(v => addresses.NodeName(v) ?? Name(v))],
             LeaderlessSince = leaderlessSince,
             CaughtUp = caughtUp,
-            IsRemoved = IsRemoved,
         };
         if (previous.LeaderReplica != leaderReplica || previous.Term != status.HardState.Term || previous.Role != status.SoftState.Role)
         {

@@ -61,9 +61,6 @@ public sealed class NodeCore
     /// <summary>Why the core stopped serving (its log failed, or the node stops), or null while it serves.</summary>
     public string? Stopped { get; private set; }
 
-    /// <summary>The group <paramref name="groupId"/> hosted here, or null.</summary>
-    public GroupReplica? Group(ulong groupId) => _groups.GetValueOrDefault(groupId);
-
     /// <summary>Every group hosted here, by id.</summary>
     public IEnumerable<GroupReplica> Groups => _groups.Values;
 

@@ -1,5 +1,3 @@
-using NodeNomad.Raft;
-
 namespace NodeNomad.Node.Runtime;
 
 /// <summary>
@@ -45,6 +43,4 @@ public sealed class ReplicaContext
     internal List<CoreEvent> Events { get; } = [];
 
     internal void Complete(long ticket, Outcome outcome) => Completions.Add(new Completion(ticket, outcome));
-
-    internal void Send(ulong groupId, Message message) => Sends.Add(new Outbound(groupId, message));
 }

@@ -28,9 +28,6 @@ public sealed record ReplicaStatus(RaftRole Role, ulong Term, string? LeaderId, 
     /// <summary>On a leader: the other members whose log holds everything committed. Empty elsewhere.</summary>
     public IReadOnlyList<string> CaughtUp { get; init; } = [];
 
-    /// <summary>Whether this replica applied its own removal from the group.</summary>
-    public bool IsRemoved { get; init; }
-
     /// <summary>The role's wire name.</summary>
     public string RoleName => Role switch
     {

@@ -23,8 +23,4 @@ public sealed record Compaction(ulong GroupId, Snapshot Snapshot);
 public sealed record TurnPlan(LogBatch? Save, int Entries, IReadOnlyList<Outbound> SendNow);
 
 /// <summary>What the core produced since the shell last asked: to send, callers to answer, events, compactions.</summary>
-public sealed record TurnOutput(IReadOnlyList<Outbound> Sends, IReadOnlyList<Completion> Completions, IReadOnlyList<CoreEvent> Events, IReadOnlyList<Compaction> Compactions)
-{
-    /// <summary>Whether there is nothing in it.</summary>
-    public bool IsEmpty => Sends.Count == 0 && Completions.Count == 0 && Events.Count == 0 && Compactions.Count == 0;
-}
+public sealed record TurnOutput(IReadOnlyList<Outbound> Sends, IReadOnlyList<Completion> Completions, IReadOnlyList<CoreEvent> Events, IReadOnlyList<Compaction> Compactions);
