@@ -71,7 +71,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         var seen = "nothing yet";
         while (Stopwatch.GetElapsedTime(started) < limit)
         {
-            var infos = await Task.WhenAll(nodes.Select(n => new NodeNomadTarget(n.Url).ReadInfoAsync(http, cancellationToken)));
+            var infos = await Task.WhenAll(nodes.Select(n => new NodeNomadTarget(n.Url).ReadFirstShardAsync(http, cancellationToken)));
             if (infos.Select(info => info?.LeaderId).Distinct().ToList() is [{ } leaderId] && nodes.Find(n => n.NodeId == leaderId) is { } leader)
             {
                 return leader;
@@ -86,7 +86,7 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>Who each node says leads, and in which term: a change between two readings means an election happened.</summary>
     public async Task<string> LeadershipAsync(HttpClient http, CancellationToken cancellationToken) =>
-        Describe(await Task.WhenAll(nodes.Select(n => new NodeNomadTarget(n.Url).ReadInfoAsync(http, cancellationToken))));
+        Describe(await Task.WhenAll(nodes.Select(n => new NodeNomadTarget(n.Url).ReadFirstShardAsync(http, cancellationToken))));
 
     public async ValueTask DisposeAsync()
     {
@@ -96,9 +96,9 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    private string Describe(IReadOnlyList<Contracts.ClusterInfo?> infos) => string.Join("; ", infos.Select((info, i) => info is null
+    private string Describe(IReadOnlyList<Contracts.ShardInfo?> infos) => string.Join("; ", infos.Select((info, i) => info is null
         ? $"{nodes[i].NodeId} does not answer"
-        : Invariant($"{nodes[i].NodeId} sees leader {info.LeaderId ?? "none"} in term {info.Term}")));
+        : Invariant($"{nodes[i].NodeId} sees leader {info.LeaderId ?? "none"} of shard 0 in term {info.Term}")));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -24,12 +24,13 @@ internal sealed class NodeNomadTarget(Uri url) : IWriteTarget
     /// <summary>A linearizable read of <paramref name="key"/> (ReadIndex: the node confirms the leader before it answers).</summary>
     public Uri ReadUrl(string key) => new(Url, $"api/v1/get/{Uri.EscapeDataString(key)}?consistency=linearizable");
 
-    /// <summary>What the node says about the cluster, or null when it does not answer.</summary>
-    public async Task<ClusterInfo?> ReadInfoAsync(HttpClient http, CancellationToken cancellationToken)
+    /// <summary>What the node says about shard 0 (the only one of a one-shard cluster), or null when it does not answer.</summary>
+    public async Task<ShardInfo?> ReadFirstShardAsync(HttpClient http, CancellationToken cancellationToken)
     {
         try
         {
-            return await http.GetFromJsonAsync<ClusterInfo>(new Uri(Url, "api/v1/cluster/info"), Json, cancellationToken);
+            var shards = await http.GetFromJsonAsync<ShardInfo[]>(new Uri(Url, "api/v1/cluster/shards"), Json, cancellationToken);
+            return shards?.FirstOrDefault(s => s.Id == 0);
         }
         catch (Exception e) when (e is HttpRequestException or JsonException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -41,6 +42,7 @@ internal sealed class NodeNomadTarget(Uri url) : IWriteTarget
     {
         var metrics = await http.GetFromJsonAsync<ClusterMetrics>(new Uri(Url, "api/v1/cluster/metrics"), Json, cancellationToken)
             ?? throw new BenchSetupException($"{Url}api/v1/cluster/metrics answered an empty body.");
-        return new DurabilityCounters(metrics.Writes, metrics.SyncedBatches);
+        var own = metrics.Nodes.Single(n => n.NodeId == metrics.NodeId);
+        return new DurabilityCounters(own.Writes, own.SyncedBatches);
     }
 }

@@ -12,6 +12,7 @@ namespace NodeNomad.Contracts;
 /// <param name="AppliedIndex">Its meta group applied index.</param>
 /// <param name="Healthy">Whether its log works and it has recovered.</param>
 /// <param name="Groups">Every group it hosts (meta group included), with its role and load.</param>
+/// <param name="Metrics">Its load and storage figures (its <see cref="NodeMetricsInfo.State"/> is up: it answered).</param>
 public sealed record PeerStatus(
     string NodeId,
     string ClientUrl,
@@ -23,7 +24,8 @@ public sealed record PeerStatus(
     long CommitIndex,
     long AppliedIndex,
     bool Healthy,
-    IReadOnlyList<GroupStatus>? Groups = null);
+    IReadOnlyList<GroupStatus>? Groups = null,
+    NodeMetricsInfo? Metrics = null);
 
 /// <summary>A node's member of one Raft group, as it reports it.</summary>
 /// <param name="GroupId">The group (0 is the meta group; shard i is group i + 1).</param>

@@ -11,6 +11,7 @@ using NodeNomad.Node.Transport;
 using NodeNomad.Storage;
 using NodeNomad.Storage.Marten;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace NodeNomad.Node;
 
@@ -68,7 +69,9 @@ public static class NodeServices
         services.AddHealthChecks()
             .AddCheck<RecoveryHealthCheck>("recovery", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<StorageHealthCheck>("storage", tags: [HealthEndpoints.ReadyTag]);
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.Clear().AddDetector(sp => new NodeResourceDetector(sp.GetRequiredService<IOptions<NodeOptions>>())))
+            .WithMetrics(metrics => metrics
             .AddMeter(NodeMetrics.MeterName)
             .AddMeter(RaftTransportMetrics.MeterName)
             .AddAspNetCoreInstrumentation()

@@ -118,7 +118,7 @@ public sealed class AgainstALiveNode(LiveNode node) : IClassFixture<LiveNode>
         shards.Count.ShouldBe(8);
         shards.ShouldAllBe(s => s.Replicas.Single().Role == "leader");
         await _client.SetAsync("live/metrics", "x");
-        (await _client.GetMetricsAsync()).Writes.ShouldBeGreaterThan(0);
+        (await _client.GetMetricsAsync()).Cluster.Writes.ShouldBeGreaterThan(0);
         (await _client.GetHealthAsync()).Status.ShouldBe(NodeHealthStatus.Healthy);
     }
 }

@@ -19,7 +19,7 @@ public sealed class ClusterAndHealth
             .AnswersJson("""{"clusterId":"c-1","nodeId":"node-1","version":"0.1.0","shardCount":8,"replicationFactor":3,"metaLeaderId":null,"health":"healthy","warnings":[]}""")
             .AnswersJson("""[{"id":"node-1","clientUrl":"http://node-1:3001","state":"up","replicas":[0,1],"leaderships":[1],"version":"0.1.0","startedAt":"2030-01-01T00:00:00+00:00"}]""")
             .AnswersJson("""[{"id":0,"rangeStart":"0000000000000000","rangeEnd":"1fffffffffffffff","leaderId":"node-1","epoch":2,"replicas":[{"nodeId":"node-1","role":"leader"}],"keys":10,"bytes":300,"commitIndex":40,"appliedIndex":40,"readsPerSecond":1.5,"writesPerSecond":0.5}]""")
-            .AnswersJson("""{"nodeId":"node-1","reads":10,"writes":5,"readsPerSecond":1,"writesPerSecond":0.5,"writeLatencyP99Milliseconds":3.2,"logBytes":4096,"logSegments":1,"syncedBatches":5,"averageBatchSize":1,"lastSyncMilliseconds":0.8,"snapshots":0}""");
+            .AnswersJson("""{"nodeId":"node-1","cluster":{"nodes":1,"nodesReporting":1,"reads":10,"writes":5,"readsPerSecond":1,"writesPerSecond":0.5,"writeLatencyP99Milliseconds":3.2,"logBytes":4096,"syncedBatches":5,"snapshots":0},"nodes":[{"nodeId":"node-1","state":"up","reads":10,"writes":5,"readsPerSecond":1,"writesPerSecond":0.5,"writeLatencyP99Milliseconds":3.2,"logBytes":4096,"logSegments":1,"syncedBatches":5,"averageBatchSize":1,"lastSyncMilliseconds":0.8,"snapshots":0}]}""");
         var client = node.Client();
 
         var info = await client.GetClusterInfoAsync(Ct);
@@ -31,7 +31,8 @@ public sealed class ClusterAndHealth
         info.MetaLeaderId.ShouldBeNull();
         nodes.ShouldHaveSingleItem().Leaderships.ShouldBe([1]);
         shards.ShouldHaveSingleItem().Replicas.ShouldHaveSingleItem().Role.ShouldBe("leader");
-        metrics.WriteLatencyP99Milliseconds.ShouldBe(3.2);
+        metrics.Cluster.WriteLatencyP99Milliseconds.ShouldBe(3.2);
+        metrics.Nodes.ShouldHaveSingleItem().State.ShouldBe("up");
         node.Requests.Select(r => r.Uri.AbsolutePath).ShouldBe(
             ["/api/v1/cluster/info", "/api/v1/cluster/nodes", "/api/v1/cluster/shards", "/api/v1/cluster/metrics"]);
     }

@@ -28,6 +28,30 @@ public sealed class ClusterAndHealthTests : IDisposable
         info.Health.ShouldBe("healthy");
         info.ClusterId.ShouldNotBeNullOrWhiteSpace();
         info.Warnings.ShouldContain(w => w.Contains("Single node", StringComparison.Ordinal));
+        info.MetaTerm.ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task cluster_info_names_the_meta_group_and_no_shard_stands_for_the_cluster()
+    {
+        var info = await Get<JsonElement>("/api/v1/cluster/info");
+
+        info.TryGetProperty("leaderId", out _).ShouldBeFalse();
+        info.TryGetProperty("term", out _).ShouldBeFalse();
+        info.GetProperty("metaLeaderId").GetString().ShouldBe("node-7");
+        info.GetProperty("metaTerm").GetInt64().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task cluster_nodes_label_the_meta_group_figures()
+    {
+        var node = (await Get<JsonElement>("/api/v1/cluster/nodes")).EnumerateArray().Single();
+
+        node.GetProperty("metaRole").GetString().ShouldBe("leader");
+        node.GetProperty("metaTerm").GetInt64().ShouldBeGreaterThan(0);
+        node.GetProperty("metaCommitIndex").GetInt64().ShouldBeGreaterThan(0);
+        node.GetProperty("metaAppliedIndex").GetInt64().ShouldBeGreaterThan(0);
+        node.TryGetProperty("role", out _).ShouldBeFalse();
     }
 
     [Fact]
@@ -75,10 +99,11 @@ public sealed class ClusterAndHealthTests : IDisposable
     [Fact]
     public async Task cluster_metrics_count_writes_reads_and_durable_batches()
     {
-        var before = await Get<ClusterMetrics>("/api/v1/cluster/metrics");
+        var before = (await Get<ClusterMetrics>("/api/v1/cluster/metrics")).Nodes.ShouldHaveSingleItem();
         await _http.SetAsync("a", "1");
         await _http.GetAsync(Json.KeyPath("get", "a"));
-        var after = await Get<ClusterMetrics>("/api/v1/cluster/metrics");
+        var metrics = await Get<ClusterMetrics>("/api/v1/cluster/metrics");
+        var after = metrics.Nodes.ShouldHaveSingleItem();
         (after.Writes - before.Writes).ShouldBe(1);
         (after.Reads - before.Reads).ShouldBe(1);
 
@@ -86,6 +111,10 @@ public sealed class ClusterAndHealthTests : IDisposable
         (after.SyncedBatches - before.SyncedBatches).ShouldBe(1);
         after.AverageBatchSize.ShouldBeGreaterThanOrEqualTo(1);
         after.LogBytes.ShouldBeGreaterThan(0);
+        after.State.ShouldBe("up");
+        metrics.Cluster.NodesReporting.ShouldBe(1);
+        metrics.Cluster.Writes.ShouldBe(after.Writes);
+        metrics.Cluster.LogBytes.ShouldBe(after.LogBytes);
     }
 
     [Theory]
@@ -117,6 +146,40 @@ public sealed class ClusterAndHealthTests : IDisposable
         text.ShouldContain("nodenomad_log_sync_duration");
         text.ShouldContain("nodenomad_log_batch_size");
         text.ShouldContain("nodenomad_kv_keys");
+    }
+
+    [Fact]
+    public async Task every_nodenomad_series_is_documented()
+    {
+        await _http.SetAsync("a", "1");
+        var text = await (await _http.GetAsync(new Uri("/metrics", UriKind.Relative))).Content.ReadAsStringAsync();
+        var documented = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "metrics.md"));
+
+        var series = text.Split('\n').Where(line => line.StartsWith("# TYPE nodenomad_", StringComparison.Ordinal)).Select(line => line.Split(' ')[2]).ToList();
+        series.ShouldNotBeEmpty();
+        series.Where(name => !documented.Contains($"`{name}`", StringComparison.Ordinal)).ShouldBeEmpty("series missing from docs/metrics.md");
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "NodeNomad.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException($"No NodeNomad.sln above {AppContext.BaseDirectory}.");
+    }
+
+    [Fact]
+    public async Task prometheus_names_the_service_and_the_node()
+    {
+        var text = await (await _http.GetAsync(new Uri("/metrics", UriKind.Relative))).Content.ReadAsStringAsync();
+
+        var target = text.Split('\n').Single(line => line.StartsWith("target_info{", StringComparison.Ordinal));
+        target.ShouldContain("service_name=\"nodenomad-node\"");
+        target.ShouldContain("nodenomad_node_id=\"node-7\"");
+        target.ShouldContain("service_instance_id=\"node-7\"");
     }
 
     [Fact]

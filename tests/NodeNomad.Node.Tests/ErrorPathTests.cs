@@ -31,11 +31,25 @@ public sealed class ErrorPathTests : IDisposable
     [Theory]
     [InlineData("{\"key\": \"a\", \"value\": ")]
     [InlineData("not json at all")]
-    [InlineData("{\"key\": \"a\", \"value\": \"v\", \"ttl\": \"soon\"}")]
-    [InlineData("{\"key\": \"a\", \"value\": \"v\", \"ttl\": 1.5}")]
     [InlineData("[1, 2, 3]")]
     public async Task malformed_json_is_400(string body) =>
         await ShouldBeProblem(await PostRaw("/api/v1/set", body), HttpStatusCode.BadRequest, "Malformed JSON");
+
+    [Theory]
+    [InlineData("/api/v1/set", "{\"key\": \"a\", \"value\": 5}", "value must be a string.")]
+    [InlineData("/api/v1/set", "{\"key\": 7, \"value\": \"v\"}", "key must be a string.")]
+    [InlineData("/api/v1/set", "{\"key\": \"a\", \"value\": \"v\", \"ttl\": \"soon\"}", "ttl must be a whole number or null.")]
+    [InlineData("/api/v1/set", "{\"key\": \"a\", \"value\": \"v\", \"ttl\": 1.5}", "ttl must be a whole number or null.")]
+    [InlineData("/api/v1/cas", "{\"key\": \"a\", \"expectedVersion\": true, \"value\": \"v\"}", "expectedVersion must be a whole number.")]
+    public async Task a_field_of_the_wrong_kind_is_400_naming_the_field_and_its_kind_not_a_dotnet_type(string path, string body, string reason)
+    {
+        var response = await PostRaw(path, body);
+
+        var detail = (await response.ProblemAsync()).GetProperty("detail").GetString()!;
+        detail.ShouldBe(reason);
+        detail.ShouldNotContain("System.");
+        await ShouldBeProblem(await PostRaw(path, body), HttpStatusCode.BadRequest, reason);
+    }
 
     [Theory]
     [InlineData("soon")]
@@ -83,7 +97,7 @@ public sealed class ErrorPathTests : IDisposable
 
     [Fact]
     public async Task a_lone_surrogate_key_is_400() =>
-        await ShouldBeProblem(await PostRaw("/api/v1/set", "{\"key\": \"a\\ud800\", \"value\": \"v\"}"), HttpStatusCode.BadRequest, "$.key");
+        await ShouldBeProblem(await PostRaw("/api/v1/set", "{\"key\": \"a\\ud800\", \"value\": \"v\"}"), HttpStatusCode.BadRequest, "key must be valid Unicode text");
 
     [Fact]
     public async Task a_value_over_1_mib_is_413_and_exactly_1_mib_is_accepted()

@@ -111,7 +111,7 @@ public sealed class JoiningTests
         while (DateTime.UtcNow < deadline)
         {
             nodes = (await http.GetFromJsonAsync<NodeInfo[]>("/api/v1/cluster/nodes"))!;
-            if (nodes.Length == 3 && nodes.All(n => n.Role is "leader" or "follower"))
+            if (nodes.Length == 3 && nodes.All(n => n.MetaRole is "leader" or "follower"))
             {
                 break;
             }
@@ -119,7 +119,7 @@ public sealed class JoiningTests
             await Task.Delay(200);
         }
 
-        nodes.Select(n => $"{n.Id}:{n.Role}").ShouldBe(["node-1:leader", "node-2:follower", "node-3:follower"], ignoreOrder: true);
+        nodes.Select(n => $"{n.Id}:{n.MetaRole}").ShouldBe(["node-1:leader", "node-2:follower", "node-3:follower"], ignoreOrder: true);
 
         // The first node goes: the two others still form the meta group's majority and elect a leader of it.
         first.Kill();

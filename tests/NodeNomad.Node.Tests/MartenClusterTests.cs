@@ -211,11 +211,11 @@ public sealed partial class MartenClusterTests(PostgresServer postgres, ITestOut
         {
             var nodes = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster/nodes");
             var byId = nodes.EnumerateArray().ToDictionary(n => n.GetProperty("id").GetString()!);
-            var commit = byId[leader.NodeId].GetProperty("commitIndex").GetInt64();
+            var commit = byId[leader.NodeId].GetProperty("metaCommitIndex").GetInt64();
             last = nodes.ToString();
             if (cluster.Nodes.All(n => byId.TryGetValue(n.NodeId, out var info)
                     && info.GetProperty("state").GetString() == "up"
-                    && info.GetProperty("appliedIndex").GetInt64() >= commit - slack))
+                    && info.GetProperty("metaAppliedIndex").GetInt64() >= commit - slack))
             {
                 return;
             }

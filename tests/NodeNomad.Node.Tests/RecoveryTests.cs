@@ -50,7 +50,7 @@ public sealed class RecoveryTests
         }
 
         var metrics = await (await http.GetAsync(new Uri("/api/v1/cluster/metrics", UriKind.Relative))).BodyAsync<ClusterMetrics>();
-        metrics.Snapshots.ShouldBeGreaterThanOrEqualTo(3);
+        metrics.Cluster.Snapshots.ShouldBeGreaterThanOrEqualTo(3);
         first.Dispose();
 
         using var second = first.Restart();

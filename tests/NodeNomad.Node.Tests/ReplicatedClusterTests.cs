@@ -190,8 +190,8 @@ public sealed class ReplicatedClusterTests(ITestOutputHelper output)
         {
             var nodes = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster/nodes");
             var byId = nodes.EnumerateArray().ToDictionary(n => n.GetProperty("id").GetString()!);
-            var applied = byId[node.NodeId].GetProperty("appliedIndex").GetInt64();
-            var commit = byId[leader.NodeId].GetProperty("commitIndex").GetInt64();
+            var applied = byId[node.NodeId].GetProperty("metaAppliedIndex").GetInt64();
+            var commit = byId[leader.NodeId].GetProperty("metaCommitIndex").GetInt64();
             if (byId[node.NodeId].GetProperty("state").GetString() == "up" && applied >= commit - 5)
             {
                 return;

@@ -65,14 +65,17 @@ public sealed class LocalCluster : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>The leader as <paramref name="asked"/> sees it, or null.</summary>
+    /// <summary>The leader of shard 0 as <paramref name="asked"/> sees it, or null.</summary>
     public static async Task<string?> LeaderSeenByAsync(NodeProcess asked)
     {
         using var http = new HttpClient { BaseAddress = asked.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         try
         {
-            var info = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster/info");
-            return info.TryGetProperty("leaderId", out var leader) && leader.ValueKind == JsonValueKind.String ? leader.GetString() : null;
+            var shards = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster/shards");
+            var first = shards.EnumerateArray().FirstOrDefault(s => s.GetProperty("id").GetInt32() == 0);
+            return first.ValueKind == JsonValueKind.Object && first.TryGetProperty("leaderId", out var leader) && leader.ValueKind == JsonValueKind.String
+                ? leader.GetString()
+                : null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
@@ -80,7 +83,7 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every running node names the same leader (other than <paramref name="not"/>) and returns it.</summary>
+    /// <summary>Waits until every running node names the same leader of shard 0 (other than <paramref name="not"/>) and returns it.</summary>
     public async Task<NodeProcess> WaitForLeaderAsync(TimeSpan timeout, string? not = null)
     {
         var deadline = DateTime.UtcNow + timeout;

@@ -69,9 +69,8 @@ public static class ClusterApi
         var health = host.Failure is not null || !map.IsBootstrapped || (map.Shards.Count > 0 && leaderless.Count == map.Shards.Count)
             ? "unavailable"
             : leaderless.Count > 0 || down.Count > 0 || !host.Recovered || host.Meta.Status.LeaderId is null ? "degraded" : "healthy";
-        var first = host.Shard(0)?.Status;
         return new ClusterInfo(map.ClusterId ?? identity.ClusterId, identity.NodeId, NodeIdentity.Version, map.ShardCount, map.ReplicationFactor,
-            host.Meta.Status.LeaderId, health, warnings, map.IsBootstrapped ? observer.LeaderOf(0) : null, (long)(first?.Term ?? host.Meta.Status.Term));
+            host.Meta.Status.LeaderId, health, warnings, (long)host.Meta.Status.Term);
     }
 
     private static NodeInfo[] Nodes(ReplicaHost host, ClusterObserver observer, ClusterTopology topology)
@@ -92,7 +91,7 @@ public static class ClusterApi
                 return new NodeInfo(id, clientUrl, observer.StateOf(id), replicas, leaderships, status?.Version ?? string.Empty, status?.StartedAt,
                     status?.Role, status?.Term ?? 0, status?.CommitIndex ?? 0, status?.AppliedIndex ?? 0,
                     record?.PeerAddress ?? topology.Members.Where(m => m.NodeId == id).Select(m => $"{m.PeerHost}:{m.PeerPort}").FirstOrDefault(),
-                    shardGroups.Sum(g => g.ReadsPerSecond), shardGroups.Sum(g => g.WritesPerSecond), record?.Weight ?? 1);
+                    NodeFigures.Round(shardGroups.Sum(g => g.ReadsPerSecond)), NodeFigures.Round(shardGroups.Sum(g => g.WritesPerSecond)), record?.Weight ?? 1);
             }),
         ];
     }
@@ -117,19 +116,27 @@ public static class ClusterApi
             var (keys, bytes) = local.Read(m => ((long)m.Count, m.Bytes));
             var status = local.Status;
             figures = new GroupStatus((long)shard.GroupId, shard.Id, status.RoleName, (long)status.Term, status.LeaderId, (long)status.CommitIndex,
-                (long)status.AppliedIndex, keys, bytes, local.Reads.PerSecond(), local.Writes.PerSecond());
+                (long)status.AppliedIndex, keys, bytes, NodeFigures.Round(local.Reads.PerSecond()), NodeFigures.Round(local.Writes.PerSecond()));
         }
 
         figures ??= observer.LeaderReport(shard.Id);
         return new ShardInfo(shard.Id, shard.Range.StartHex, shard.Range.EndHex, leader, shard.Epoch, replicas,
-            figures?.Keys ?? 0, figures?.Bytes ?? 0, figures?.CommitIndex ?? 0, figures?.AppliedIndex ?? 0, figures?.ReadsPerSecond ?? 0, figures?.WritesPerSecond ?? 0);
+            figures?.Keys ?? 0, figures?.Bytes ?? 0, figures?.CommitIndex ?? 0, figures?.AppliedIndex ?? 0, figures?.ReadsPerSecond ?? 0, figures?.WritesPerSecond ?? 0,
+            figures?.Term ?? 0);
     }
 
-    private static ClusterMetrics Metrics(NodeIdentity identity, ReplicaHost host, NodeMetrics metrics)
+    private static ClusterMetrics Metrics(NodeIdentity identity, ReplicaHost host, ClusterObserver observer, ClusterTopology topology)
     {
-        var log = host.LogStatistics;
-        return new ClusterMetrics(identity.NodeId, metrics.TotalReads, metrics.TotalWrites, metrics.Reads.PerSecond(), metrics.Writes.PerSecond(),
-            metrics.WriteLatency.Quantile(0.99), log.Bytes, log.Segments, metrics.Batches, metrics.AverageBatchSize, log.LastSyncMilliseconds,
-            metrics.Snapshots);
+        var ids = host.Map.Nodes.Select(n => n.Id).Union(topology.Members.Select(m => m.NodeId)).Order(StringComparer.Ordinal).ToList();
+        var nodes = ids
+            .Select(id => observer.StatusOf(id)?.Metrics is { } figures ? figures with { State = observer.StateOf(id) } : null)
+            .OfType<NodeMetricsInfo>()
+            .ToList();
+        var counted = nodes.Where(n => n.State != NodeStates.Down).ToList();
+        var totals = new ClusterTotals(ids.Count, counted.Count, counted.Sum(n => n.Reads), counted.Sum(n => n.Writes),
+            NodeFigures.Round(counted.Sum(n => n.ReadsPerSecond)), NodeFigures.Round(counted.Sum(n => n.WritesPerSecond)),
+            counted.Count == 0 ? 0 : counted.Max(n => n.WriteLatencyP99Milliseconds), counted.Sum(n => n.LogBytes), counted.Sum(n => n.SyncedBatches),
+            counted.Sum(n => n.Snapshots));
+        return new ClusterMetrics(identity.NodeId, totals, nodes);
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -8,7 +10,8 @@ namespace NodeNomad.Node.Http;
 public static class JsonBody
 {
     /// <summary>The body as <typeparamref name="T"/>, or the problem to answer with.</summary>
-    public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<(T? Body, IResult? Problem)> ReadAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(
+        HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -25,11 +28,46 @@ public static class JsonBody
         }
         catch (JsonException e)
         {
-            return (null, Problems.Invalid($"Malformed JSON: {e.Message}"));
+            return (null, Problems.Invalid(Describe(typeof(T), e)));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, Problems.TooLarge($"The request body is larger than the node accepts: {e.Message}"));
         }
+    }
+
+    /// <summary>
+    /// What is wrong with the body, in the API's terms: a field of the wrong kind is named with the kind it must be,
+    /// and a syntax error with its place. The serializer's own message names .NET types, which callers need not know.
+    /// </summary>
+    internal static string Describe([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type body, JsonException error)
+    {
+        // A syntax error carries the reader's exception; a value the field's converter refused does not.
+        if (error.InnerException is not JsonException && error.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal)
+            && body.GetProperty(path[2..], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is { } property)
+        {
+            var field = path[2..];
+            return error.InnerException is InvalidOperationException { Message: var reason } && reason.Contains("UTF", StringComparison.Ordinal)
+                ? $"{field} must be valid Unicode text (it holds a lone surrogate)."
+                : $"{field} must be {KindOf(property.PropertyType)}.";
+        }
+
+        return error.LineNumber is { } line
+            ? $"Malformed JSON at line {line + 1}, byte {error.BytePositionInLine + 1}: the body must be one JSON object."
+            : "Malformed JSON: the body must be one JSON object.";
+    }
+
+    private static string KindOf(Type type)
+    {
+        var nullable = Nullable.GetUnderlyingType(type);
+        var kind = (nullable ?? type) switch
+        {
+            var t when t == typeof(string) => "a string",
+            var t when t == typeof(long) || t == typeof(int) => "a whole number",
+            var t when t == typeof(bool) => "true or false",
+            var t when t == typeof(double) => "a number",
+            _ => "a JSON value of the documented kind",
+        };
+        return nullable is null ? kind : $"{kind} or null";
     }
 }

@@ -4,6 +4,7 @@ using NodeNomad.Contracts;
 using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Shards;
+using NodeNomad.Node.Telemetry;
 
 namespace NodeNomad.Node.Peers;
 
@@ -12,7 +13,7 @@ namespace NodeNomad.Node.Peers;
 /// shards it does not host (the routing of requests it must forward). What a node says of groups it hosts is
 /// authoritative here only through the group's own replica; the rest is a hint, checked by the node it leads to.
 /// </summary>
-public sealed class ClusterObserver(PeerHttp peers, ReplicaHost host, ClusterTopology topology, NodeIdentity identity, TimeProvider clock) : BackgroundService
+public sealed class ClusterObserver(PeerHttp peers, ReplicaHost host, ClusterTopology topology, NodeIdentity identity, NodeMetrics metrics, TimeProvider clock) : BackgroundService
 {
     /// <summary>How often peers are asked.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
@@ -23,7 +24,7 @@ public sealed class ClusterObserver(PeerHttp peers, ReplicaHost host, ClusterTop
     private readonly ConcurrentDictionary<string, Observation> _observations = new(StringComparer.Ordinal);
 
     /// <summary>This node's own status, as peers see it.</summary>
-    public PeerStatus LocalStatus() => PeerApi.LocalStatus(identity, host);
+    public PeerStatus LocalStatus() => PeerApi.LocalStatus(identity, host, metrics);
 
     /// <summary>The last status <paramref name="nodeId"/> gave, or null.</summary>
     public PeerStatus? StatusOf(string nodeId) =>

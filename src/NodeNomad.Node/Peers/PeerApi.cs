@@ -6,6 +6,8 @@ using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Shards;
 using NodeNomad.Raft;
 
+using NodeNomad.Node.Telemetry;
+
 namespace NodeNomad.Node.Peers;
 
 /// <summary>The peer port's own endpoints (beside the Raft transport): status, and joining the cluster.</summary>
@@ -14,26 +16,28 @@ public static class PeerApi
     /// <summary>Maps <c>GET /peer/v1/status</c> and <c>POST /peer/v1/join</c>.</summary>
     public static IEndpointRouteBuilder MapPeerApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/peer/v1/status", (NodeIdentity identity, ReplicaHost host) => LocalStatus(identity, host)).ExcludeFromDescription();
+        routes.MapGet("/peer/v1/status", (NodeIdentity identity, ReplicaHost host, NodeMetrics metrics) => LocalStatus(identity, host, metrics)).ExcludeFromDescription();
         routes.MapPost("/peer/v1/join", JoinAsync).ExcludeFromDescription();
         return routes;
     }
 
     /// <summary>This node's status as peers see it.</summary>
-    public static PeerStatus LocalStatus(NodeIdentity identity, ReplicaHost host)
+    public static PeerStatus LocalStatus(NodeIdentity identity, ReplicaHost host, NodeMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(metrics);
         var meta = host.Meta.Status;
         var groups = new List<GroupStatus> { Describe(host.Meta, null, host.SelfId, 0, 0, 0, 0) };
         foreach (var shard in host.Shards.Values)
         {
             var (keys, bytes) = shard.Read(m => ((long)m.Count, m.Bytes));
-            groups.Add(Describe(shard, shard.ShardId, host.SelfId, keys, bytes, shard.Reads.PerSecond(), shard.Writes.PerSecond()));
+            groups.Add(Describe(shard, shard.ShardId, host.SelfId, keys, bytes, NodeFigures.Round(shard.Reads.PerSecond()), NodeFigures.Round(shard.Writes.PerSecond())));
         }
 
         return new PeerStatus(identity.NodeId, identity.ClientUrl, NodeIdentity.Version, identity.StartedAt, RoleOf(meta, host.SelfId), (long)meta.Term,
-            meta.LeaderId, (long)meta.CommitIndex, (long)meta.AppliedIndex, host.Failure is null && host.Recovered, groups);
+            meta.LeaderId, (long)meta.CommitIndex, (long)meta.AppliedIndex, host.Failure is null && host.Recovered, groups,
+            NodeFigures.Of(identity.NodeId, metrics, host.LogStatistics));
     }
 
     /// <summary>A replica's role name, learner included.</summary>
