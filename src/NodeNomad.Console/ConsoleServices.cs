@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using MudBlazor;
 using MudBlazor.Services;
 using NodeNomad.Client;
 using NodeNomad.Console.Cluster;
@@ -45,7 +46,8 @@ public static class ConsoleServices
         services.AddHostedService<FleetPoller>();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        // Notifications at the bottom right, where they cover no button of the pages (the Keys page's are at the top).
+        services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight);
         services.AddSignalR();
         services.AddCascadingAuthenticationState();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

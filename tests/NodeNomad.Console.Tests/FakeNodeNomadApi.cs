@@ -17,9 +17,9 @@ public sealed class FakeNodeNomadApi : INodeNomadApi
 
     public IReadOnlyDictionary<string, KeyValue> Keys => _keys;
 
-    public FakeNodeNomadApi With(string key, string value)
+    public FakeNodeNomadApi With(string key, string value, DateTimeOffset? expiresAt = null)
     {
-        _keys[key] = new KeyValue(key, value, ++_version, null);
+        _keys[key] = new KeyValue(key, value, ++_version, expiresAt);
         return this;
     }
 

@@ -40,6 +40,24 @@ public static class Display
     /// <summary>A moment as UTC time of day, e.g. <c>14:03:07</c>.</summary>
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 
+    /// <summary>A moment as a UTC date and time, e.g. <c>2030-01-01 14:03:07</c>.</summary>
+    public static string DateTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// An expiry as people read it: how far away it is ("in 4 min", "in 2 h 5 min", "expired") and when, in UTC,
+    /// e.g. <c>in 4 min (2030-01-01 14:07:07 UTC)</c>.
+    /// </summary>
+    public static string Expiry(DateTimeOffset at, DateTimeOffset now)
+    {
+        var left = at - now;
+        var relative = left <= TimeSpan.Zero ? "expired"
+            : left.TotalSeconds < 60 ? $"in {Math.Ceiling(left.TotalSeconds):0} s"
+            : left.TotalMinutes < 60 ? $"in {Math.Round(left.TotalMinutes):0} min"
+            : left.TotalHours < 48 ? $"in {(int)left.TotalHours} h {left.Minutes} min"
+            : $"in {(int)left.TotalDays} days";
+        return string.Create(CultureInfo.InvariantCulture, $"{relative} ({DateTime(at)} UTC)");
+    }
+
     /// <summary>A list of shard ids, e.g. <c>0, 3, 5</c>, or a dash when empty.</summary>
     public static string Shards(IReadOnlyList<int> shards) => shards.Count == 0 ? "–" : string.Join(", ", shards);
 }

@@ -30,6 +30,9 @@ public sealed record FleetSnapshot(
     /// <summary>The latest load sample, or zeros.</summary>
     public LoadSample Load => History.Count > 0 ? History[^1] : new LoadSample(At, 0, 0, 0);
 
+    /// <summary>The shard with id <paramref name="id"/>, or null.</summary>
+    public ShardView? Shard(int id) => Shards.FirstOrDefault(s => s.Info.Id == id);
+
     /// <summary>The node with id <paramref name="id"/>, or null.</summary>
     public NodeView? Node(string id) => Nodes.FirstOrDefault(n => n.Id == id);
 }

@@ -16,8 +16,14 @@ public sealed class FleetState(TimeProvider clock)
     /// <summary>The same event (kind, subject, shard) seen again within this window is one event told by several nodes.</summary>
     public static readonly TimeSpan DuplicateWindow = TimeSpan.FromSeconds(5);
 
-    /// <summary>Load samples kept: a minute at one a second.</summary>
-    public const int HistoryLength = 60;
+    /// <summary>Load samples kept: ten minutes at one a second.</summary>
+    public const int HistoryLength = 600;
+
+    /// <summary>Load samples kept per shard: five minutes at one poll a second.</summary>
+    public const int ShardHistoryLength = 300;
+
+    /// <summary>Epochs remembered per shard.</summary>
+    public const int EpochHistoryLength = 50;
 
     /// <summary>Events kept.</summary>
     public const int EventCapacity = 500;
@@ -27,9 +33,12 @@ public sealed class FleetState(TimeProvider clock)
 
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, Entry> _nodes = new(StringComparer.Ordinal);
-    private readonly LinkedList<FleetEvent> _events = new();
+    // Newest first by the time each event happened, whichever node told it and whenever it arrived.
+    private readonly List<FleetEvent> _events = [];
     private readonly Queue<LoadSample> _history = new();
+    private readonly Dictionary<int, ShardTrack> _shardTracks = [];
     private IReadOnlyList<ShardInfo> _shards = [];
+    private bool _membershipSeen;
 
     /// <summary>The fleet now.</summary>
     public FleetSnapshot Current { get; private set; } = FleetSnapshot.Empty;
@@ -46,7 +55,7 @@ public sealed class FleetState(TimeProvider clock)
             var entry = EntryFor(report.NodeId);
             if (entry.ShownDown)
             {
-                AddEvent(new FleetEvent(FleetEventKinds.NodeJoined, ConsoleSource, report.NodeId, $"{report.NodeId} reports again.", now));
+                AddEvent(new FleetEvent(FleetEventKinds.NodeBack, ConsoleSource, report.NodeId, $"{report.NodeId} reports again.", now));
             }
 
             entry.Report = report;
@@ -70,17 +79,24 @@ public sealed class FleetState(TimeProvider clock)
     public void ApplyMembership(IReadOnlyList<NodeInfo> nodes)
     {
         ArgumentNullException.ThrowIfNull(nodes);
-        Update(_ =>
+        Update(now =>
         {
             foreach (var node in nodes)
             {
                 var entry = EntryFor(node.Id);
+                if (entry.Member is null && _membershipSeen)
+                {
+                    AddEvent(new FleetEvent(FleetEventKinds.NodeJoined, ConsoleSource, node.Id, $"{node.Id} joined the cluster.", now));
+                }
+
                 entry.Member = node;
                 if (node.ClientUrl.Length > 0)
                 {
                     entry.ClientUrl = node.ClientUrl;
                 }
             }
+
+            _membershipSeen = true;
         });
     }
 
@@ -88,12 +104,23 @@ public sealed class FleetState(TimeProvider clock)
     public void ApplyShards(IReadOnlyList<ShardInfo> shards)
     {
         ArgumentNullException.ThrowIfNull(shards);
-        Update(_ =>
+        Update(now =>
         {
             _shards = [.. shards.OrderBy(s => s.Id)];
             foreach (var nodeId in shards.SelectMany(s => s.Replicas).Select(r => r.NodeId))
             {
                 EntryFor(nodeId);
+            }
+
+            foreach (var shard in _shards)
+            {
+                if (!_shardTracks.TryGetValue(shard.Id, out var track))
+                {
+                    track = new ShardTrack();
+                    _shardTracks[shard.Id] = track;
+                }
+
+                track.Observe(shard, now);
             }
         });
     }
@@ -111,9 +138,14 @@ public sealed class FleetState(TimeProvider clock)
             }
         }
 
-        var reporting = _nodes.Values.Where(e => e.Report is not null && !e.ShownDown).Select(e => e.Report!.Load).ToList();
-        _history.Enqueue(new LoadSample(now, reporting.Sum(l => l.ReadsPerSecond), reporting.Sum(l => l.WritesPerSecond),
-            reporting.Count == 0 ? 0 : reporting.Max(l => l.WriteLatencyP99Milliseconds)));
+        var reporting = _nodes.Where(pair => pair.Value.Report is not null && !pair.Value.ShownDown)
+            .ToDictionary(pair => pair.Key, pair => pair.Value.Report!.Load, StringComparer.Ordinal);
+        var loads = reporting.Values.ToList();
+        _history.Enqueue(new LoadSample(now, loads.Sum(l => l.ReadsPerSecond), loads.Sum(l => l.WritesPerSecond),
+            loads.Count == 0 ? 0 : loads.Max(l => l.WriteLatencyP99Milliseconds))
+        {
+            Nodes = reporting.ToDictionary(pair => pair.Key, pair => new NodeLoad(pair.Value.ReadsPerSecond, pair.Value.WritesPerSecond, pair.Value.WriteLatencyP99Milliseconds), StringComparer.Ordinal),
+        });
         while (_history.Count > HistoryLength)
         {
             _history.Dequeue();
@@ -152,10 +184,17 @@ public sealed class FleetState(TimeProvider clock)
             return;
         }
 
-        _events.AddFirst(fleetEvent);
-        while (_events.Count > EventCapacity)
+        // Nodes report in batches and at their own pace: an event goes where its time puts it, not where it arrived.
+        var index = 0;
+        while (index < _events.Count && _events[index].At > fleetEvent.At)
         {
-            _events.RemoveLast();
+            index++;
+        }
+
+        _events.Insert(index, fleetEvent);
+        if (_events.Count > EventCapacity)
+        {
+            _events.RemoveAt(_events.Count - 1);
         }
     }
 
@@ -163,7 +202,8 @@ public sealed class FleetState(TimeProvider clock)
     {
         var nodes = _nodes.Select(pair => View(pair.Key, pair.Value, now)).ToList();
         var up = nodes.Where(n => n.IsUp).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
-        var shards = _shards.Select(s => new ShardView(s, HealthOf(s, up))).ToList();
+        var shards = _shards.Select(s => new ShardView(s, HealthOf(s, up), ReplicasOf(s, up),
+            _shardTracks.TryGetValue(s.Id, out var track) ? [.. track.Epochs] : [], track is null ? [] : [.. track.Load])).ToList();
         return new FleetSnapshot(nodes, shards, [.. _events], [.. _history], now);
     }
 
@@ -176,7 +216,25 @@ public sealed class FleetState(TimeProvider clock)
         var (replicas, leaderships) = fresh && entry.Report is { } report
             ? ((IReadOnlyList<int>)[.. report.Groups.Select(g => g.ShardId)], (IReadOnlyList<int>)[.. report.Groups.Where(g => g.Role == ReplicaRoles.Leader).Select(g => g.ShardId)])
             : (entry.Member?.Replicas ?? [], entry.Member?.Leaderships ?? []);
-        return new NodeView(id, entry.ClientUrl, state, replicas, leaderships, entry.Report, entry.ReportedAt);
+        var metaRole = fresh && entry.Report?.MetaRole is { } reported ? reported : entry.Member?.MetaRole;
+        return new NodeView(id, entry.ClientUrl, state, replicas, leaderships, entry.Report, entry.ReportedAt, metaRole);
+    }
+
+    private List<ReplicaView> ReplicasOf(ShardInfo shard, HashSet<string> up)
+    {
+        GroupStatusReport? GroupOn(string nodeId) =>
+            _nodes.TryGetValue(nodeId, out var entry) ? entry.Report?.Groups.FirstOrDefault(g => g.ShardId == shard.Id) : null;
+
+        var leaderCommit = shard.LeaderId is { } leader && GroupOn(leader) is { } led ? led.CommitIndex : shard.CommitIndex;
+        return
+        [
+            .. shard.Replicas.Select(replica =>
+            {
+                var group = GroupOn(replica.NodeId);
+                return new ReplicaView(replica.NodeId, shard.LeaderId == replica.NodeId ? ReplicaRoles.Leader : replica.Role, up.Contains(replica.NodeId),
+                    group?.Term, group?.CommitIndex, group?.AppliedIndex, group is null ? null : Math.Max(0, leaderCommit - group.AppliedIndex));
+            }),
+        ];
     }
 
     private static ShardHealth HealthOf(ShardInfo shard, HashSet<string> up)
@@ -189,6 +247,31 @@ public sealed class FleetState(TimeProvider clock)
         }
 
         return shard.Replicas.All(r => up.Contains(r.NodeId)) ? ShardHealth.Healthy : ShardHealth.UnderReplicated;
+    }
+
+    private sealed class ShardTrack
+    {
+        public List<EpochChange> Epochs { get; } = [];
+
+        public Queue<ShardLoadSample> Load { get; } = new();
+
+        public void Observe(ShardInfo shard, DateTimeOffset now)
+        {
+            if (Epochs.Count == 0 || Epochs[^1].Epoch != shard.Epoch)
+            {
+                Epochs.Add(new EpochChange(shard.Epoch, [.. shard.Replicas.Select(r => r.NodeId)], now));
+                if (Epochs.Count > EpochHistoryLength)
+                {
+                    Epochs.RemoveAt(0);
+                }
+            }
+
+            Load.Enqueue(new ShardLoadSample(now, shard.ReadsPerSecond, shard.WritesPerSecond, shard.Keys, shard.Bytes));
+            while (Load.Count > ShardHistoryLength)
+            {
+                Load.Dequeue();
+            }
+        }
     }
 
     private sealed class Entry

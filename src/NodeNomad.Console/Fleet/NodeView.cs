@@ -11,6 +11,7 @@ namespace NodeNomad.Console.Fleet;
 /// <param name="Leaderships">Shards it leads.</param>
 /// <param name="Report">Its last report, or null if it never reported.</param>
 /// <param name="ReportedAt">When the console received <paramref name="Report"/>.</param>
+/// <param name="MetaRole">Its role in the meta group, or null when unknown.</param>
 public sealed record NodeView(
     string Id,
     string ClientUrl,
@@ -18,11 +19,18 @@ public sealed record NodeView(
     IReadOnlyList<int> Replicas,
     IReadOnlyList<int> Leaderships,
     NodeStatusReport? Report,
-    DateTimeOffset? ReportedAt)
+    DateTimeOffset? ReportedAt,
+    string? MetaRole = null)
 {
     /// <summary>The console's state for a node known from the membership only, not yet heard from.</summary>
     public const string UnknownState = "unknown";
 
     /// <summary>Whether the node counts as up.</summary>
     public bool IsUp => State == NodeStates.Up;
+
+    /// <summary>
+    /// Whether <see cref="Report"/> is an old one: the node is not up, so its roles, load and uptime are what it said
+    /// when it last reported, not what is true now.
+    /// </summary>
+    public bool IsStale => Report is not null && !IsUp;
 }

@@ -10,6 +10,8 @@ namespace NodeNomad.Contracts.Fleet;
 /// <param name="Groups">Each Raft group the node holds a replica of.</param>
 /// <param name="Load">Its recent load.</param>
 /// <param name="Storage">Its storage.</param>
+/// <param name="MetaRole">Its role in the meta group (leader, follower, learner, candidate, pre-candidate), or null when unknown.</param>
+/// <param name="MetaTerm">Its term in the meta group.</param>
 public sealed record NodeStatusReport(
     string NodeId,
     string ClientUrl,
@@ -19,4 +21,6 @@ public sealed record NodeStatusReport(
     DateTimeOffset At,
     IReadOnlyList<GroupStatusReport> Groups,
     LoadReport Load,
-    StorageReport Storage);
+    StorageReport Storage,
+    string? MetaRole = null,
+    long MetaTerm = 0);

@@ -30,6 +30,7 @@ public sealed partial class FleetReporter(IConfiguration configuration, IFleetSt
     private DateTimeOffset _lastPeerCheck = DateTimeOffset.MinValue;
     private bool _consoleAway;
     private bool _announced;
+    private string? _metaRole;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -89,7 +90,7 @@ public sealed partial class FleetReporter(IConfiguration configuration, IFleetSt
             if (!_announced)
             {
                 _announced = true;
-                events.Publish(new FleetEvent(FleetEventKinds.NodeJoined, report.NodeId, report.NodeId,
+                events.Publish(new FleetEvent(FleetEventKinds.NodeStarted, report.NodeId, report.NodeId,
                     $"{report.NodeId} started (version {report.Version}).", report.At));
             }
 
@@ -129,9 +130,17 @@ public sealed partial class FleetReporter(IConfiguration configuration, IFleetSt
         }
     }
 
-    /// <summary>A group this node now leads and did not lead at the previous report is a leader change.</summary>
+    /// <summary>A group this node now leads and did not lead at the previous report is a leader change; the meta group's too.</summary>
     private void ObserveLeaderships(NodeStatusReport report)
     {
+        var metaWas = _metaRole;
+        _metaRole = report.MetaRole;
+        if (report.MetaRole == ReplicaRoles.Leader && metaWas != ReplicaRoles.Leader)
+        {
+            events.Publish(new FleetEvent(FleetEventKinds.MetaLeaderChanged, report.NodeId, report.NodeId,
+                $"{report.NodeId} leads the meta group in term {report.MetaTerm}.", report.At));
+        }
+
         foreach (var group in report.Groups)
         {
             var was = _roles.GetValueOrDefault(group.ShardId);
@@ -160,7 +169,7 @@ public sealed partial class FleetReporter(IConfiguration configuration, IFleetSt
                     var answeredBefore = _peers.TryGetValue(peer.NodeId, out var was);
                     if (peer.Reachable && answeredBefore && !was)
                     {
-                        events.Publish(new FleetEvent(FleetEventKinds.NodeJoined, report.NodeId, peer.NodeId, $"{peer.NodeId} answers {report.NodeId} again.", report.At));
+                        events.Publish(new FleetEvent(FleetEventKinds.NodeBack, report.NodeId, peer.NodeId, $"{peer.NodeId} answers {report.NodeId} again.", report.At));
                     }
                     else if (!peer.Reachable && answeredBefore && was)
                     {

@@ -30,8 +30,9 @@ public sealed class NodeStatusSource(NodeIdentity identity, ReplicaHost host, No
         var now = clock.GetUtcNow();
         return new NodeStatusReport(identity.NodeId, identity.ClientUrl, NodeIdentity.Version, identity.StartedAt, (now - identity.StartedAt).TotalSeconds, now,
             groups,
-            new LoadReport(metrics.Reads.PerSecond(), metrics.Writes.PerSecond(), metrics.WriteLatency.Quantile(0.99)),
-            new StorageReport(keys, bytes, log.Bytes, log.Segments, log.LastSyncMilliseconds));
+            new LoadReport(NodeFigures.Round(metrics.Reads.PerSecond()), NodeFigures.Round(metrics.Writes.PerSecond()), NodeFigures.Round(metrics.WriteLatency.Quantile(0.99))),
+            new StorageReport(keys, bytes, log.Bytes, log.Segments, log.LastSyncMilliseconds),
+            PeerApi.RoleOf(host.Meta.Status, host.SelfId), (long)host.Meta.Status.Term);
     }
 
     /// <inheritdoc />

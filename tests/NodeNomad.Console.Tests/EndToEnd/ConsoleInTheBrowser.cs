@@ -34,6 +34,7 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
     [InlineData("/nodes", "Nodes", "nodes")]
     [InlineData("/nodes/node-1", "Node node-1", "node-detail")]
     [InlineData("/shards", "Shards", "shards")]
+    [InlineData("/shards/0", "Shard 0", "shard-detail")]
     [InlineData("/keys", "Keys", "keys")]
     [InlineData("/events", "Events", "events")]
     public async Task each_page_loads_without_a_failed_request_and_shows_its_heading_below_the_app_bar(string path, string heading, string name)
@@ -111,8 +112,21 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
             navigations.ShouldBe(0);
             await BrowserCluster.ScreenshotAsync(page, "overview-node-down");
 
+            await page.ClickAsync("a[href='/shards']");
+            var victimCells = page.Locator($"[data-testid='matrix-cell'][data-node='{victim.NodeId}'][data-role]:not([data-role=''])");
+            await Expect(victimCells).Not.ToHaveCountAsync(0, Patience);
+            await Expect(page.Locator($"[data-testid='matrix-cell'][data-node='{victim.NodeId}'][data-available='false']")).ToHaveCountAsync(await victimCells.CountAsync(), Patience);
+            await BrowserCluster.ScreenshotAsync(page, "shards-node-down");
+
+            await page.ClickAsync($"a[href='/nodes/{victim.NodeId}']");
+            await Expect(page.Locator("[data-testid='stale-notice']")).ToContainTextAsync("stale", new() { Timeout = 20_000 });
+            await BrowserCluster.ScreenshotAsync(page, "node-detail-down");
+
             await page.ClickAsync("a[href='/events']");
             await Expect(page.Locator($"[data-testid='event'][data-kind='node-unreachable']")).Not.ToHaveCountAsync(0, Patience);
+            await Expect(page.Locator("[data-testid='event'][data-kind='node-started']")).Not.ToHaveCountAsync(0, Patience);
+            var times = await page.Locator("[data-testid='event'] td:first-child").EvaluateAllAsync<string[]>("cells => cells.map(c => c.title)");
+            times.ShouldBe([.. times.OrderByDescending(t => t, StringComparer.Ordinal)], "events newest first by when they happened");
             await BrowserCluster.ScreenshotAsync(page, "events");
         }
         finally

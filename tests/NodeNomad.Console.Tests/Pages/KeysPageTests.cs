@@ -77,7 +77,7 @@ public sealed class KeysPageTests
 
         cut.WaitForAssertion(() => cut.ById("detail-value").TextContent.ShouldBe("value 0"));
         cut.ById("detail-version").TextContent.ShouldBe(node.Keys["user:000"].Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        cut.ById("detail-ttl").TextContent.ShouldBe("none");
+        cut.ById("detail-ttl").TextContent.ShouldBe("never");
     }
 
     [Fact]
@@ -146,5 +146,50 @@ public sealed class KeysPageTests
 
         cut.FindAll("[data-testid='confirm-delete']").ShouldBeEmpty();
         node.Calls.ShouldNotContain("delete greeting");
+    }
+
+    [Fact]
+    public async Task an_expiry_is_shown_as_how_far_away_it_is_and_when_in_utc()
+    {
+        var clock = new ManualClock();
+        var node = new FakeNodeNomadApi().With("session", "x", clock.GetUtcNow().AddMinutes(4));
+        await using var context = ConsoleComponents.Context(new FleetState(clock), node, clock);
+
+        var cut = context.Render<Keys>();
+
+        cut.WaitForAssertion(() => cut.Text("[data-key='session'] [data-testid='key-expires']").ShouldBe("in 4 min (2026-11-26 12:04:00 UTC)"));
+        cut.Find("[data-key='session']").Click();
+        cut.WaitForAssertion(() => cut.ById("detail-ttl").TextContent.ShouldBe("in 4 min (2026-11-26 12:04:00 UTC)"));
+    }
+
+    [Fact]
+    public async Task a_json_value_is_shown_indented()
+    {
+        var node = new FakeNodeNomadApi().With("doc", """{"name":"nomad","tags":["a","é"]}""");
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+        cut.WaitForAssertion(() => cut.FindAll("[data-key='doc']").Count.ShouldBe(1));
+
+        cut.Find("[data-key='doc']").Click();
+
+        cut.WaitForAssertion(() => cut.ById("detail-value").TextContent.ShouldBe("{\n  \"name\": \"nomad\",\n  \"tags\": [\n    \"a\",\n    \"é\"\n  ]\n}"));
+        cut.ById("detail-size").TextContent.ShouldContain("JSON");
+    }
+
+    [Fact]
+    public async Task a_large_value_is_cut_with_its_size_and_shown_whole_on_request()
+    {
+        var node = new FakeNodeNomadApi().With("big", new string('v', 100_000));
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+        cut.WaitForAssertion(() => cut.FindAll("[data-key='big']").Count.ShouldBe(1));
+
+        cut.Find("[data-key='big']").Click();
+
+        cut.WaitForAssertion(() => cut.ById("value-truncated").TextContent.ShouldContain("Showing the first 4 KiB of 97.7 KiB"));
+        cut.ById("detail-value").TextContent.Length.ShouldBe(4097);
+        cut.ById("show-whole").Click();
+        cut.WaitForAssertion(() => cut.ById("detail-value").TextContent.Length.ShouldBe(100_000));
+        cut.FindAll("[data-testid='value-truncated']").ShouldBeEmpty();
     }
 }

@@ -43,4 +43,35 @@ public sealed class NodeDetailPageTests
 
         cut.ById("node-unknown").TextContent.ShouldContain("No node node-9 is known.");
     }
+
+    [Fact]
+    public async Task a_down_node_says_its_figures_are_stale()
+    {
+        var clock = new ManualClock();
+        var fleet = Fleets.ThreeNodes(clock);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        fleet.ReportStatus(Fleets.Report("node-1", clock.GetUtcNow(), role: "leader"));
+        fleet.Tick();
+        await using var context = ConsoleComponents.Context(fleet);
+
+        var cut = context.Render<NodeDetail>(p => p.Add(c => c.Id, "node-2"));
+
+        var notice = cut.ById("stale-notice").TextContent;
+        notice.ShouldContain("node-2 is down");
+        notice.ShouldContain("stale");
+        notice.ShouldContain("2026-11-26 12:00:00 UTC");
+        notice.ShouldContain("10s ago");
+        cut.ById("node-figures").ClassList.ShouldContain("stale");
+        cut.ById("node-process").TextContent.ShouldContain("Uptime –");
+    }
+
+    [Fact]
+    public async Task an_up_node_has_no_stale_notice()
+    {
+        await using var context = ConsoleComponents.Context(Fleets.ThreeNodes(new ManualClock()));
+
+        var cut = context.Render<NodeDetail>(p => p.Add(c => c.Id, "node-1"));
+
+        cut.FindAll("[data-testid='stale-notice']").ShouldBeEmpty();
+    }
 }
