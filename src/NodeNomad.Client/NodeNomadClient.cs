@@ -18,12 +18,12 @@ namespace NodeNomad.Client;
 /// Arguments are checked only where it is cheap and the server could not tell; the node is the authority on
 /// key length, value size and time to live.
 /// </remarks>
-public sealed class NodeNomadClient
+public sealed class NodeNomadClient : INodeNomadClient
 {
     private readonly INodeNomadApi api;
 
     /// <summary>Creates the client over a Refit implementation of the API (as registered by
-    /// <see cref="ServiceCollectionExtensions.AddNodeNomadClient"/>).</summary>
+    /// <see cref="ServiceCollectionExtensions.AddNodeNomadClient(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{NodeNomadClientOptions})"/>).</summary>
     /// <param name="api">The REST API.</param>
     public NodeNomadClient(INodeNomadApi api)
     {
@@ -179,7 +179,7 @@ public sealed class NodeNomadClient
     public async Task<IReadOnlyList<ShardInfo>> GetShardsAsync(CancellationToken cancellationToken = default) =>
         Content(await api.GetShardsAsync(cancellationToken));
 
-    /// <summary>The answering node's load and storage.</summary>
+    /// <summary>The cluster's load and storage, summed and per node, as the answering node gathers them.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The metrics.</returns>
     public async Task<ClusterMetrics> GetMetricsAsync(CancellationToken cancellationToken = default) =>
@@ -245,7 +245,7 @@ public sealed class NodeNomadClient
     {
         if (response.IsSuccessful && response.Content is { } content)
         {
-            return content;
+            return ServedByHeaders.Stamp(content, response.Headers);
         }
 
         throw Failure(response);

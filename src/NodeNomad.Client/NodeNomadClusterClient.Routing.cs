@@ -80,8 +80,9 @@ public sealed partial class NodeNomadClusterClient
                 NoticeEpoch(response, route.Shard);
                 if (response.IsSuccessStatusCode)
                 {
-                    return await response.Content.ReadFromJsonAsync(call.Type, deadline)
+                    var answer = await response.Content.ReadFromJsonAsync(call.Type, deadline)
                         ?? throw new NodeNomadException(response.StatusCode, "Empty answer", "The node answered without the expected body.", problem: null);
+                    return ServedByHeaders.Stamp(answer, response.Headers);
                 }
 
                 if (response.StatusCode == HttpStatusCode.NotFound && call.AbsentOn404)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using NodeNomad.Contracts;
@@ -20,7 +21,7 @@ namespace NodeNomad.Client;
 /// <para>Reads are linearizable (the shard's leader confirms them). A read or write that keeps meeting redirects or
 /// 503s fails after <see cref="NodeNomadClusterClientOptions.MaxAttempts"/> with the last answer's exception.</para>
 /// </remarks>
-public sealed partial class NodeNomadClusterClient
+public sealed partial class NodeNomadClusterClient : INodeNomadClient
 {
     private readonly Func<HttpClient> http;
     private readonly NodeNomadClusterClientOptions options;
@@ -165,6 +166,61 @@ public sealed partial class NodeNomadClusterClient
         CancellationToken cancellationToken = default) =>
         KeyScan.AllAsync((after, ct) => ListKeysAsync(prefix, after, pageSize, ct), cancellationToken);
 
+    /// <summary>The cluster as the node asked sees it (any node of the map, or a seed).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The summary.</returns>
+    public async Task<ClusterInfo> GetClusterInfoAsync(CancellationToken cancellationToken = default) =>
+        Present(await SendAsync(ClusterCall("info", NodeNomadJsonContext.Default.ClusterInfo), cancellationToken));
+
+    /// <summary>The cluster's members.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The nodes.</returns>
+    public async Task<IReadOnlyList<NodeInfo>> GetNodesAsync(CancellationToken cancellationToken = default) =>
+        Present(await SendAsync(ClusterCall("nodes", NodeNomadJsonContext.Default.IReadOnlyListNodeInfo), cancellationToken));
+
+    /// <summary>The shards, their ranges, replicas and load.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The shards.</returns>
+    public async Task<IReadOnlyList<ShardInfo>> GetShardsAsync(CancellationToken cancellationToken = default) =>
+        Present(await SendAsync(ClusterCall("shards", NodeNomadJsonContext.Default.IReadOnlyListShardInfo), cancellationToken));
+
+    /// <summary>The cluster's load and storage, summed and per node.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The metrics.</returns>
+    public async Task<ClusterMetrics> GetMetricsAsync(CancellationToken cancellationToken = default) =>
+        Present(await SendAsync(ClusterCall("metrics", NodeNomadJsonContext.Default.ClusterMetrics), cancellationToken));
+
+    /// <summary>
+    /// The health report of a node of the cluster (the first the map lists that answers); an unhealthy node's report
+    /// (a 503 with the same body) is returned, not thrown.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The report.</returns>
+    public async Task<NodeHealth> GetHealthAsync(CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Timeout);
+        var route = await RouteAsync(key: null, hint: null, misses: 0, deadline.Token);
+        using var response = await http().GetAsync(NodeAddress.Of(route.Target, "health"), deadline.Token);
+        if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.ServiceUnavailable)
+        {
+            try
+            {
+                if (await response.Content.ReadFromJsonAsync(NodeNomadJsonContext.Default.NodeHealth, deadline.Token) is { } report)
+                {
+                    return report;
+                }
+            }
+            catch (JsonException) when (!response.IsSuccessStatusCode)
+            {
+                // A 503 without a report is an ordinary unavailable answer.
+            }
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, NodeAddress.Of(route.Target, "health"));
+        throw await ProblemAsync(request, response);
+    }
+
     /// <summary>The shard map the client routes by; read from the seeds when there is none yet.</summary>
     /// <param name="cancellationToken">Cancels the wait (not a read other calls share).</param>
     /// <returns>The map.</returns>
@@ -189,6 +245,10 @@ public sealed partial class NodeNomadClusterClient
         var path = $"api/v1/{operation}/{Uri.EscapeDataString(key)}";
         return new Call<T>(key, write, absentOn404, method, path, Body: null, type);
     }
+
+    private static Call<T> ClusterCall<T>(string what, JsonTypeInfo<T> type)
+        where T : class =>
+        new(Key: null, Write: false, AbsentOn404: false, HttpMethod.Get, $"api/v1/cluster/{what}", Body: null, type);
 
     private static byte[] Json<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
 

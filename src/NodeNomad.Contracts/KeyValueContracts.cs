@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace NodeNomad.Contracts;
 
 /// <summary>Body of <c>POST /api/v1/set</c>.</summary>
@@ -17,25 +19,45 @@ public sealed record CasRequest(string Key, long ExpectedVersion, string Value, 
 /// <param name="Key">The key written.</param>
 /// <param name="Version">The key's new version: the log index of the write.</param>
 /// <param name="ExpiresAt">When the key expires, or null for never.</param>
-public sealed record WriteResult(string Key, long Version, DateTimeOffset? ExpiresAt);
+public sealed record WriteResult(string Key, long Version, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>The shard that served this answer and its epoch; filled in by the client from the response headers.</summary>
+    [JsonIgnore]
+    public ServedBy? ServedBy { get; init; }
+}
 
 /// <summary>A key with its value.</summary>
 /// <param name="Key">The key.</param>
 /// <param name="Value">Its value.</param>
 /// <param name="Version">The log index of the write that produced this value.</param>
 /// <param name="ExpiresAt">When the key expires, or null for never.</param>
-public sealed record KeyValue(string Key, string Value, long Version, DateTimeOffset? ExpiresAt);
+public sealed record KeyValue(string Key, string Value, long Version, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>The shard that served this answer and its epoch; filled in by the client from the response headers.</summary>
+    [JsonIgnore]
+    public ServedBy? ServedBy { get; init; }
+}
 
 /// <summary>The outcome of a delete.</summary>
 /// <param name="Key">The key deleted.</param>
 /// <param name="Version">The log index of the delete.</param>
-public sealed record DeleteResult(string Key, long Version);
+public sealed record DeleteResult(string Key, long Version)
+{
+    /// <summary>The shard that served this answer and its epoch; filled in by the client from the response headers.</summary>
+    [JsonIgnore]
+    public ServedBy? ServedBy { get; init; }
+}
 
 /// <summary>Whether a key exists (and has not expired).</summary>
 /// <param name="Key">The key asked about.</param>
 /// <param name="Exists">True when the key holds a live value.</param>
 /// <param name="Version">The key's version when it exists, else null.</param>
-public sealed record ExistsResult(string Key, bool Exists, long? Version);
+public sealed record ExistsResult(string Key, bool Exists, long? Version)
+{
+    /// <summary>The shard that served this answer and its epoch; filled in by the client from the response headers.</summary>
+    [JsonIgnore]
+    public ServedBy? ServedBy { get; init; }
+}
 
 /// <summary>One key in a page of the key listing.</summary>
 /// <param name="Key">The key.</param>
@@ -53,4 +75,9 @@ public sealed record KeyPage(IReadOnlyList<KeySummary> Items, string? NextCursor
 /// <param name="Key">The key asked about.</param>
 /// <param name="TtlSeconds">Whole seconds left (rounded up) before the key expires; null when it never expires.</param>
 /// <param name="ExpiresAt">When the key expires, or null.</param>
-public sealed record TtlResult(string Key, long? TtlSeconds, DateTimeOffset? ExpiresAt);
+public sealed record TtlResult(string Key, long? TtlSeconds, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>The shard that served this answer and its epoch; filled in by the client from the response headers.</summary>
+    [JsonIgnore]
+    public ServedBy? ServedBy { get; init; }
+}

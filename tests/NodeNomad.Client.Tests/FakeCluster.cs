@@ -143,6 +143,19 @@ internal sealed class FakeCluster : HttpMessageHandler
             return Ok(NodesJson());
         }
 
+        if (path == "/api/v1/cluster/info")
+        {
+            return Ok($$"""{"clusterId":"c-1","nodeId":"{{nodeId}}","version":"0.1.0","shardCount":{{shards.Count}},"replicationFactor":3,"metaLeaderId":"node-1","health":"healthy","warnings":[],"metaTerm":4}""");
+        }
+
+        if (path == "/health")
+        {
+            return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
+            {
+                Content = new StringContent("""{"status":"Unhealthy","checks":[]}""", Encoding.UTF8, "application/json"),
+            };
+        }
+
         var key = await KeyOf(request, cancellationToken);
         var epoch = request.Headers.TryGetValues(RoutingHeaders.Epoch, out var epochs) ? long.Parse(epochs.Single(), CultureInfo.InvariantCulture) : (long?)null;
         var redirect = request.Headers.TryGetValues(RoutingHeaders.Redirect, out var redirects) && redirects.Single() == "true";
@@ -191,6 +204,7 @@ internal sealed class FakeCluster : HttpMessageHandler
             _ => Answers.Ttl(key),
         });
         response.Headers.Add(RoutingHeaders.ShardEpoch, current.ToString(CultureInfo.InvariantCulture));
+        response.Headers.Add(RoutingHeaders.Shard, shard.Id.ToString(CultureInfo.InvariantCulture));
         response.Headers.Add("X-Served-By", nodeId);
         return response;
     }
