@@ -2,7 +2,7 @@ namespace NodeNomad.Contracts;
 
 /// <summary>
 /// The roles a node's replica of a Raft group is reported in (<see cref="ReplicaInfo.Role"/>,
-/// <see cref="GroupStatus.Role"/>, <see cref="NodeInfo.Role"/>), as they travel on the wire.
+/// <see cref="GroupStatus.Role"/>, <see cref="NodeInfo.MetaRole"/>), as they travel on the wire.
 /// </summary>
 public static class ReplicaRoles
 {
