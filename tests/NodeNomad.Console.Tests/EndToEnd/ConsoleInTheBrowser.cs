@@ -81,6 +81,15 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
         await page.ClickAsync("[data-testid='save-key']");
 
         await Expect(page.Locator("[data-testid='detail-value']")).ToHaveTextAsync(value);
+        await Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(1, Patience);
+        var notice = (await page.Locator(".mud-snackbar").BoundingBoxAsync())!;
+        foreach (var button in new[] { "search", "new-key", "edit", "delete" })
+        {
+            var box = (await page.Locator($"[data-testid='{button}']").BoundingBoxAsync())!;
+            var overlaps = box.X < notice.X + notice.Width && notice.X < box.X + box.Width && box.Y < notice.Y + notice.Height && notice.Y < box.Y + box.Height;
+            overlaps.ShouldBeFalse($"the notification covers the {button} button");
+        }
+
         await BrowserCluster.ScreenshotAsync(page, "keys-created");
         using var http = new HttpClient { BaseAddress = fleet.Cluster.Nodes[1].BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         var client = NodeNomadClient.Create(http);
