@@ -29,6 +29,8 @@ internal static class Usage
           --steps MS         virtual milliseconds of faults and client operations per seed (default 4000)
           --flaw NAME        break one rule on purpose: FollowerAcksBeforeSave,
                              LeaderCountsItselfBeforeSave or ReadBeforeApply
+          --reads lease      confirm reads with leader leases instead of ReadIndex (no process
+                             pauses in such runs: a paused leader's lease outlives its leadership)
           --trace            print every event of each run (sends, saves, crashes, faults)
 
         bench-writes  durable write throughput and latency for each number of concurrent clients

@@ -34,6 +34,9 @@ public sealed partial class CoreClusterSimulation
     private readonly Dictionary<(ulong Group, ulong Term), string> _leaders = [];
     private readonly Dictionary<(ulong Group, ulong Index), ulong> _committed = [];
     private readonly Dictionary<(string Node, ulong Group), ulong> _checkedCommit = [];
+    private readonly Dictionary<ulong, ulong> _highestCommitted = [];
+    private readonly Dictionary<(int Shard, long Applied), (string Node, ulong Digest)> _states = [];
+    private readonly Dictionary<(string Node, int Shard), long> _comparedAt = [];
     private readonly List<CoreClient> _clients = [];
     private readonly List<string> _keys = [];
     private readonly Dictionary<int, (long Write, long Read)> _served = [];
@@ -47,18 +50,22 @@ public sealed partial class CoreClusterSimulation
     private int _crashes;
     private int _saveFailures;
     private int _partitions;
+    private int _transfers;
+    private int _statesCompared;
 
     /// <param name="seed">Decides everything about the run.</param>
     /// <param name="flaw">A rule the core breaks on purpose, or none.</param>
     /// <param name="faultPhase">Virtual milliseconds of faults and client operations.</param>
     /// <param name="fullTrace">Where to write every event, one a line; null keeps only the recent ones.</param>
-    public CoreClusterSimulation(int seed, CoreFlaw flaw = CoreFlaw.None, long faultPhase = DefaultFaultPhase, TextWriter? fullTrace = null)
+    /// <param name="reads">How leaders confirm reads (see <see cref="CoreSimulationSettings.Reads"/>).</param>
+    public CoreClusterSimulation(int seed, CoreFlaw flaw = CoreFlaw.None, long faultPhase = DefaultFaultPhase, TextWriter? fullTrace = null,
+        ReadOnlyOption reads = ReadOnlyOption.Safe)
     {
         Seed = seed;
         _flaw = flaw;
         Random = new Random(seed);
         Trace = new TraceLog(300, fullTrace);
-        Settings = CoreSimulationSettings.Draw(Random, faultPhase);
+        Settings = CoreSimulationSettings.Draw(Random, faultPhase) with { Reads = reads };
         for (var i = 1; i <= CoreSimulationSettings.Nodes; i++)
         {
             var node = new CoreSimNode(i, () => _events.Now, Random.NextInt64(-Settings.MaxSkew, Settings.MaxSkew + 1));
@@ -138,7 +145,7 @@ public sealed partial class CoreClusterSimulation
         var history = History();
         var check = LinearizabilityChecker.Check(new NodeNomadKvModel(), history, TimeSpan.FromSeconds(30));
         return new CoreSimulationResult(Seed, Settings, Trace.Hash, _events.Processed, Now, _crashes, _saveFailures, _partitions,
-            _clients.Sum(c => c.Completed), _clients.Sum(c => c.Unknown), JoinerPromoted(), _movesDone, history, check);
+            _clients.Sum(c => c.Completed), _clients.Sum(c => c.Unknown), JoinerPromoted(), _movesDone, _transfers, _statesCompared, history, check);
     }
 
     /// <summary>Whether some live node's meta replica counts the joiner among the meta group's voters.</summary>
@@ -191,6 +198,7 @@ public sealed partial class CoreClusterSimulation
                 Seed = Random.Next(),
                 Incarnation = Random.NextInt64(),
                 Flaw = _flaw,
+                Reads = Settings.Reads,
             },
             new PeerAddressBook(node.Id, _members),
             clock,
@@ -481,15 +489,26 @@ public sealed partial class CoreClusterSimulation
 
     // ---- Invariants -------------------------------------------------------------------------------------------
 
-    /// <summary>After a node's turn: one leader per term in each group, and what any replica counts committed never changes.</summary>
+    /// <summary>
+    /// After a node's turn (its save done, so its log on disk is its log in memory): one leader per term in each
+    /// group; a new leader holds every entry committed before it (leader completeness); what any replica counts
+    /// committed never changes; replicas of a shard that applied the same entries hold the same contents.
+    /// </summary>
     private void Check(CoreSimNode node)
     {
         foreach (var group in node.Core!.Groups)
         {
             var status = group.Status;
-            if (status.Role == RaftRole.Leader && !_leaders.TryAdd((group.GroupId, status.Term), node.Id) && _leaders[(group.GroupId, status.Term)] != node.Id)
+            if (status.Role == RaftRole.Leader)
             {
-                throw new InvariantViolationException($"group {group.GroupId} has two leaders in term {status.Term}: {_leaders[(group.GroupId, status.Term)]} and {node.Id}.");
+                if (_leaders.TryAdd((group.GroupId, status.Term), node.Id))
+                {
+                    CheckComplete(node, group.GroupId, status.Term);
+                }
+                else if (_leaders[(group.GroupId, status.Term)] != node.Id)
+                {
+                    throw new InvariantViolationException($"group {group.GroupId} has two leaders in term {status.Term}: {_leaders[(group.GroupId, status.Term)]} and {node.Id}.");
+                }
             }
 
             var from = _checkedCommit.GetValueOrDefault((node.Id, group.GroupId));
@@ -505,9 +524,52 @@ public sealed partial class CoreClusterSimulation
                     throw new InvariantViolationException(
                         $"group {group.GroupId}: {node.Id} holds entry {index} of term {term} as committed, but an entry of term {_committed[(group.GroupId, index)]} was committed there before.");
                 }
+
+                _highestCommitted[group.GroupId] = Math.Max(_highestCommitted.GetValueOrDefault(group.GroupId), index);
             }
 
             _checkedCommit[(node.Id, group.GroupId)] = Math.Max(from, status.CommitIndex);
+        }
+
+        foreach (var (shardId, shard) in node.Core.Shards)
+        {
+            CompareState(node, shardId, shard);
+        }
+    }
+
+    /// <summary>Leader completeness: the log of a leader new in its term holds every entry committed so far (or a snapshot over it).</summary>
+    private void CheckComplete(CoreSimNode node, ulong groupId, ulong term)
+    {
+        var highest = _highestCommitted.GetValueOrDefault(groupId);
+        for (var index = node.Log.SnapshotIndex(groupId) + 1; index <= highest; index++)
+        {
+            if (_committed.TryGetValue((groupId, index), out var committedTerm) && node.Log.TermAt(groupId, index) != committedTerm)
+            {
+                throw new InvariantViolationException(
+                    $"group {groupId}: {node.Id} leads term {term} without entry {index} of term {committedTerm}, committed before (its log has term {node.Log.TermAt(groupId, index)?.ToString(CultureInfo.InvariantCulture) ?? "nothing"} there).");
+            }
+        }
+    }
+
+    /// <summary>State machine safety: a shard replica's contents at an applied index equal every other replica's at that index.</summary>
+    private void CompareState(CoreSimNode node, int shardId, ShardReplica shard)
+    {
+        var (applied, digest) = shard.Read(kv => (kv.AppliedIndex, kv.Digest()));
+        if (applied == 0 || _comparedAt.GetValueOrDefault((node.Id, shardId)) == applied)
+        {
+            return;
+        }
+
+        _comparedAt[(node.Id, shardId)] = applied;
+        if (!_states.TryAdd((shardId, applied), (node.Id, digest)))
+        {
+            _statesCompared++;
+            var first = _states[(shardId, applied)];
+            if (first.Digest != digest)
+            {
+                throw new InvariantViolationException(
+                    $"shard {shardId}: {node.Id} and {first.Node} both applied up to index {applied} but hold different contents (digests {digest:x16} and {first.Digest:x16}).");
+            }
         }
     }
 
@@ -569,7 +631,7 @@ public sealed partial class CoreClusterSimulation
         }
 
         var node = _nodes[Random.Next(_nodes.Count)];
-        switch (Random.Next(8))
+        switch (Random.Next(10))
         {
             case 0 or 1:
                 // Mid-save, the batch did or did not reach the disk (a torn last record is cut at recovery).
@@ -596,7 +658,7 @@ public sealed partial class CoreClusterSimulation
                 }
 
                 break;
-            case 4:
+            case 4 when Settings.Reads == ReadOnlyOption.Safe:
                 node.PausedUntil = Math.Max(node.PausedUntil, Now + Random.Next(30, 400));
                 break;
             case 5:
@@ -606,6 +668,32 @@ public sealed partial class CoreClusterSimulation
                 if (node.IsUp)
                 {
                     node.NextSaveFails = true;
+                }
+
+                break;
+            case 8:
+                // An operator's leadership transfer: a group's leader hands over to another voter.
+                if (node.Core is { } leaderCore && leaderCore.Groups.Where(g => g.Status.Role == RaftRole.Leader).ToList() is { Count: > 0 } led)
+                {
+                    var group = led[Random.Next(led.Count)];
+                    var others = group.Status.Voters.Where(v => v != node.Id).ToList();
+                    if (others.Count > 0)
+                    {
+                        var transferee = ReplicaIds.For(others[Random.Next(others.Count)]);
+                        _transfers++;
+                        node.Enqueue(core => core.TransferLeadership(group.GroupId, transferee));
+                        ScheduleTurn(node);
+                    }
+                }
+
+                break;
+            case 9:
+                // A forced election: some replica campaigns at once, whoever leads.
+                if (node.Core is { } campaigner && campaigner.Groups.ToList() is { Count: > 0 } hosted)
+                {
+                    var group = hosted[Random.Next(hosted.Count)].GroupId;
+                    node.Enqueue(core => core.Campaign(group));
+                    ScheduleTurn(node);
                 }
 
                 break;

@@ -16,5 +16,7 @@ public sealed record CoreSimulationResult(
     int Unknown,
     bool JoinerPromoted,
     int MovesDone,
+    int Transfers,
+    int StatesCompared,
     IReadOnlyList<Operation<NodeNomadKvInput, NodeNomadKvOutput>> History,
     CheckResult Check);

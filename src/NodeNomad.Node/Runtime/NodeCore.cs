@@ -103,7 +103,7 @@ public sealed class NodeCore
     /// <summary>Starts an election in <paramref name="groupId"/> now (a cluster of one need not wait out a timeout).</summary>
     public void Campaign(ulong groupId)
     {
-        if (_groups.TryGetValue(groupId, out var group) && group.Raft.Role != RaftRole.Leader)
+        if (Stopped is null && _groups.TryGetValue(groupId, out var group) && group.Raft.Role != RaftRole.Leader)
         {
             group.Raft.Campaign();
         }
@@ -393,6 +393,7 @@ public sealed class NodeCore
         Id = SelfReplicaId,
         ElectionTick = _settings.ElectionTick,
         HeartbeatTick = _settings.HeartbeatTick,
+        ReadOnly = _settings.Reads,
         Random = new Random(_random.Next() ^ (int)groupId),
     };
 }

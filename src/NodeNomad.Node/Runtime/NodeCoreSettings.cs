@@ -1,3 +1,5 @@
+using NodeNomad.Raft;
+
 namespace NodeNomad.Node.Runtime;
 
 /// <summary>What a <see cref="NodeCore"/> is built with; everything it would otherwise take from a clock or a random source.</summary>
@@ -20,6 +22,14 @@ public sealed record NodeCoreSettings
 
     /// <summary>A number for this life of the node, carried in read contexts (see <see cref="ReplicaContext.Incarnation"/>).</summary>
     public long Incarnation { get; init; }
+
+    /// <summary>
+    /// How leaders confirm reads. The node runs <see cref="ReadOnlyOption.Safe"/> (a heartbeat round per batch of
+    /// reads); <see cref="ReadOnlyOption.LeaseBased"/> is there for the simulator, which runs it under the clock
+    /// assumptions it needs (see the option's documentation) — the node never turns it on, since a paused process
+    /// breaks them.
+    /// </summary>
+    public ReadOnlyOption Reads { get; init; } = ReadOnlyOption.Safe;
 
     /// <summary>A rule deliberately broken; only the simulator's tests set one.</summary>
     public CoreFlaw Flaw { get; init; } = CoreFlaw.None;

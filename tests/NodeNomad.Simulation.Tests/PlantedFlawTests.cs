@@ -1,6 +1,7 @@
+using NodeNomad.Linearizability;
 using NodeNomad.Node.Runtime;
 
-namespace NodeNomad.Raft.Simulation.Tests.RealCore;
+namespace NodeNomad.Simulation.Tests;
 
 /// <summary>
 /// The simulator earns its keep only if it catches real mistakes: each test switches the node core to one
@@ -18,6 +19,19 @@ public class PlantedFlawTests(ITestOutputHelper output)
     {
         var found = Enumerable.Range(1, Bound).Select(seed => CoreSeedRunner.Run(seed, flaw)).FirstOrDefault(o => !o.Passed);
         found.ShouldNotBeNull($"no seed of 1..{Bound} caught {flaw}");
+        output.WriteLine(found.Failure!);
+        if (found.HistoryPath is { } history)
+        {
+            // A history the checker rejected is written for re-checking by hand (check-history FILE): same verdict.
+            HistoryFile.Check(history).Verdict.ShouldBe(HistoryFileVerdict.NotLinearizable);
+        }
+    }
+
+    [Fact]
+    public void a_read_served_before_apply_is_caught_by_the_linearizability_checker()
+    {
+        var found = Enumerable.Range(1, Bound).Select(seed => CoreSeedRunner.Run(seed, CoreFlaw.ReadBeforeApply)).FirstOrDefault(o => o.HistoryPath is not null);
+        found.ShouldNotBeNull($"no seed of 1..{Bound} gave a history the checker rejects with {CoreFlaw.ReadBeforeApply}");
         output.WriteLine(found.Failure!);
     }
 }

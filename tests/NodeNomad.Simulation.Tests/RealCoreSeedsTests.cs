@@ -1,7 +1,7 @@
 using System.Globalization;
 using NodeNomad.Node.Runtime;
 
-namespace NodeNomad.Raft.Simulation.Tests.RealCore;
+namespace NodeNomad.Simulation.Tests;
 
 /// <summary>
 /// The simulation of the node's own <see cref="NodeCore"/>: 1,000 fixed seeds in ten cases, so progress shows; any
@@ -64,6 +64,9 @@ public class RealCoreSeedsTests(ITestOutputHelper output)
         results.Count(r => r.JoinerPromoted).ShouldBeGreaterThan(10, "the joining node is added to the meta group and promoted once caught up");
         results.Count(r => r.Settings.ReplicationFactor == 1).ShouldBeGreaterThan(0);
         results.Sum(r => r.MovesDone).ShouldBeGreaterThan(20, "shard replicas move from node to node through the core");
+        results.Sum(r => r.Transfers).ShouldBeGreaterThan(10, "leaderships are handed on by request");
+        results.Sum(r => r.StatesCompared).ShouldBeGreaterThan(1000, "replicas' contents are compared at the same applied index");
+        results.Count(r => r.Settings.Shards == 1).ShouldBeGreaterThan(0, "some seeds run a single data group");
     }
 
     private void ShouldAllPass(IEnumerable<int> seeds)

@@ -1,4 +1,4 @@
-namespace NodeNomad.Raft.Simulation.Tests;
+namespace NodeNomad.Simulation.Tests;
 
 public class EventAgendaTests
 {
