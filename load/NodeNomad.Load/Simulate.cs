@@ -74,7 +74,7 @@ internal static class Simulate
             {
                 var r = outcome.Result!;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"seed {outcome.Seed}: passed in {outcome.Elapsed.TotalMilliseconds:F0} ms — {r.Events} events to t={r.EndedAt} ms, {r.Crashes} crashes, {r.SaveFailures} failed saves, {r.Partitions} partitions, {r.Completed} operations ({r.Unknown} unknown), {r.MovesDone} replica moves, {r.Transfers} leadership transfers, {r.StatesCompared} replica states compared, joiner promoted: {r.JoinerPromoted}, trace {r.TraceHash:x16}; {r.Settings}"));
+                    $"seed {outcome.Seed}: passed in {outcome.Elapsed.TotalMilliseconds:F0} ms — {r.Events} events to t={r.EndedAt} ms, {r.Crashes} crashes, {r.SaveFailures} failed saves, {r.Partitions} partitions, {r.Completed} operations ({r.Unknown} unknown), {r.MovesDone} migrations done ({r.MovesUndone} undone, {r.Cancels} cancels asked), {r.Transfers} leadership transfers, {r.StatesCompared} replica states compared, joiner promoted: {r.JoinerPromoted}, trace {r.TraceHash:x16}; {r.Settings}"));
             }
         }
 

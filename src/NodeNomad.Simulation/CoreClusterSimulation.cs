@@ -28,13 +28,13 @@ public sealed partial class CoreClusterSimulation
 
     private readonly EventAgenda _events = new();
     private readonly List<CoreSimNode> _nodes = [];
-    private readonly Dictionary<ulong, CoreSimNode> _byReplica = [];
     private readonly HashSet<(int From, int To)> _cuts = [];
     private readonly Dictionary<long, Action<Outcome>> _waiting = [];
     private readonly Dictionary<(ulong Group, ulong Term), string> _leaders = [];
     private readonly Dictionary<(ulong Group, ulong Index), ulong> _committed = [];
-    private readonly Dictionary<(string Node, ulong Group), ulong> _checkedCommit = [];
+    private readonly Dictionary<(string Node, ulong LogKey), ulong> _checkedCommit = [];
     private readonly Dictionary<ulong, ulong> _highestCommitted = [];
+    private readonly Dictionary<(ulong Group, ulong Index), ulong> _committedBy = [];
     private readonly Dictionary<(int Shard, long Applied), (string Node, ulong Digest)> _states = [];
     private readonly Dictionary<(string Node, int Shard), long> _comparedAt = [];
     private readonly List<CoreClient> _clients = [];
@@ -70,7 +70,6 @@ public sealed partial class CoreClusterSimulation
         {
             var node = new CoreSimNode(i, () => _events.Now, Random.NextInt64(-Settings.MaxSkew, Settings.MaxSkew + 1));
             _nodes.Add(node);
-            _byReplica[node.ReplicaId] = node;
         }
 
         _members = [.. _nodes.Select(n => new ClusterMember(n.Id, n.Id, 1))];
@@ -121,7 +120,7 @@ public sealed partial class CoreClusterSimulation
         _events.After(Settings.FaultInterval, Fault);
         _events.At(Settings.FaultPhase, Heal);
         var deadline = Settings.FaultPhase + CoreSimulationSettings.LivenessBound;
-        while (!AllServed() && _events.RunNext(deadline))
+        while (!Settled() && _events.RunNext(deadline))
         {
             if (_events.Processed > MaxEvents)
             {
@@ -129,11 +128,12 @@ public sealed partial class CoreClusterSimulation
             }
         }
 
-        if (!AllServed())
+        if (!Settled())
         {
             var waiting = Enumerable.Range(0, Settings.Shards).Where(s => !Served(s)).Select(s => s.ToString(CultureInfo.InvariantCulture));
             throw new LivenessException(
-                $"Liveness: {CoreSimulationSettings.LivenessBound} ms after every fault healed (at t={Settings.FaultPhase} ms), shards {string.Join(", ", waiting)} had not served a write and a read.{Environment.NewLine}{DescribeNodes()}");
+                $"Liveness: {CoreSimulationSettings.LivenessBound} ms after every fault healed (at t={Settings.FaultPhase} ms), shards [{string.Join(", ", waiting)}] had not served a write and a read"
+                + $"{(MovesSettled() ? "" : ", and migrations had not all ended with every node hosting what the map places on it")}.{Environment.NewLine}{DescribeNodes()}");
         }
 
         // An operation still under way when the run stops may have taken effect (another client may have read it).
@@ -145,8 +145,14 @@ public sealed partial class CoreClusterSimulation
         var history = History();
         var check = LinearizabilityChecker.Check(new NodeNomadKvModel(), history, TimeSpan.FromSeconds(30));
         return new CoreSimulationResult(Seed, Settings, Trace.Hash, _events.Processed, Now, _crashes, _saveFailures, _partitions,
-            _clients.Sum(c => c.Completed), _clients.Sum(c => c.Unknown), JoinerPromoted(), _movesDone, _transfers, _statesCompared, history, check);
+            _clients.Sum(c => c.Completed), _clients.Sum(c => c.Unknown), JoinerPromoted(), _movesDone, _transfers, _statesCompared, history, check)
+        {
+            MovesUndone = _movesUndone,
+            Cancels = _cancels,
+        };
     }
+
+    private bool Settled() => AllServed() && MovesSettled();
 
     /// <summary>Whether some live node's meta replica counts the joiner among the meta group's voters.</summary>
     private bool JoinerPromoted() => _nodes.Any(n => n.Core?.Meta.Status.Voters.Contains(_nodes[^1].Id) == true);
@@ -166,6 +172,15 @@ public sealed partial class CoreClusterSimulation
         }
 
         lines.Add($"  cuts: {string.Join(" ", _cuts.Select(c => $"n{c.From}->n{c.To}"))}");
+        if (_nodes.FirstOrDefault(n => n.Core?.Meta is { IsLeader: true }) is { } metaLeader)
+        {
+            var map = metaLeader.Core!.Map;
+            lines.Add($"  map v{map.Version} on {metaLeader.Id}: " + string.Join("; ", map.Shards.Select(s => $"shard {s.Id} e{s.Epoch} [{string.Join(",", s.Replicas)}] learners [{string.Join(",", s.Learners)}]")));
+            foreach (var m in map.Migrations.Where(m => !m.IsFinal))
+            {
+                lines.Add($"  {m.Id}: shard {m.ShardId} {m.Source}->{m.Target} {m.State}{(m.CancelRequested ? " (cancel asked)" : "")} since {m.UpdatedAt}");
+            }
+        }
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -199,6 +214,7 @@ public sealed partial class CoreClusterSimulation
                 Incarnation = Random.NextInt64(),
                 Flaw = _flaw,
                 Reads = Settings.Reads,
+                MigrationStepTimeout = TimeSpan.FromMilliseconds(MigrationStepTimeout),
             },
             new PeerAddressBook(node.Id, _members),
             clock,
@@ -211,7 +227,13 @@ public sealed partial class CoreClusterSimulation
 
         // The shell's recovery, with saves that complete at once: recover, re-apply, place the replicas, re-apply.
         core.SetTime(node.CommandClock.Now);
-        core.Recover(node.Log.Recover(), founding
+        var recovered = node.Log.Recover();
+        foreach (var (logKey, group) in recovered.Groups)
+        {
+            Trace.Add(Now, "recovered", (ulong)node.Index, logKey, group.LastIndex, group.HardState.Commit);
+        }
+
+        core.Recover(recovered, founding
             ? new ConfState([.. _nodes.Take(CoreSimulationSettings.FoundingNodes).Select(n => n.ReplicaId).Order()], [], [])
             : null);
         RecoveryTurns(node);
@@ -317,6 +339,10 @@ public sealed partial class CoreClusterSimulation
             var latency = Now < node.SlowDiskUntil ? Random.Next(10, 60) : Random.Next(0, 3);
             _events.After(latency, () => SaveDone(node, life));
             Trace.Add(Now, "save", (ulong)node.Index, (ulong)plan.Save.Groups.Count, (ulong)plan.Entries);
+            foreach (var dropped in plan.Save.Dropped)
+            {
+                Trace.Add(Now, "drop-group", (ulong)node.Index, dropped);
+            }
             return;
         }
     }
@@ -362,7 +388,7 @@ public sealed partial class CoreClusterSimulation
             var stored = Now >= node.SlowDiskUntil || Random.Next(4) != 0;
             if (stored)
             {
-                node.Log.Compact(compaction.GroupId, compaction.Snapshot);
+                node.Log.Compact(compaction.LogKey, compaction.Snapshot);
             }
 
             core.Compacted(compaction, stored);
@@ -406,7 +432,8 @@ public sealed partial class CoreClusterSimulation
     {
         foreach (var (groupId, message) in messages)
         {
-            if (!_byReplica.TryGetValue(message.To, out var to))
+            // Replica ids differ per membership of a group: the sender's address book (from its applied map) says whose.
+            if (from.Core?.Addresses.NodeName(message.To) is not { } name || _nodes.FirstOrDefault(n => n.Id == name) is not { } to)
             {
                 continue;
             }
@@ -478,6 +505,7 @@ public sealed partial class CoreClusterSimulation
     private void Dispatch(CoreSimNode node, TurnOutput output)
     {
         Send(node, output.Sends);
+        ForwardToMeta(node, output.ForMeta);
         foreach (var (ticket, outcome) in output.Completions)
         {
             if (_waiting.Remove(ticket, out var answer))
@@ -503,7 +531,7 @@ public sealed partial class CoreClusterSimulation
             {
                 if (_leaders.TryAdd((group.GroupId, status.Term), node.Id))
                 {
-                    CheckComplete(node, group.GroupId, status.Term);
+                    CheckComplete(node, group.GroupId, group.LogKey, status.Term);
                 }
                 else if (_leaders[(group.GroupId, status.Term)] != node.Id)
                 {
@@ -511,10 +539,10 @@ public sealed partial class CoreClusterSimulation
                 }
             }
 
-            var from = _checkedCommit.GetValueOrDefault((node.Id, group.GroupId));
+            var from = _checkedCommit.GetValueOrDefault((node.Id, group.LogKey));
             for (var index = from + 1; index <= status.CommitIndex; index++)
             {
-                if (node.Log.TermAt(group.GroupId, index) is not { } term)
+                if (node.Log.TermAt(group.LogKey, index) is not { } term)
                 {
                     continue;
                 }
@@ -526,27 +554,37 @@ public sealed partial class CoreClusterSimulation
                 }
 
                 _highestCommitted[group.GroupId] = Math.Max(_highestCommitted.GetValueOrDefault(group.GroupId), index);
+                // The lowest term in which some replica counted it committed: at least the term of the leader that
+                // committed it, so every leader of a later term must hold it.
+                _committedBy[(group.GroupId, index)] = Math.Min(_committedBy.GetValueOrDefault((group.GroupId, index), ulong.MaxValue), status.Term);
             }
 
-            _checkedCommit[(node.Id, group.GroupId)] = Math.Max(from, status.CommitIndex);
+            _checkedCommit[(node.Id, group.LogKey)] = Math.Max(from, status.CommitIndex);
         }
 
         foreach (var (shardId, shard) in node.Core.Shards)
         {
             CompareState(node, shardId, shard);
         }
+
+        CheckMoves(node);
     }
 
-    /// <summary>Leader completeness: the log of a leader new in its term holds every entry committed so far (or a snapshot over it).</summary>
-    private void CheckComplete(CoreSimNode node, ulong groupId, ulong term)
+    /// <summary>
+    /// Leader completeness: the log of a leader new in its term holds every entry committed in an earlier term (or a
+    /// snapshot over it). Not entries committed in later terms: votes cast long ago can still elect a leader of an
+    /// old term after a newer one committed, and that leader can commit nothing.
+    /// </summary>
+    private void CheckComplete(CoreSimNode node, ulong groupId, ulong logKey, ulong term)
     {
         var highest = _highestCommitted.GetValueOrDefault(groupId);
-        for (var index = node.Log.SnapshotIndex(groupId) + 1; index <= highest; index++)
+        for (var index = node.Log.SnapshotIndex(logKey) + 1; index <= highest; index++)
         {
-            if (_committed.TryGetValue((groupId, index), out var committedTerm) && node.Log.TermAt(groupId, index) != committedTerm)
+            if (_committed.TryGetValue((groupId, index), out var committedTerm) && _committedBy[(groupId, index)] < term
+                && node.Log.TermAt(logKey, index) != committedTerm)
             {
                 throw new InvariantViolationException(
-                    $"group {groupId}: {node.Id} leads term {term} without entry {index} of term {committedTerm}, committed before (its log has term {node.Log.TermAt(groupId, index)?.ToString(CultureInfo.InvariantCulture) ?? "nothing"} there).");
+                    $"group {groupId}: {node.Id} leads term {term} without entry {index} of term {committedTerm}, committed before (its log has term {node.Log.TermAt(logKey, index)?.ToString(CultureInfo.InvariantCulture) ?? "nothing"} there).");
             }
         }
     }
@@ -617,7 +655,7 @@ public sealed partial class CoreClusterSimulation
         }
         else
         {
-            DriveMoves(core);
+            Operate(node, core);
         }
     }
 
@@ -679,7 +717,10 @@ public sealed partial class CoreClusterSimulation
                     var others = group.Status.Voters.Where(v => v != node.Id).ToList();
                     if (others.Count > 0)
                     {
-                        var transferee = ReplicaIds.For(others[Random.Next(others.Count)]);
+                        var name = others[Random.Next(others.Count)];
+                        var transferee = ShardRecord.ShardOf(group.GroupId) is { } shardId && leaderCore.Map.Shard(shardId) is { } record
+                            ? record.ReplicaIdOf(name)
+                            : ReplicaIds.For(name);
                         _transfers++;
                         node.Enqueue(core => core.TransferLeadership(group.GroupId, transferee));
                         ScheduleTurn(node);

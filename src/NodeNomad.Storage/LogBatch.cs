@@ -17,6 +17,9 @@ public sealed record GroupWrite(ulong GroupId, HardState? HardState, Snapshot? S
 /// <param name="Groups">One write per group at most.</param>
 public sealed record LogBatch(IReadOnlyList<GroupWrite> Groups)
 {
+    /// <summary>Groups to forget, before the batch's writes are applied (so a group dropped and created again in one batch starts empty).</summary>
+    public IReadOnlyList<ulong> Dropped { get; init; } = [];
+
     /// <summary>Whether the batch writes nothing.</summary>
-    public bool IsEmpty => Groups.All(g => g.HardState is null && g.Snapshot is null && g.Entries.Count == 0);
+    public bool IsEmpty => Dropped.Count == 0 && Groups.All(g => g.HardState is null && g.Snapshot is null && g.Entries.Count == 0);
 }

@@ -31,6 +31,15 @@ public sealed record NodeCoreSettings
     /// </summary>
     public ReadOnlyOption Reads { get; init; } = ReadOnlyOption.Safe;
 
+    /// <summary>How long a migration may stay in one step before its shard's leader undoes it (before the swap) or finishes it without the source (cleaning up).</summary>
+    public TimeSpan MigrationStepTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Ticks before the migration driver repeats a step it took that has not shown yet (a lost proposal, a lost answer).</summary>
+    public int MigrationRetryTicks { get; init; } = 20;
+
+    /// <summary>How many entries behind the commit index a learner may be and still be promoted.</summary>
+    public int MigrationCatchUpLag { get; init; } = 64;
+
     /// <summary>A rule deliberately broken; only the simulator's tests set one.</summary>
     public CoreFlaw Flaw { get; init; } = CoreFlaw.None;
 

@@ -444,7 +444,7 @@ public sealed partial class ReplicaHost : BackgroundService
         var index = compaction.Snapshot.Metadata.Index;
         try
         {
-            await _log.CompactAsync(compaction.GroupId, compaction.Snapshot);
+            await _log.CompactAsync(compaction.LogKey, compaction.Snapshot);
         }
 #pragma warning disable CA1031 // A failed snapshot loses nothing: the log still holds every entry. Try again later.
         catch (Exception e)
