@@ -86,7 +86,14 @@ public sealed record ShardInfo(
     long CommitIndex,
     long AppliedIndex,
     double ReadsPerSecond,
-    double WritesPerSecond);
+    double WritesPerSecond)
+{
+    /// <summary>The shard's name, <c>shard-N</c> (the API accepts either).</summary>
+    public string Name => ShardNames.Of(Id);
+
+    /// <summary>The migration of this shard in flight, if any.</summary>
+    public string? MigrationId { get; init; }
+}
 
 /// <summary>Body of <c>GET /api/v1/cluster/metrics</c>: a summary of the node's load and storage.</summary>
 /// <param name="NodeId">The node that answered.</param>

@@ -357,6 +357,9 @@ public abstract class GroupReplica
             Learners = [.. status.ConfState.Learners.Select(v => addresses.NodeName(v) ?? Name(v))],
             LeaderlessSince = leaderlessSince,
             CaughtUp = caughtUp,
+            Followers = status.SoftState.Role == RaftRole.Leader
+                ? [.. status.Progress.Where(p => p.Key != SelfReplicaId).Select(p => new FollowerProgress(addresses.NodeName(p.Key) ?? Name(p.Key), p.Value.Match, p.Value.State))]
+                : [],
         };
         if (previous.LeaderReplica != leaderReplica || previous.Term != status.HardState.Term || previous.Role != status.SoftState.Role)
         {

@@ -30,6 +30,11 @@ public sealed partial class ReplicaHost : BackgroundService
     private readonly ILogger<ReplicaHost> _logger;
     private readonly NodeCore _core;
     private readonly Channel<HostInput> _inputs = Channel.CreateUnbounded<HostInput>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<MetaCommand> _forMeta = Channel.CreateBounded<MetaCommand>(new BoundedChannelOptions(1024)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropOldest,
+    });
     private readonly ConcurrentDictionary<long, TaskCompletionSource<Outcome>> _waiting = new();
     private long _nextTicket;
     private bool _warnedFactor;
@@ -178,6 +183,16 @@ public sealed partial class ReplicaHost : BackgroundService
         // that a read through the leader, later, still finds — reads would go backwards.
         var at = outcome.ReadTime != 0 ? outcome.ReadTime : CommandClock.Now;
         return (outcome, shard.Read(m => read(m, at)));
+    }
+
+    /// <summary>Meta commands this node's migration driver asks the meta leader to apply (the forwarder reads them).</summary>
+    public ChannelReader<MetaCommand> ForMeta => _forMeta.Reader;
+
+    /// <summary>Asks this node's replica of <paramref name="group"/>, if it leads, to hand leadership to <paramref name="transferee"/>.</summary>
+    public void TransferLeadership(GroupReplica group, ulong transferee)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        _inputs.Writer.TryWrite(new TransferInput(group.GroupId, transferee));
     }
 
     /// <summary>Proposes a meta command; the outcome's value is why the state machine refused it, or null when it took effect.</summary>
@@ -385,6 +400,9 @@ public sealed partial class ReplicaHost : BackgroundService
             case ReadInput read:
                 _core.Read(read.Ticket, read.GroupId);
                 break;
+            case TransferInput transfer:
+                _core.TransferLeadership(transfer.GroupId, transfer.Transferee);
+                break;
         }
     }
 
@@ -473,6 +491,12 @@ public sealed partial class ReplicaHost : BackgroundService
     private void Dispatch(TurnOutput output)
     {
         Send(output.Sends);
+        foreach (var command in output.ForMeta)
+        {
+            // Lost when the queue is full: the migration driver repeats what does not show in the map.
+            _forMeta.Writer.TryWrite(command);
+        }
+
         foreach (var (ticket, outcome) in output.Completions)
         {
             if (_waiting.TryGetValue(ticket, out var waiting))
@@ -503,6 +527,9 @@ public sealed partial class ReplicaHost : BackgroundService
                 break;
             case ReplicaCreated created:
                 LogReplicaCreated(_logger, created.ShardId, created.Epoch, created.Replicas);
+                break;
+            case ReplicaDropped dropped:
+                LogReplicaDropped(_logger, dropped.ShardId, dropped.Epoch);
                 break;
             case UnknownGroup unknown:
                 LogUnknownGroup(_logger, unknown.GroupId, unknown.Type, unknown.From);
@@ -597,6 +624,9 @@ public sealed partial class ReplicaHost : BackgroundService
 
     [LoggerMessage(EventId = 109, Level = LogLevel.Debug, Message = "Dropped {Type} from {From} for group {Group}, which this node does not host")]
     private static partial void LogUnknownGroup(ILogger logger, ulong group, MessageType type, ulong from);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Information, Message = "Deleted this node's replica of shard {Shard} (the map at epoch {Epoch} no longer places it here) and dropped its group from the log")]
+    private static partial void LogReplicaDropped(ILogger logger, int shard, long epoch);
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Hosting a replica of shard {Shard} (epoch {Epoch}, replicas {Replicas})")]
     private static partial void LogReplicaCreated(ILogger logger, int shard, long epoch, IReadOnlyList<string> replicas);
