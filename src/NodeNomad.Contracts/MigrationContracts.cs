@@ -75,3 +75,13 @@ public sealed record MigrationInfo(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<MigrationStepInfo> Steps,
     MigrationProgress? Progress);
+
+/// <summary>What one node's replica of a shard holds, to compare replicas without shipping their contents.</summary>
+/// <param name="NodeId">The node answering.</param>
+/// <param name="ShardId">The shard's number.</param>
+/// <param name="Role">The replica's role in the shard's group.</param>
+/// <param name="AppliedIndex">The last log index applied to the state machine.</param>
+/// <param name="Digest">A 64-bit hash (hex) of every key, value, version and expiry held: replicas that applied the same log agree.</param>
+/// <param name="Keys">Keys held.</param>
+/// <param name="Bytes">Bytes of keys and values held.</param>
+public sealed record ReplicaDigest(string NodeId, int ShardId, string Role, long AppliedIndex, string Digest, long Keys, long Bytes);

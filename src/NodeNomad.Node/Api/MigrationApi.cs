@@ -33,11 +33,32 @@ public static class MigrationApi
         cluster.MapGet("/migrations/{id}", Get);
         cluster.MapPost("/migrations/{id}/cancel", CancelAsync);
         cluster.MapPost("/leadership", LeadershipAsync);
+        cluster.MapGet("/shards/{shard}/replica", Replica);
         return routes;
+    }
+
+    /// <summary>This node's replica of a shard: applied index and a digest of its contents.</summary>
+    private static IResult Replica(string shard, ReplicaHost host)
+    {
+        if (!ShardNames.TryParse(shard, out var shardId))
+        {
+            return Problems.Invalid($"A shard is named \"shard-N\" or N, not \"{shard}\".");
+        }
+
+        if (host.Shard(shardId) is not { } replica)
+        {
+            return TypedResults.Problem($"{host.SelfId} holds no replica of {ShardNames.Of(shardId)}.", statusCode: StatusCodes.Status404NotFound, title: "No replica here");
+        }
+
+        var (applied, digest, keys, bytes) = replica.Read(m => (m.AppliedIndex, m.Digest(), (long)m.Count, m.Bytes));
+        return TypedResults.Ok(new ReplicaDigest(host.SelfId, shardId, PeerApi.RoleOf(replica.Status, host.SelfId), applied,
+            digest.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), keys, bytes));
     }
 
     private static async Task<IResult> MigrateAsync(HttpContext context, ReplicaHost host, ClusterObserver observer, LeaderForwarder forwarder, CancellationToken cancellationToken)
     {
+        // The body is read here and, if another node leads the meta group, sent on to it.
+        context.Request.EnableBuffering();
         var (request, problem) = await JsonBody.ReadAsync<MigrateRequest>(context.Request, cancellationToken);
         if (problem is not null)
         {
@@ -157,6 +178,7 @@ public static class MigrationApi
 
     private static async Task<IResult> LeadershipAsync(HttpContext context, ReplicaHost host, ClusterObserver observer, LeaderForwarder forwarder, CancellationToken cancellationToken)
     {
+        context.Request.EnableBuffering();
         var (request, problem) = await JsonBody.ReadAsync<LeadershipRequest>(context.Request, cancellationToken);
         if (problem is not null)
         {

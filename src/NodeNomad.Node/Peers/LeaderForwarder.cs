@@ -64,6 +64,11 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
                 context.Response.Headers.RetryAfter = retryAfter.ToString();
             }
 
+            if (response.Headers.Location is { } location)
+            {
+                context.Response.Headers.Location = location.ToString();
+            }
+
             context.Response.Headers["X-NodeNomad-Served-By"] = nodeId;
             return new RelayedResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes);
         }
