@@ -9,7 +9,7 @@ public class PorcupineKvFileTests(ITestOutputHelper output)
     [InlineData("c10-bad.txt", HistoryFileVerdict.NotLinearizable)]
     public void each_porcupine_history_gets_its_known_verdict(string file, HistoryFileVerdict expected)
     {
-        var result = HistoryFile.Check(SharedTestData.PorcupineKv(file));
+        var result = HistoryFile.Check(TestHistories.PorcupineKv(file));
 
         output.WriteLine(result.Message);
         result.Verdict.ShouldBe(expected, result.Message);
@@ -21,7 +21,7 @@ public class PorcupineKvFileTests(ITestOutputHelper output)
     [InlineData("c10-bad.txt", 405)]
     public void the_ten_client_histories_are_checked_in_well_under_a_second(string file, int operations)
     {
-        var path = SharedTestData.PorcupineKv(file);
+        var path = TestHistories.PorcupineKv(file);
 
         var first = HistoryFile.Check(path);
         var again = HistoryFile.Check(path);
@@ -36,7 +36,7 @@ public class PorcupineKvFileTests(ITestOutputHelper output)
     [Fact]
     public void the_bad_ten_client_history_is_explained_by_key_with_a_prefix_and_the_operations_that_cannot_follow()
     {
-        using var file = File.OpenText(SharedTestData.PorcupineKv("c10-bad.txt"));
+        using var file = File.OpenText(TestHistories.PorcupineKv("c10-bad.txt"));
         var parsed = AppendKvHistory.Parse(file);
 
         var result = LinearizabilityChecker.Check(new AppendKvModel(), parsed.Operations);

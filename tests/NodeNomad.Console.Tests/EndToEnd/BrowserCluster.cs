@@ -17,6 +17,7 @@ public sealed class BrowserCluster : IAsyncLifetime
 
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPage, System.Collections.Concurrent.ConcurrentQueue<string>> _failures = new();
     private IPlaywright? _playwright;
 
     public LocalCluster Cluster { get; private set; } = null!;
@@ -25,8 +26,14 @@ public sealed class BrowserCluster : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    /// <summary>Where the screenshots go: the test results folder beside the test's output.</summary>
-    public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "console-screenshots");
+    /// <summary>
+    /// Where the screenshots go: <c>NODENOMAD_SCREENSHOTS</c> when set, else <c>artifacts/console-screenshots</c> in the
+    /// repository, which git ignores. The tests never write a tracked file; <c>docs/refresh-images.sh</c> copies the
+    /// README's pictures from here.
+    /// </summary>
+    public static string ScreenshotFolder { get; } = Environment.GetEnvironmentVariable("NODENOMAD_SCREENSHOTS") is { Length: > 0 } folder
+        ? Path.GetFullPath(folder)
+        : Path.Combine(Repository.Root, "artifacts", "console-screenshots");
 
     public async ValueTask InitializeAsync()
     {
@@ -85,6 +92,14 @@ public sealed class BrowserCluster : IAsyncLifetime
         page.SetDefaultTimeout(20_000);
         var browserLog = new List<string>();
         page.Console += (_, message) => browserLog.Add($"{message.Type}: {message.Text}");
+        var failures = _failures.GetOrAdd(page, _ => new());
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                failures.Enqueue($"{response.Status} {response.Url}");
+            }
+        };
         await page.GotoAsync(new Uri(Console.BaseAddress, "/").ToString());
         await page.WaitForURLAsync("**/login**");
         await page.FillAsync("#password", Password);
@@ -103,6 +118,9 @@ public sealed class BrowserCluster : IAsyncLifetime
         return page;
     }
 
+    /// <summary>The responses of 400 and above that <paramref name="page"/> received since it was opened.</summary>
+    public IReadOnlyList<string> FailedResponses(IPage page) => _failures.TryGetValue(page, out var failures) ? [.. failures] : [];
+
     /// <summary>Saves a full-page screenshot in the results folder, attaches it to the test, and returns its bytes.</summary>
     public static async Task<byte[]> ScreenshotAsync(IPage page, string name)
     {
@@ -110,14 +128,6 @@ public sealed class BrowserCluster : IAsyncLifetime
         var image = await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         TestContext.Current.AddAttachment($"{name}.png", image, "image/png");
         return image;
-    }
-
-    /// <summary>Copies a screenshot where the README shows it.</summary>
-    public static async Task PublishAsync(byte[] image, string fileName)
-    {
-        var folder = Path.Combine(Repository.Root, "docs", "images");
-        Directory.CreateDirectory(folder);
-        await File.WriteAllBytesAsync(Path.Combine(folder, fileName), image);
     }
 
     public async ValueTask DisposeAsync()

@@ -18,7 +18,7 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
         await Expect(page.Locator("[data-testid='overview-node'][data-state='up']")).ToHaveCountAsync(3, Patience);
         await Expect(page.Locator("[data-testid='stat-shards'] [data-testid='stat-value']")).ToHaveTextAsync("8", new() { Timeout = 20_000 });
         await page.WaitForTimeoutAsync(2_000);
-        await BrowserCluster.PublishAsync(await BrowserCluster.ScreenshotAsync(page, "overview"), "console-overview.png");
+        await BrowserCluster.ScreenshotAsync(page, "overview");
 
         await page.ClickAsync("a[href='/nodes']");
         await Expect(page.Locator("[data-testid='node-row'] [data-testid='node-state'][data-state='up']")).ToHaveCountAsync(3, Patience);
@@ -27,6 +27,29 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
         await page.ClickAsync("[data-testid='node-row'][data-node='node-1'] a");
         await Expect(page.Locator("[data-testid='group-row']")).ToHaveCountAsync(8, Patience);
         await BrowserCluster.ScreenshotAsync(page, "node-detail");
+    }
+
+    [Theory]
+    [InlineData("/", "Overview", "overview")]
+    [InlineData("/nodes", "Nodes", "nodes")]
+    [InlineData("/nodes/node-1", "Node node-1", "node-detail")]
+    [InlineData("/shards", "Shards", "shards")]
+    [InlineData("/keys", "Keys", "keys")]
+    [InlineData("/events", "Events", "events")]
+    public async Task each_page_loads_without_a_failed_request_and_shows_its_heading_below_the_app_bar(string path, string heading, string name)
+    {
+        var page = await fleet.SignedInPageAsync();
+
+        await page.GotoAsync(new Uri(fleet.Console.BaseAddress, path).ToString());
+        var title = page.Locator("[data-testid='page'] h4").First;
+        await Expect(title).ToHaveTextAsync(heading);
+        await page.WaitForTimeoutAsync(1_500);
+        await BrowserCluster.ScreenshotAsync(page, $"page-{name}");
+
+        var bar = (await page.Locator(".mud-appbar").BoundingBoxAsync())!;
+        var box = (await title.BoundingBoxAsync())!;
+        box.Y.ShouldBeGreaterThanOrEqualTo(bar.Y + bar.Height, $"the heading of {path} starts under the app bar");
+        fleet.FailedResponses(page).ShouldBeEmpty();
     }
 
     [Fact]
@@ -39,7 +62,7 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
         await Expect(page.Locator("[data-testid='matrix-node']")).ToHaveCountAsync(3, Patience);
         await Expect(page.Locator("[data-testid='shard-row'][data-shard='0'] [data-testid='matrix-cell'][data-role='leader']")).ToHaveCountAsync(1, Patience);
         await Expect(page.Locator("[data-testid='shard-row'][data-shard='0'] [data-testid='matrix-cell'][data-role='follower']")).ToHaveCountAsync(2, Patience);
-        await BrowserCluster.PublishAsync(await BrowserCluster.ScreenshotAsync(page, "shards"), "console-shards.png");
+        await BrowserCluster.ScreenshotAsync(page, "shards");
     }
 
     [Fact]

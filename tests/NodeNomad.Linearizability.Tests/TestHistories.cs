@@ -1,10 +1,10 @@
 namespace NodeNomad.Linearizability.Tests;
 
-/// <summary>Finds the test data shared between projects: <c>../shared/linearizability</c> beside the repository.</summary>
-internal static class SharedTestData
+/// <summary>Finds the histories kept in the repository: <c>tests/fixtures/linearizability</c>.</summary>
+internal static class TestHistories
 {
     public static string PorcupineKv(string file) =>
-        Path.Combine(RepositoryRoot(), "..", "shared", "linearizability", "porcupine-kv", file);
+        Path.Combine(RepositoryRoot(), "tests", "fixtures", "linearizability", "porcupine-kv", file);
 
     private static string RepositoryRoot()
     {
