@@ -28,7 +28,8 @@ internal static class Usage
           --seeds COUNT      how many seeds from N on (default 1; say 20000 for a long search)
           --steps MS         virtual milliseconds of faults and client operations per seed (default 4000)
           --flaw NAME        break one rule on purpose: FollowerAcksBeforeSave,
-                             LeaderCountsItselfBeforeSave or ReadBeforeApply
+                             LeaderCountsItselfBeforeSave, ReadBeforeApply
+                             or RemoveBeforePromote
           --reads lease      confirm reads with leader leases instead of ReadIndex (no process
                              pauses in such runs: a paused leader's lease outlives its leadership)
           --trace            print every event of each run (sends, saves, crashes, faults)

@@ -15,6 +15,7 @@ public class PlantedFlawTests(ITestOutputHelper output)
     [InlineData(CoreFlaw.FollowerAcksBeforeSave)]
     [InlineData(CoreFlaw.LeaderCountsItselfBeforeSave)]
     [InlineData(CoreFlaw.ReadBeforeApply)]
+    [InlineData(CoreFlaw.RemoveBeforePromote)]
     public void the_simulator_finds_a_planted_flaw_within_a_hundred_seeds(CoreFlaw flaw)
     {
         var found = Enumerable.Range(1, Bound).Select(seed => CoreSeedRunner.Run(seed, flaw)).FirstOrDefault(o => !o.Passed);

@@ -63,7 +63,9 @@ public class RealCoreSeedsTests(ITestOutputHelper output)
         results.Sum(r => r.Completed).ShouldBeGreaterThan(1000);
         results.Count(r => r.JoinerPromoted).ShouldBeGreaterThan(10, "the joining node is added to the meta group and promoted once caught up");
         results.Count(r => r.Settings.ReplicationFactor == 1).ShouldBeGreaterThan(0);
-        results.Sum(r => r.MovesDone).ShouldBeGreaterThan(20, "shard replicas move from node to node through the core");
+        results.Sum(r => r.MovesDone).ShouldBeGreaterThan(40, "shard replicas move from node to node through the core's own migration driver");
+        results.Sum(r => r.MovesUndone).ShouldBeGreaterThan(5, "moves are cancelled, or rolled back when they stall");
+        results.Sum(r => r.Cancels).ShouldBeGreaterThan(5);
         results.Sum(r => r.Transfers).ShouldBeGreaterThan(10, "leaderships are handed on by request");
         results.Sum(r => r.StatesCompared).ShouldBeGreaterThan(1000, "replicas' contents are compared at the same applied index");
         results.Count(r => r.Settings.Shards == 1).ShouldBeGreaterThan(0, "some seeds run a single data group");

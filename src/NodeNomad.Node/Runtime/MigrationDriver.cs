@@ -132,6 +132,9 @@ internal sealed class MigrationDriver(ReplicaContext context, NodeCoreSettings s
                 Once(meta, migration, "transferred", new AdvanceMigration(migration.Id, migration.State, MigrationStates.Swapping, now,
                     $"{settings.SelfId} leads the shard"));
                 break;
+            case MigrationStates.Swapping when context.Flaw == CoreFlaw.RemoveBeforePromote && source != self && voters.Contains(source):
+                Once(meta, migration, "remove-source", change: (shard, new ConfChange(ConfChangeType.RemoveNode, source)));
+                break;
             case MigrationStates.Swapping when !voters.Contains(target):
                 Once(meta, migration, "promote", change: (shard, new ConfChange(ConfChangeType.AddVoter, target)));
                 break;
