@@ -116,7 +116,23 @@ internal static class BenchMigrate
         await Task.Delay(Before, cancellationToken);
         current = during;
         var moveStarted = Stopwatch.StartNew();
-        using var started = await http.PostAsJsonAsync("/api/v1/cluster/migrate", new { shardId = "shard-0", targetNodeId = target }, Web, cancellationToken);
+        // A 503 (the meta group did not commit the start in time) is retried, as a client would; the retries are reported.
+        HttpResponseMessage started;
+        var retries = 0;
+        while (true)
+        {
+            started = await http.PostAsJsonAsync("/api/v1/cluster/migrate", new { shardId = "shard-0", targetNodeId = target }, Web, cancellationToken);
+            if (started.StatusCode != HttpStatusCode.ServiceUnavailable || moveStarted.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                break;
+            }
+
+            retries++;
+            output.WriteLine(Invariant($"  migrate answered 503 after {moveStarted.Elapsed.TotalSeconds:F1} s: {await started.Content.ReadAsStringAsync(cancellationToken)}; retrying"));
+            started.Dispose();
+        }
+
+        using var answer = started;
         if (started.StatusCode != HttpStatusCode.Accepted)
         {
             await stop.CancelAsync();
@@ -141,6 +157,7 @@ internal static class BenchMigrate
 
         var learnerAt = migration.Steps.First(s => s.State == MigrationStates.AddingLearner).At;
         var promotedAt = migration.Steps.FirstOrDefault(s => s.State is MigrationStates.Swapping or MigrationStates.TransferringLeadership)?.At ?? migration.UpdatedAt;
+        output.WriteLine(Invariant($"  {retries} retried migrate request(s); {failures} failed writes"));
         return new Row(sizeMiB, migration.State, moved, promotedAt - learnerAt,
             written[0] / Before.TotalSeconds, written[1] / Math.Max(0.001, moved.TotalSeconds),
             Milliseconds(before, 99), Milliseconds(during, 99), failures);

@@ -71,6 +71,7 @@ public sealed partial class ReplicaHost : BackgroundService
                 SnapshotEntries = _options.SnapshotEntries,
                 Seed = Random.Shared.Next(),
                 Incarnation = Random.Shared.NextInt64(),
+                MigrationStepTimeout = TimeSpan.FromMilliseconds(_options.MigrationStepTimeoutMs),
             },
             Addresses,
             CommandClock,
