@@ -38,6 +38,16 @@ public sealed class MigrationFailpointTests(ITestOutputHelper output)
         var victimId = victimRole switch { "source" => source, "target" => target, _ => metaLeader! };
         var victim = cluster.Nodes.Single(n => n.NodeId == victimId);
 
+        // 32 MiB in the shard, so that the learner takes a while to catch up and each step lasts long enough to be hit.
+        var big = new string('b', 256 * 1024);
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async part =>
+        {
+            for (var i = part; i < 128; i += 4)
+            {
+                (await any.PostAsJsonAsync("/api/v1/set", new SetRequest($"big-{i}", big))).StatusCode.ShouldBe(HttpStatusCode.OK);
+            }
+        }));
+
         // Unique keys written through every node but the victim; a write is counted only once acknowledged.
         var acknowledged = new ConcurrentBag<string>();
         using var stop = new CancellationTokenSource();
@@ -69,11 +79,18 @@ public sealed class MigrationFailpointTests(ITestOutputHelper output)
         // Kill the victim as soon as the move has reached the step (or any later one).
         var order = new[] { MigrationStates.AddingLearner, MigrationStates.SendingSnapshot, MigrationStates.CatchingUp, MigrationStates.TransferringLeadership, MigrationStates.Swapping, MigrationStates.CleaningUp, MigrationStates.Done };
         var reached = "";
-        await Eventually(async () =>
+        var deadline = DateTime.UtcNow + MoveTimeout;
+        while (DateTime.UtcNow < deadline)
         {
             reached = (await any.GetFromJsonAsync<MigrationInfo>($"/api/v1/cluster/migrations/{id}", Json.Options))!.State;
-            return MigrationStates.IsFinal(reached) || Array.IndexOf(order, reached) >= Array.IndexOf(order, step);
-        }, $"{id} reaches {step}", MoveTimeout);
+            if (MigrationStates.IsFinal(reached) || Array.IndexOf(order, reached) >= Array.IndexOf(order, step))
+            {
+                break;
+            }
+
+            await Task.Delay(10);
+        }
+
         victim.Kill();
         output.WriteLine($"Killed {victimRole} {victimId} with the move at {reached}.");
 
