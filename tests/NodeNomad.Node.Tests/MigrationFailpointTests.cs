@@ -30,7 +30,7 @@ public sealed class MigrationFailpointTests(ITestOutputHelper output)
             ["REPLICATION_FACTOR"] = "3",
             ["MIGRATION_STEP_TIMEOUT_MS"] = "4000",
         });
-        using var any = Client(cluster.Nodes[0]);
+        using var any = HttpTo(cluster.Nodes[0]);
         var shard = await ShardAsync(any, 0);
         var target = cluster.Nodes.Select(n => n.NodeId).First(id => shard.Replicas.All(r => r.NodeId != id));
         var source = shard.Replicas.First(r => r.NodeId != shard.LeaderId).NodeId;
@@ -53,7 +53,7 @@ public sealed class MigrationFailpointTests(ITestOutputHelper output)
         using var stop = new CancellationTokenSource();
         var writers = cluster.Nodes.Where(n => n != victim).Select((node, w) => Task.Run(async () =>
         {
-            using var http = Client(node);
+            using var http = HttpTo(node);
             for (var i = 0; !stop.IsCancellationRequested && i < 20_000; i++)
             {
                 var key = $"w{w}-{i}";
@@ -95,7 +95,7 @@ public sealed class MigrationFailpointTests(ITestOutputHelper output)
         output.WriteLine($"Killed {victimRole} {victimId} with the move at {reached}.");
 
         // The move ends without the victim (asked through a node that is up).
-        using var survivor = Client(cluster.Nodes.First(n => n != victim));
+        using var survivor = HttpTo(cluster.Nodes.First(n => n != victim));
         var ended = await WaitForEndAsync(survivor, id);
         output.WriteLine(string.Join(Environment.NewLine, ended.Steps.Select(s => $"{s.At:HH:mm:ss.fff} {s.State} {s.Detail}")));
         ended.State.ShouldBeOneOf(MigrationStates.Done, MigrationStates.RolledBack);
@@ -121,7 +121,7 @@ public sealed class MigrationFailpointTests(ITestOutputHelper output)
         await ReplicasAgreeAsync(cluster, 0, holders);
         foreach (var node in cluster.Nodes.Where(n => !holders.Contains(n.NodeId)))
         {
-            using var client = Client(node);
+            using var client = HttpTo(node);
             await Eventually(async () => (await client.GetAsync("/api/v1/cluster/shards/0/replica")).StatusCode == HttpStatusCode.NotFound,
                 $"{node.NodeId}, which the map does not name, keeps no replica");
         }

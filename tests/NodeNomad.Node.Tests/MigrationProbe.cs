@@ -10,7 +10,7 @@ internal static class MigrationProbe
 {
     internal static readonly TimeSpan MoveTimeout = TimeSpan.FromSeconds(90);
 
-    internal static HttpClient Client(NodeProcess node) => new() { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+    internal static HttpClient HttpTo(NodeProcess node) => new() { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
 
     internal static async Task<ShardInfo> ShardAsync(HttpClient http, int id)
     {
@@ -42,7 +42,7 @@ internal static class MigrationProbe
         {
             digests = await Task.WhenAll(holders.Select(async holder =>
             {
-                using var client = Client(cluster.Nodes.Single(n => n.NodeId == holder));
+                using var client = HttpTo(cluster.Nodes.Single(n => n.NodeId == holder));
                 return (await client.GetFromJsonAsync<ReplicaDigest>($"/api/v1/cluster/shards/{shardId}/replica", Json.Options))!;
             }));
             return digests.Select(d => d.AppliedIndex).Distinct().Count() == 1;

@@ -14,7 +14,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
     public async Task a_replica_moves_to_another_node_under_writes_and_every_replica_ends_with_the_same_contents()
     {
         await using var cluster = await LocalCluster.StartAsync(4, new Dictionary<string, string> { ["SHARD_COUNT"] = "2", ["REPLICATION_FACTOR"] = "3" });
-        using var http = Client(cluster.Nodes[0]);
+        using var http = HttpTo(cluster.Nodes[0]);
         var shard = await ShardAsync(http, 0);
         var target = cluster.Nodes.Select(n => n.NodeId).First(id => shard.Replicas.All(r => r.NodeId != id));
         for (var i = 0; i < 100; i++)
@@ -67,7 +67,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         after.Epoch.ShouldBeGreaterThan(shard.Epoch);
 
         // Every acknowledged write is there, read through the node that gave its replica up.
-        using var source = Client(cluster.Nodes.Single(n => n.NodeId == migration.SourceNodeId));
+        using var source = HttpTo(cluster.Nodes.Single(n => n.NodeId == migration.SourceNodeId));
         foreach (var key in written.Where((_, i) => i % 10 == 0).Concat(["before-0", "before-99"]))
         {
             (await source.GetAsync($"/api/v1/get/{key}")).StatusCode.ShouldBe(HttpStatusCode.OK, key);
@@ -81,7 +81,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
     public async Task a_cancelled_move_leaves_the_shard_as_it_was_and_the_target_without_a_replica()
     {
         await using var cluster = await LocalCluster.StartAsync(4, new Dictionary<string, string> { ["SHARD_COUNT"] = "1", ["REPLICATION_FACTOR"] = "3" });
-        using var http = Client(cluster.Nodes[0]);
+        using var http = HttpTo(cluster.Nodes[0]);
         var shard = await ShardAsync(http, 0);
         var target = cluster.Nodes.Select(n => n.NodeId).First(id => shard.Replicas.All(r => r.NodeId != id));
 
@@ -103,7 +103,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
 
         var after = await ShardAsync(http, 0);
         after.Replicas.Select(r => r.NodeId).Order().ShouldBe(shard.Replicas.Select(r => r.NodeId).Order());
-        using var targetClient = Client(cluster.Nodes.Single(n => n.NodeId == target));
+        using var targetClient = HttpTo(cluster.Nodes.Single(n => n.NodeId == target));
         await Eventually(async () => (await targetClient.GetAsync("/api/v1/cluster/shards/0/replica")).StatusCode == HttpStatusCode.NotFound,
             "the target deletes the learner it had");
     }
@@ -112,7 +112,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
     public async Task a_leadership_transfer_is_answered_once_the_new_leader_leads()
     {
         await using var cluster = await LocalCluster.StartAsync(3);
-        using var http = Client(cluster.Nodes[0]);
+        using var http = HttpTo(cluster.Nodes[0]);
         var shard = await ShardAsync(http, 0);
         var other = shard.Replicas.First(r => r.NodeId != shard.LeaderId).NodeId;
 
@@ -126,7 +126,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
     public async Task requests_that_cannot_run_are_answered_with_a_reason()
     {
         await using var cluster = await LocalCluster.StartAsync(3);
-        using var http = Client(cluster.Nodes[0]);
+        using var http = HttpTo(cluster.Nodes[0]);
         var shard = await ShardAsync(http, 0);
         var holder = shard.Replicas[0].NodeId;
 
