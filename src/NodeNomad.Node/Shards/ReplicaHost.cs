@@ -204,8 +204,34 @@ public sealed partial class ReplicaHost : BackgroundService
     public Task<Outcome> ProposeConfChangeAsync(GroupReplica group, ConfChange change, CancellationToken cancellationToken) =>
         ProposeAsync(group, null, change, "The membership change was not committed in time.", cancellationToken);
 
-    private Task<Outcome> ProposeAsync(GroupReplica group, byte[]? command, ConfChange? change, string timeoutReason, CancellationToken cancellationToken) =>
-        RequestAsync(group, ticket => new ProposalInput(ticket, group.GroupId, command, change), leaderOnly: true, timeoutReason, cancellationToken);
+    /// <summary>
+    /// Proposes to <paramref name="group"/>. A leader handing its leadership over refuses proposals until the transfer
+    /// ends (it names itself as leader): such a refusal appended nothing, so the proposal waits for the group's status
+    /// to change and is made again, here or (as a not-leader outcome naming the new leader) forwarded there.
+    /// </summary>
+    private async Task<Outcome> ProposeAsync(GroupReplica group, byte[]? command, ConfChange? change, string timeoutReason, CancellationToken cancellationToken)
+    {
+        var deadline = Clock.GetUtcNow().AddMilliseconds(_options.RequestTimeoutMs);
+        while (true)
+        {
+            var changed = group.StatusChanged;
+            var outcome = await RequestAsync(group, ticket => new ProposalInput(ticket, group.GroupId, command, change), leaderOnly: true, timeoutReason, cancellationToken);
+            var now = Clock.GetUtcNow();
+            if (outcome.Kind != OutcomeKind.NotLeader || outcome.Leader != SelfId || now >= deadline)
+            {
+                return outcome;
+            }
+
+            try
+            {
+                var patience = TimeSpan.FromMilliseconds(_options.ElectionTimeoutMs);
+                await changed.WaitAsync(deadline - now < patience ? deadline - now : patience, Clock, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+    }
 
     private async Task<Outcome> RequestAsync(GroupReplica group, Func<long, HostInput> input, bool leaderOnly, string timeoutReason, CancellationToken cancellationToken)
     {
