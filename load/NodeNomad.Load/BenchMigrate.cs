@@ -127,12 +127,17 @@ internal static class BenchMigrate
                 break;
             }
 
-            retries++;
-            output.WriteLine(Invariant($"  migrate answered 503 after {moveStarted.Elapsed.TotalSeconds:F1} s: {await started.Content.ReadAsStringAsync(cancellationToken)}; retrying"));
+            if (retries++ == 0)
+            {
+                output.WriteLine(Invariant($"  migrate answered 503 after {moveStarted.Elapsed.TotalSeconds:F1} s: {await started.Content.ReadAsStringAsync(cancellationToken)}; retrying every 200 ms"));
+            }
+
             started.Dispose();
+            await Task.Delay(200, cancellationToken);
         }
 
         using var answer = started;
+        var acceptedAfter = moveStarted.Elapsed;
         if (started.StatusCode != HttpStatusCode.Accepted)
         {
             await stop.CancelAsync();
@@ -157,7 +162,7 @@ internal static class BenchMigrate
 
         var learnerAt = migration.Steps.First(s => s.State == MigrationStates.AddingLearner).At;
         var promotedAt = migration.Steps.FirstOrDefault(s => s.State is MigrationStates.Swapping or MigrationStates.TransferringLeadership)?.At ?? migration.UpdatedAt;
-        output.WriteLine(Invariant($"  {retries} retried migrate request(s); {failures} failed writes"));
+        output.WriteLine(Invariant($"  {retries} retried migrate request(s), accepted {acceptedAfter.TotalSeconds:F1} s after the first; {failures} failed writes"));
         return new Row(sizeMiB, migration.State, moved, promotedAt - learnerAt,
             written[0] / Before.TotalSeconds, written[1] / Math.Max(0.001, moved.TotalSeconds),
             Milliseconds(before, 99), Milliseconds(during, 99), failures);
