@@ -30,7 +30,7 @@ if (args[0] == "simulate")
 }
 
 var command = args[0];
-if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded" or "bench-idle"))
+if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded" or "bench-idle" or "bench-migrate"))
 {
     await Console.Error.WriteLineAsync($"Unknown command '{command}'.");
     await Console.Error.WriteAsync(Usage.Text);
@@ -85,6 +85,33 @@ else if (command == "bench-idle")
     if (error is null)
     {
         bench = cancellationToken => BenchIdle.RunAsync(shardCounts, idleSeconds, Console.Out, cancellationToken);
+    }
+}
+else if (command == "bench-migrate")
+{
+    List<int> sizes = [64, 512];
+    var writers = 4;
+    error = null;
+    for (var i = 0; i < rest.Length && error is null; i += 2)
+    {
+        var value = i + 1 < rest.Length ? rest[i + 1] : null;
+        switch (rest[i])
+        {
+            case "--sizes" when value is not null && value.Split(',').All(v => int.TryParse(v, out var n) && n is >= 1 and <= 1024):
+                sizes = [.. value.Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
+                break;
+            case "--clients" when int.TryParse(value, out var c) && c is >= 1 and <= 256:
+                writers = c;
+                break;
+            default:
+                error = $"bench-migrate: '{rest[i]} {value}' is not --sizes LIST (MiB, 1-1024 each) or --clients N (1-256).";
+                break;
+        }
+    }
+
+    if (error is null)
+    {
+        bench = cancellationToken => BenchMigrate.RunAsync(sizes, writers, Console.Out, cancellationToken);
     }
 }
 else if (command == "bench-sharded")

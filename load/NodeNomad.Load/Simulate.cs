@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using NodeNomad.Node.Runtime;
+using NodeNomad.Raft;
 using NodeNomad.Simulation;
 
 namespace NodeNomad.Load;
 
 /// <summary>
-/// <c>simulate --seed N [--seeds COUNT] [--steps MS] [--flaw NAME] [--trace]</c>: runs seeds of the simulation of
+/// <c>simulate --seed N [--seeds COUNT] [--steps MS] [--flaw NAME] [--reads lease] [--trace]</c>: runs seeds of the simulation of
 /// the node's real core (the same class the node runs, over simulated disks, network and clocks), prints each
 /// failing seed's report, and with <c>--trace</c> every event of the run.
 /// </summary>
@@ -19,6 +20,7 @@ internal static class Simulate
         var steps = CoreClusterSimulation.DefaultFaultPhase;
         var flaw = CoreFlaw.None;
         var trace = false;
+        var reads = ReadOnlyOption.Safe;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -28,6 +30,10 @@ internal static class Simulate
                 case "--seeds" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out count) && count >= 1:
                 case "--steps" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out steps) && steps >= 100:
                 case "--flaw" when Enum.TryParse(value, ignoreCase: true, out flaw):
+                    i++;
+                    break;
+                case "--reads" when value is "lease" or "safe":
+                    reads = value == "lease" ? ReadOnlyOption.LeaseBased : ReadOnlyOption.Safe;
                     i++;
                     break;
                 case "--trace":
@@ -44,16 +50,16 @@ internal static class Simulate
         var outcomes = new CoreSeedOutcome[count];
         if (trace || count == 1)
         {
-            outcomes[0] = CoreSeedRunner.Run(seed, flaw, steps, trace ? output : null);
+            outcomes[0] = CoreSeedRunner.Run(seed, flaw, steps, trace ? output : null, reads);
             for (var i = 1; i < count; i++)
             {
-                outcomes[i] = CoreSeedRunner.Run(seed + i, flaw, steps, trace ? output : null);
+                outcomes[i] = CoreSeedRunner.Run(seed + i, flaw, steps, trace ? output : null, reads);
             }
         }
         else
         {
             // Seeds are independent and each is deterministic on its own: run them on every core.
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => outcomes[i] = CoreSeedRunner.Run(seed + i, flaw, steps));
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => outcomes[i] = CoreSeedRunner.Run(seed + i, flaw, steps, null, reads));
         }
 
         var failed = 0;
@@ -68,12 +74,12 @@ internal static class Simulate
             {
                 var r = outcome.Result!;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"seed {outcome.Seed}: passed in {outcome.Elapsed.TotalMilliseconds:F0} ms — {r.Events} events to t={r.EndedAt} ms, {r.Crashes} crashes, {r.SaveFailures} failed saves, {r.Partitions} partitions, {r.Completed} operations ({r.Unknown} unknown), {r.MovesDone} replica moves, joiner promoted: {r.JoinerPromoted}, trace {r.TraceHash:x16}; {r.Settings}"));
+                    $"seed {outcome.Seed}: passed in {outcome.Elapsed.TotalMilliseconds:F0} ms — {r.Events} events to t={r.EndedAt} ms, {r.Crashes} crashes, {r.SaveFailures} failed saves, {r.Partitions} partitions, {r.Completed} operations ({r.Unknown} unknown), {r.MovesDone} migrations done ({r.MovesUndone} undone, {r.Cancels} cancels asked), {r.Transfers} leadership transfers, {r.StatesCompared} replica states compared, joiner promoted: {r.JoinerPromoted}, trace {r.TraceHash:x16}; {r.Settings}"));
             }
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{count - failed} of {count} seeds passed (seeds {seed}..{seed + count - 1}{(flaw == CoreFlaw.None ? "" : $", flaw {flaw}")}) in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
+            $"{count - failed} of {count} seeds passed (seeds {seed}..{seed + count - 1}{(flaw == CoreFlaw.None ? "" : $", flaw {flaw}")}{(reads == ReadOnlyOption.Safe ? "" : ", lease reads")}) in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
         return failed == 0 ? 0 : 1;
     }
 }

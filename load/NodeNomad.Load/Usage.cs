@@ -13,6 +13,7 @@ internal static class Usage
                dotnet run -c Release --project load/NodeNomad.Load -- bench-storage [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-sharded [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-idle [options]
+               dotnet run -c Release --project load/NodeNomad.Load -- bench-migrate [options]
                dotnet run --project load/NodeNomad.Load -- check-history FILE
                dotnet run -c Release --project load/NodeNomad.Load -- simulate --seed N [options]
 
@@ -28,8 +29,16 @@ internal static class Usage
           --seeds COUNT      how many seeds from N on (default 1; say 20000 for a long search)
           --steps MS         virtual milliseconds of faults and client operations per seed (default 4000)
           --flaw NAME        break one rule on purpose: FollowerAcksBeforeSave,
-                             LeaderCountsItselfBeforeSave or ReadBeforeApply
+                             LeaderCountsItselfBeforeSave, ReadBeforeApply
+                             or RemoveBeforePromote
+          --reads lease      confirm reads with leader leases instead of ReadIndex (no process
+                             pauses in such runs: a paused leader's lease outlives its leadership)
           --trace            print every event of each run (sends, saves, crashes, faults)
+
+        bench-migrate moves a replica of a shard filled to each size to another node under steady writes:
+                      the move's time and steps, catch-up MiB/s, writes/s and p99 before and during
+          --sizes LIST       shard sizes in MiB (default 64,512)
+          --clients N        writers during the move (default 4)
 
         bench-writes  durable write throughput and latency for each number of concurrent clients
           --url URL          load a node already running on 127.0.0.1 (default: start one on a free

@@ -87,11 +87,52 @@ public interface INodeNomadApi
     [Get("/api/v1/cluster/shards")]
     Task<IApiResponse<IReadOnlyList<ShardInfo>>> GetShardsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary><c>GET /api/v1/cluster/metrics</c>: the answering node's load and storage.</summary>
+    /// <summary><c>GET /api/v1/cluster/metrics</c>: the cluster's load and storage, summed and per node.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>200 with the metrics, or a problem.</returns>
     [Get("/api/v1/cluster/metrics")]
     Task<IApiResponse<ClusterMetrics>> GetMetricsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/v1/cluster/migrate</c>: moves a replica of a shard to another node.</summary>
+    /// <param name="request">The shard, the target and (optionally) the source.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>202 with the migration, or a problem (400 for a request that names nothing valid, 409 for one the cluster's state forbids).</returns>
+    [Post("/api/v1/cluster/migrate")]
+    Task<IApiResponse<MigrationInfo>> MigrateAsync([Body(buffered: true)] MigrateRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/cluster/migrations</c>: migrations in flight and recently ended, newest first.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the migrations.</returns>
+    [Get("/api/v1/cluster/migrations")]
+    Task<IApiResponse<IReadOnlyList<MigrationInfo>>> GetMigrationsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/cluster/migrations/{id}</c>: one migration.</summary>
+    /// <param name="id">The migration's id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the migration, or 404.</returns>
+    [Get("/api/v1/cluster/migrations/{id}")]
+    Task<IApiResponse<MigrationInfo>> GetMigrationAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/v1/cluster/migrations/{id}/cancel</c>: cancels a migration before its swap.</summary>
+    /// <param name="id">The migration's id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>202 with the migration, 404, or 409 once it is past its swap or ended.</returns>
+    [Post("/api/v1/cluster/migrations/{id}/cancel")]
+    Task<IApiResponse<MigrationInfo>> CancelMigrationAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/v1/cluster/leadership</c>: moves a shard's leadership to one of its voters.</summary>
+    /// <param name="request">The shard and the node to lead it.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 once the node leads, or a problem.</returns>
+    [Post("/api/v1/cluster/leadership")]
+    Task<IApiResponse<LeadershipInfo>> TransferLeadershipAsync([Body(buffered: true)] LeadershipRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/cluster/shards/{shard}/replica</c>: the answering node's replica of a shard (applied index, digest).</summary>
+    /// <param name="shard">The shard, <c>shard-N</c> or <c>N</c>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the digest, or 404 when the node holds no replica of it.</returns>
+    [Get("/api/v1/cluster/shards/{shard}/replica")]
+    Task<IApiResponse<ReplicaDigest>> GetReplicaDigestAsync(string shard, CancellationToken cancellationToken = default);
 
     /// <summary><c>GET /health</c>: the node's health report.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>

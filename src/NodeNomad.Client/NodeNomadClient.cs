@@ -185,6 +185,27 @@ public sealed class NodeNomadClient : INodeNomadClient
     public async Task<ClusterMetrics> GetMetricsAsync(CancellationToken cancellationToken = default) =>
         Content(await api.GetMetricsAsync(cancellationToken));
 
+    /// <summary>Starts moving a replica of shard <paramref name="shardId"/> to <paramref name="targetNodeId"/> (from <paramref name="sourceNodeId"/>, or one the cluster picks).</summary>
+    /// <exception cref="InvalidRequestException">The request names no valid shard or node, or the cluster's state forbids the move (the reason says which).</exception>
+    public async Task<MigrationInfo> MigrateAsync(int shardId, string targetNodeId, string? sourceNodeId = null, CancellationToken cancellationToken = default) =>
+        Content(await api.MigrateAsync(new MigrateRequest(System.Text.Json.JsonSerializer.SerializeToElement(shardId, NodeNomadJsonContext.Default.Int32), targetNodeId, sourceNodeId), cancellationToken));
+
+    /// <summary>Migrations in flight and recently ended, newest first.</summary>
+    public async Task<IReadOnlyList<MigrationInfo>> GetMigrationsAsync(CancellationToken cancellationToken = default) =>
+        Content(await api.GetMigrationsAsync(cancellationToken));
+
+    /// <summary>One migration, by id.</summary>
+    public async Task<MigrationInfo> GetMigrationAsync(string id, CancellationToken cancellationToken = default) =>
+        Content(await api.GetMigrationAsync(id, cancellationToken));
+
+    /// <summary>Cancels a migration before its swap (after it, the migration completes and this fails with the reason).</summary>
+    public async Task<MigrationInfo> CancelMigrationAsync(string id, CancellationToken cancellationToken = default) =>
+        Content(await api.CancelMigrationAsync(id, cancellationToken));
+
+    /// <summary>Moves shard <paramref name="shardId"/>'s leadership to <paramref name="nodeId"/>; returns once it leads.</summary>
+    public async Task<LeadershipInfo> TransferLeadershipAsync(int shardId, string nodeId, CancellationToken cancellationToken = default) =>
+        Content(await api.TransferLeadershipAsync(new LeadershipRequest(System.Text.Json.JsonSerializer.SerializeToElement(shardId, NodeNomadJsonContext.Default.Int32), nodeId), cancellationToken));
+
     /// <summary>
     /// The node's health report. An unhealthy node answers 503 with the same report; that is returned too,
     /// not thrown.

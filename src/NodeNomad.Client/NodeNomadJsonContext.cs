@@ -22,4 +22,11 @@ namespace NodeNomad.Client;
 [JsonSerializable(typeof(IReadOnlyList<ShardInfo>))]
 [JsonSerializable(typeof(ClusterMetrics))]
 [JsonSerializable(typeof(NodeHealth))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(MigrateRequest))]
+[JsonSerializable(typeof(MigrationInfo))]
+[JsonSerializable(typeof(IReadOnlyList<MigrationInfo>))]
+[JsonSerializable(typeof(LeadershipRequest))]
+[JsonSerializable(typeof(LeadershipInfo))]
+[JsonSerializable(typeof(ReplicaDigest))]
 internal sealed partial class NodeNomadJsonContext : JsonSerializerContext;

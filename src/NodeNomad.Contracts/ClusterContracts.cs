@@ -87,7 +87,14 @@ public sealed record ShardInfo(
     long AppliedIndex,
     double ReadsPerSecond,
     double WritesPerSecond,
-    long Term = 0);
+    long Term = 0)
+{
+    /// <summary>The shard's name, <c>shard-N</c> (the API accepts either).</summary>
+    public string Name => ShardNames.Of(Id);
+
+    /// <summary>The migration of this shard in flight, if any.</summary>
+    public string? MigrationId { get; init; }
+}
 
 /// <summary>Body of <c>GET /api/v1/cluster/metrics</c>: the cluster's load and storage, summed, and each node's.</summary>
 /// <param name="NodeId">The node that answered.</param>

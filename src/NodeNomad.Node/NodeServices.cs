@@ -59,6 +59,7 @@ public static class NodeServices
         services.AddHostedService(sp => sp.GetRequiredService<ClusterObserver>());
         services.AddSingleton<ClusterSteward>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterSteward>());
+        services.AddHostedService<MetaForwarder>();
         services.AddSingleton<ShardRouter>();
         services.AddSingleton<ExpiryPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryPurger>());
@@ -121,6 +122,7 @@ public static class NodeServices
         app.MapOpenApi();
         app.MapKeyValueApi();
         app.MapClusterApi();
+        app.MapMigrationApi();
         app.MapNodeHealth();
         app.MapPrometheusScrapingEndpoint();
         app.MapPeerApi();

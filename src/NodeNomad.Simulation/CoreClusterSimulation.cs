@@ -28,12 +28,15 @@ public sealed partial class CoreClusterSimulation
 
     private readonly EventAgenda _events = new();
     private readonly List<CoreSimNode> _nodes = [];
-    private readonly Dictionary<ulong, CoreSimNode> _byReplica = [];
     private readonly HashSet<(int From, int To)> _cuts = [];
     private readonly Dictionary<long, Action<Outcome>> _waiting = [];
     private readonly Dictionary<(ulong Group, ulong Term), string> _leaders = [];
     private readonly Dictionary<(ulong Group, ulong Index), ulong> _committed = [];
-    private readonly Dictionary<(string Node, ulong Group), ulong> _checkedCommit = [];
+    private readonly Dictionary<(string Node, ulong LogKey), ulong> _checkedCommit = [];
+    private readonly Dictionary<ulong, ulong> _highestCommitted = [];
+    private readonly Dictionary<(ulong Group, ulong Index), ulong> _committedBy = [];
+    private readonly Dictionary<(int Shard, long Applied), (string Node, ulong Digest)> _states = [];
+    private readonly Dictionary<(string Node, int Shard), long> _comparedAt = [];
     private readonly List<CoreClient> _clients = [];
     private readonly List<string> _keys = [];
     private readonly Dictionary<int, (long Write, long Read)> _served = [];
@@ -47,23 +50,26 @@ public sealed partial class CoreClusterSimulation
     private int _crashes;
     private int _saveFailures;
     private int _partitions;
+    private int _transfers;
+    private int _statesCompared;
 
     /// <param name="seed">Decides everything about the run.</param>
     /// <param name="flaw">A rule the core breaks on purpose, or none.</param>
     /// <param name="faultPhase">Virtual milliseconds of faults and client operations.</param>
     /// <param name="fullTrace">Where to write every event, one a line; null keeps only the recent ones.</param>
-    public CoreClusterSimulation(int seed, CoreFlaw flaw = CoreFlaw.None, long faultPhase = DefaultFaultPhase, TextWriter? fullTrace = null)
+    /// <param name="reads">How leaders confirm reads (see <see cref="CoreSimulationSettings.Reads"/>).</param>
+    public CoreClusterSimulation(int seed, CoreFlaw flaw = CoreFlaw.None, long faultPhase = DefaultFaultPhase, TextWriter? fullTrace = null,
+        ReadOnlyOption reads = ReadOnlyOption.Safe)
     {
         Seed = seed;
         _flaw = flaw;
         Random = new Random(seed);
         Trace = new TraceLog(300, fullTrace);
-        Settings = CoreSimulationSettings.Draw(Random, faultPhase);
+        Settings = CoreSimulationSettings.Draw(Random, faultPhase) with { Reads = reads };
         for (var i = 1; i <= CoreSimulationSettings.Nodes; i++)
         {
             var node = new CoreSimNode(i, () => _events.Now, Random.NextInt64(-Settings.MaxSkew, Settings.MaxSkew + 1));
             _nodes.Add(node);
-            _byReplica[node.ReplicaId] = node;
         }
 
         _members = [.. _nodes.Select(n => new ClusterMember(n.Id, n.Id, 1))];
@@ -114,7 +120,7 @@ public sealed partial class CoreClusterSimulation
         _events.After(Settings.FaultInterval, Fault);
         _events.At(Settings.FaultPhase, Heal);
         var deadline = Settings.FaultPhase + CoreSimulationSettings.LivenessBound;
-        while (!AllServed() && _events.RunNext(deadline))
+        while (!Settled() && _events.RunNext(deadline))
         {
             if (_events.Processed > MaxEvents)
             {
@@ -122,11 +128,12 @@ public sealed partial class CoreClusterSimulation
             }
         }
 
-        if (!AllServed())
+        if (!Settled())
         {
             var waiting = Enumerable.Range(0, Settings.Shards).Where(s => !Served(s)).Select(s => s.ToString(CultureInfo.InvariantCulture));
             throw new LivenessException(
-                $"Liveness: {CoreSimulationSettings.LivenessBound} ms after every fault healed (at t={Settings.FaultPhase} ms), shards {string.Join(", ", waiting)} had not served a write and a read.{Environment.NewLine}{DescribeNodes()}");
+                $"Liveness: {CoreSimulationSettings.LivenessBound} ms after every fault healed (at t={Settings.FaultPhase} ms), shards [{string.Join(", ", waiting)}] had not served a write and a read"
+                + $"{(MovesSettled() ? "" : ", and migrations had not all ended with every node hosting what the map places on it")}.{Environment.NewLine}{DescribeNodes()}");
         }
 
         // An operation still under way when the run stops may have taken effect (another client may have read it).
@@ -138,8 +145,14 @@ public sealed partial class CoreClusterSimulation
         var history = History();
         var check = LinearizabilityChecker.Check(new NodeNomadKvModel(), history, TimeSpan.FromSeconds(30));
         return new CoreSimulationResult(Seed, Settings, Trace.Hash, _events.Processed, Now, _crashes, _saveFailures, _partitions,
-            _clients.Sum(c => c.Completed), _clients.Sum(c => c.Unknown), JoinerPromoted(), _movesDone, history, check);
+            _clients.Sum(c => c.Completed), _clients.Sum(c => c.Unknown), JoinerPromoted(), _movesDone, _transfers, _statesCompared, history, check)
+        {
+            MovesUndone = _movesUndone,
+            Cancels = _cancels,
+        };
     }
+
+    private bool Settled() => AllServed() && MovesSettled();
 
     /// <summary>Whether some live node's meta replica counts the joiner among the meta group's voters.</summary>
     private bool JoinerPromoted() => _nodes.Any(n => n.Core?.Meta.Status.Voters.Contains(_nodes[^1].Id) == true);
@@ -159,6 +172,15 @@ public sealed partial class CoreClusterSimulation
         }
 
         lines.Add($"  cuts: {string.Join(" ", _cuts.Select(c => $"n{c.From}->n{c.To}"))}");
+        if (_nodes.FirstOrDefault(n => n.Core?.Meta is { IsLeader: true }) is { } metaLeader)
+        {
+            var map = metaLeader.Core!.Map;
+            lines.Add($"  map v{map.Version} on {metaLeader.Id}: " + string.Join("; ", map.Shards.Select(s => $"shard {s.Id} e{s.Epoch} [{string.Join(",", s.Replicas)}] learners [{string.Join(",", s.Learners)}]")));
+            foreach (var m in map.Migrations.Where(m => !m.IsFinal))
+            {
+                lines.Add($"  {m.Id}: shard {m.ShardId} {m.Source}->{m.Target} {m.State}{(m.CancelRequested ? " (cancel asked)" : "")} since {m.UpdatedAt}");
+            }
+        }
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -191,6 +213,8 @@ public sealed partial class CoreClusterSimulation
                 Seed = Random.Next(),
                 Incarnation = Random.NextInt64(),
                 Flaw = _flaw,
+                Reads = Settings.Reads,
+                MigrationStepTimeout = TimeSpan.FromMilliseconds(MigrationStepTimeout),
             },
             new PeerAddressBook(node.Id, _members),
             clock,
@@ -203,7 +227,13 @@ public sealed partial class CoreClusterSimulation
 
         // The shell's recovery, with saves that complete at once: recover, re-apply, place the replicas, re-apply.
         core.SetTime(node.CommandClock.Now);
-        core.Recover(node.Log.Recover(), founding
+        var recovered = node.Log.Recover();
+        foreach (var (logKey, group) in recovered.Groups)
+        {
+            Trace.Add(Now, "recovered", (ulong)node.Index, logKey, group.LastIndex, group.HardState.Commit);
+        }
+
+        core.Recover(recovered, founding
             ? new ConfState([.. _nodes.Take(CoreSimulationSettings.FoundingNodes).Select(n => n.ReplicaId).Order()], [], [])
             : null);
         RecoveryTurns(node);
@@ -309,6 +339,10 @@ public sealed partial class CoreClusterSimulation
             var latency = Now < node.SlowDiskUntil ? Random.Next(10, 60) : Random.Next(0, 3);
             _events.After(latency, () => SaveDone(node, life));
             Trace.Add(Now, "save", (ulong)node.Index, (ulong)plan.Save.Groups.Count, (ulong)plan.Entries);
+            foreach (var dropped in plan.Save.Dropped)
+            {
+                Trace.Add(Now, "drop-group", (ulong)node.Index, dropped);
+            }
             return;
         }
     }
@@ -354,7 +388,7 @@ public sealed partial class CoreClusterSimulation
             var stored = Now >= node.SlowDiskUntil || Random.Next(4) != 0;
             if (stored)
             {
-                node.Log.Compact(compaction.GroupId, compaction.Snapshot);
+                node.Log.Compact(compaction.LogKey, compaction.Snapshot);
             }
 
             core.Compacted(compaction, stored);
@@ -398,7 +432,8 @@ public sealed partial class CoreClusterSimulation
     {
         foreach (var (groupId, message) in messages)
         {
-            if (!_byReplica.TryGetValue(message.To, out var to))
+            // Replica ids differ per membership of a group: the sender's address book (from its applied map) says whose.
+            if (from.Core?.Addresses.NodeName(message.To) is not { } name || _nodes.FirstOrDefault(n => n.Id == name) is not { } to)
             {
                 continue;
             }
@@ -470,6 +505,7 @@ public sealed partial class CoreClusterSimulation
     private void Dispatch(CoreSimNode node, TurnOutput output)
     {
         Send(node, output.Sends);
+        ForwardToMeta(node, output.ForMeta);
         foreach (var (ticket, outcome) in output.Completions)
         {
             if (_waiting.Remove(ticket, out var answer))
@@ -481,21 +517,32 @@ public sealed partial class CoreClusterSimulation
 
     // ---- Invariants -------------------------------------------------------------------------------------------
 
-    /// <summary>After a node's turn: one leader per term in each group, and what any replica counts committed never changes.</summary>
+    /// <summary>
+    /// After a node's turn (its save done, so its log on disk is its log in memory): one leader per term in each
+    /// group; a new leader holds every entry committed before it (leader completeness); what any replica counts
+    /// committed never changes; replicas of a shard that applied the same entries hold the same contents.
+    /// </summary>
     private void Check(CoreSimNode node)
     {
         foreach (var group in node.Core!.Groups)
         {
             var status = group.Status;
-            if (status.Role == RaftRole.Leader && !_leaders.TryAdd((group.GroupId, status.Term), node.Id) && _leaders[(group.GroupId, status.Term)] != node.Id)
+            if (status.Role == RaftRole.Leader)
             {
-                throw new InvariantViolationException($"group {group.GroupId} has two leaders in term {status.Term}: {_leaders[(group.GroupId, status.Term)]} and {node.Id}.");
+                if (_leaders.TryAdd((group.GroupId, status.Term), node.Id))
+                {
+                    CheckComplete(node, group.GroupId, group.LogKey, status.Term);
+                }
+                else if (_leaders[(group.GroupId, status.Term)] != node.Id)
+                {
+                    throw new InvariantViolationException($"group {group.GroupId} has two leaders in term {status.Term}: {_leaders[(group.GroupId, status.Term)]} and {node.Id}.");
+                }
             }
 
-            var from = _checkedCommit.GetValueOrDefault((node.Id, group.GroupId));
+            var from = _checkedCommit.GetValueOrDefault((node.Id, group.LogKey));
             for (var index = from + 1; index <= status.CommitIndex; index++)
             {
-                if (node.Log.TermAt(group.GroupId, index) is not { } term)
+                if (node.Log.TermAt(group.LogKey, index) is not { } term)
                 {
                     continue;
                 }
@@ -505,9 +552,62 @@ public sealed partial class CoreClusterSimulation
                     throw new InvariantViolationException(
                         $"group {group.GroupId}: {node.Id} holds entry {index} of term {term} as committed, but an entry of term {_committed[(group.GroupId, index)]} was committed there before.");
                 }
+
+                _highestCommitted[group.GroupId] = Math.Max(_highestCommitted.GetValueOrDefault(group.GroupId), index);
+                // The lowest term in which some replica counted it committed: at least the term of the leader that
+                // committed it, so every leader of a later term must hold it.
+                _committedBy[(group.GroupId, index)] = Math.Min(_committedBy.GetValueOrDefault((group.GroupId, index), ulong.MaxValue), status.Term);
             }
 
-            _checkedCommit[(node.Id, group.GroupId)] = Math.Max(from, status.CommitIndex);
+            _checkedCommit[(node.Id, group.LogKey)] = Math.Max(from, status.CommitIndex);
+        }
+
+        foreach (var (shardId, shard) in node.Core.Shards)
+        {
+            CompareState(node, shardId, shard);
+        }
+
+        CheckMoves(node);
+    }
+
+    /// <summary>
+    /// Leader completeness: the log of a leader new in its term holds every entry committed in an earlier term (or a
+    /// snapshot over it). Not entries committed in later terms: votes cast long ago can still elect a leader of an
+    /// old term after a newer one committed, and that leader can commit nothing.
+    /// </summary>
+    private void CheckComplete(CoreSimNode node, ulong groupId, ulong logKey, ulong term)
+    {
+        var highest = _highestCommitted.GetValueOrDefault(groupId);
+        for (var index = node.Log.SnapshotIndex(logKey) + 1; index <= highest; index++)
+        {
+            if (_committed.TryGetValue((groupId, index), out var committedTerm) && _committedBy[(groupId, index)] < term
+                && node.Log.TermAt(logKey, index) != committedTerm)
+            {
+                throw new InvariantViolationException(
+                    $"group {groupId}: {node.Id} leads term {term} without entry {index} of term {committedTerm}, committed before (its log has term {node.Log.TermAt(logKey, index)?.ToString(CultureInfo.InvariantCulture) ?? "nothing"} there).");
+            }
+        }
+    }
+
+    /// <summary>State machine safety: a shard replica's contents at an applied index equal every other replica's at that index.</summary>
+    private void CompareState(CoreSimNode node, int shardId, ShardReplica shard)
+    {
+        var (applied, digest) = shard.Read(kv => (kv.AppliedIndex, kv.Digest()));
+        if (applied == 0 || _comparedAt.GetValueOrDefault((node.Id, shardId)) == applied)
+        {
+            return;
+        }
+
+        _comparedAt[(node.Id, shardId)] = applied;
+        if (!_states.TryAdd((shardId, applied), (node.Id, digest)))
+        {
+            _statesCompared++;
+            var first = _states[(shardId, applied)];
+            if (first.Digest != digest)
+            {
+                throw new InvariantViolationException(
+                    $"shard {shardId}: {node.Id} and {first.Node} both applied up to index {applied} but hold different contents (digests {digest:x16} and {first.Digest:x16}).");
+            }
         }
     }
 
@@ -555,7 +655,7 @@ public sealed partial class CoreClusterSimulation
         }
         else
         {
-            DriveMoves(core);
+            Operate(node, core);
         }
     }
 
@@ -569,7 +669,7 @@ public sealed partial class CoreClusterSimulation
         }
 
         var node = _nodes[Random.Next(_nodes.Count)];
-        switch (Random.Next(8))
+        switch (Random.Next(10))
         {
             case 0 or 1:
                 // Mid-save, the batch did or did not reach the disk (a torn last record is cut at recovery).
@@ -596,7 +696,7 @@ public sealed partial class CoreClusterSimulation
                 }
 
                 break;
-            case 4:
+            case 4 when Settings.Reads == ReadOnlyOption.Safe:
                 node.PausedUntil = Math.Max(node.PausedUntil, Now + Random.Next(30, 400));
                 break;
             case 5:
@@ -606,6 +706,35 @@ public sealed partial class CoreClusterSimulation
                 if (node.IsUp)
                 {
                     node.NextSaveFails = true;
+                }
+
+                break;
+            case 8:
+                // An operator's leadership transfer: a group's leader hands over to another voter.
+                if (node.Core is { } leaderCore && leaderCore.Groups.Where(g => g.Status.Role == RaftRole.Leader).ToList() is { Count: > 0 } led)
+                {
+                    var group = led[Random.Next(led.Count)];
+                    var others = group.Status.Voters.Where(v => v != node.Id).ToList();
+                    if (others.Count > 0)
+                    {
+                        var name = others[Random.Next(others.Count)];
+                        var transferee = ShardRecord.ShardOf(group.GroupId) is { } shardId && leaderCore.Map.Shard(shardId) is { } record
+                            ? record.ReplicaIdOf(name)
+                            : ReplicaIds.For(name);
+                        _transfers++;
+                        node.Enqueue(core => core.TransferLeadership(group.GroupId, transferee));
+                        ScheduleTurn(node);
+                    }
+                }
+
+                break;
+            case 9:
+                // A forced election: some replica campaigns at once, whoever leads.
+                if (node.Core is { } campaigner && campaigner.Groups.ToList() is { Count: > 0 } hosted)
+                {
+                    var group = hosted[Random.Next(hosted.Count)].GroupId;
+                    node.Enqueue(core => core.Campaign(group));
+                    ScheduleTurn(node);
                 }
 
                 break;

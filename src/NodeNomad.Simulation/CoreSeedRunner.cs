@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using NodeNomad.Linearizability;
 using NodeNomad.Node.Runtime;
+using NodeNomad.Raft;
 
 namespace NodeNomad.Simulation;
 
 /// <summary>The end of one seed of the real-core simulation: its result when it ran to the end, and a report when it failed.</summary>
-public sealed record CoreSeedOutcome(int Seed, CoreSimulationResult? Result, string? Failure, TimeSpan Elapsed, ulong TraceHash)
+/// <param name="HistoryPath">Where a history the checker rejected was written, for <c>check-history</c>.</param>
+public sealed record CoreSeedOutcome(int Seed, CoreSimulationResult? Result, string? Failure, TimeSpan Elapsed, ulong TraceHash, string? HistoryPath = null)
 {
     public bool Passed => Failure is null;
 }
@@ -15,16 +17,18 @@ public sealed record CoreSeedOutcome(int Seed, CoreSimulationResult? Result, str
 public static class CoreSeedRunner
 {
     /// <summary>The command that replays <paramref name="seed"/> and prints its trace.</summary>
-    public static string ReplayCommand(int seed, CoreFlaw flaw, long faultPhase) =>
-        string.Create(CultureInfo.InvariantCulture, $"dotnet run --project load/NodeNomad.Load -- simulate --seed {seed}")
-        + (faultPhase == CoreClusterSimulation.DefaultFaultPhase ? "" : string.Create(CultureInfo.InvariantCulture, $" --duration {faultPhase}"))
+    public static string ReplayCommand(int seed, CoreFlaw flaw, long faultPhase, ReadOnlyOption reads = ReadOnlyOption.Safe) =>
+        string.Create(CultureInfo.InvariantCulture, $"dotnet run -c Release --project load/NodeNomad.Load -- simulate --seed {seed}")
+        + (faultPhase == CoreClusterSimulation.DefaultFaultPhase ? "" : string.Create(CultureInfo.InvariantCulture, $" --steps {faultPhase}"))
         + (flaw == CoreFlaw.None ? "" : $" --flaw {flaw}")
+        + (reads == ReadOnlyOption.Safe ? "" : " --reads lease")
         + " --trace";
 
-    public static CoreSeedOutcome Run(int seed, CoreFlaw flaw = CoreFlaw.None, long faultPhase = CoreClusterSimulation.DefaultFaultPhase, TextWriter? fullTrace = null)
+    public static CoreSeedOutcome Run(int seed, CoreFlaw flaw = CoreFlaw.None, long faultPhase = CoreClusterSimulation.DefaultFaultPhase, TextWriter? fullTrace = null,
+        ReadOnlyOption reads = ReadOnlyOption.Safe)
     {
         var started = Stopwatch.GetTimestamp();
-        var simulation = new CoreClusterSimulation(seed, flaw, faultPhase, fullTrace);
+        var simulation = new CoreClusterSimulation(seed, flaw, faultPhase, fullTrace, reads);
         try
         {
             var result = simulation.Run();
@@ -37,7 +41,7 @@ public static class CoreSeedRunner
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             NodeNomadKvHistory.Write(file, result.History);
             return new CoreSeedOutcome(seed, result, Report(simulation, $"The clients' history is not linearizable ({result.Check.Verdict}): {result.Check.Message}{Environment.NewLine}History: {file}", flaw, faultPhase),
-                Stopwatch.GetElapsedTime(started), simulation.Trace.Hash);
+                Stopwatch.GetElapsedTime(started), simulation.Trace.Hash, file);
         }
 #pragma warning disable CA1031 // Whatever stops a run (a broken invariant, a liveness failure, an exception from the core) is that seed's failure.
         catch (Exception e)
@@ -59,5 +63,5 @@ public static class CoreSeedRunner
             $"Settings: {simulation.Settings}",
             "Last events:",
             simulation.Trace.Tail(40),
-            $"Replay: {ReplayCommand(simulation.Seed, flaw, faultPhase)}");
+            $"Replay: {ReplayCommand(simulation.Seed, flaw, faultPhase, simulation.Settings.Reads)}");
 }

@@ -16,5 +16,14 @@ public sealed record CoreSimulationResult(
     int Unknown,
     bool JoinerPromoted,
     int MovesDone,
+    int Transfers,
+    int StatesCompared,
     IReadOnlyList<Operation<NodeNomadKvInput, NodeNomadKvOutput>> History,
-    CheckResult Check);
+    CheckResult Check)
+{
+    /// <summary>Migrations that ended cancelled or rolled back.</summary>
+    public int MovesUndone { get; init; }
+
+    /// <summary>Cancellations the simulated operator asked for.</summary>
+    public int Cancels { get; init; }
+}

@@ -1,3 +1,5 @@
+using NodeNomad.Raft;
+
 namespace NodeNomad.Simulation;
 
 /// <summary>What a seed draws for one run of the real node core: the cluster's shape, the network and disks, the faults.</summary>
@@ -14,6 +16,12 @@ public sealed record CoreSimulationSettings(
     long MaxSkew,
     long FaultPhase)
 {
+    /// <summary>
+    /// How leaders confirm reads: ReadIndex (the node's setting) or leases. A lease run has no process pauses, which no
+    /// lease survives (the paused leader's clock stops while its followers' run on).
+    /// </summary>
+    public ReadOnlyOption Reads { get; init; } = ReadOnlyOption.Safe;
+
     /// <summary>Nodes the cluster is created with; one more joins it during the run.</summary>
     public const int FoundingNodes = 4;
 

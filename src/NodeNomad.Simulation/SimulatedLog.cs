@@ -15,6 +15,11 @@ public sealed class SimulatedLog
     /// <summary>Makes the whole batch durable at once, as one record of the file log or one Marten transaction.</summary>
     public void Save(LogBatch batch)
     {
+        foreach (var groupId in batch.Dropped)
+        {
+            _groups.Remove(groupId);
+        }
+
         foreach (var write in batch.Groups)
         {
             var disk = Disk(write.GroupId);
@@ -26,7 +31,8 @@ public sealed class SimulatedLog
 
             if (write.HardState is { } hardState)
             {
-                if (hardState.Term < disk.HardState.Term || (hardState.Term == disk.HardState.Term && disk.HardState.Vote != 0 && hardState.Vote != disk.HardState.Vote))
+                if (hardState.Term < disk.HardState.Term || (hardState.Term == disk.HardState.Term && disk.HardState.Vote != 0 && hardState.Vote != disk.HardState.Vote)
+                    || hardState.Commit < disk.HardState.Commit)
                 {
                     throw new InvariantViolationException($"group {write.GroupId}: the durable hard state went from {disk.HardState} to {hardState}.");
                 }
@@ -72,6 +78,12 @@ public sealed class SimulatedLog
         _groups.TryGetValue(groupId, out var disk) && index > disk.SnapshotIndex && index <= disk.LastIndex
             ? disk.Entries[(int)(index - disk.SnapshotIndex - 1)].Term
             : null;
+
+    /// <summary>The groups this log holds.</summary>
+    public IEnumerable<ulong> GroupIds => _groups.Keys;
+
+    /// <summary>The last index <paramref name="groupId"/>'s durable snapshot covers (0 without one).</summary>
+    public ulong SnapshotIndex(ulong groupId) => _groups.TryGetValue(groupId, out var disk) ? disk.SnapshotIndex : 0;
 
     /// <summary>What a restarting node recovers.</summary>
     public RecoveredLog Recover() => new(

@@ -25,6 +25,9 @@ namespace NodeNomad.Storage.Marten;
 /// one transaction. Recovery then reads one document, the snapshots and the events of one generation. A snapshot
 /// installed by <see cref="SaveAsync"/> empties its group at once, but the events it supersedes stay until the next
 /// compaction.</para>
+/// <para>Dropping groups: a batch that drops a group the log holds starts the next generation the same way, with
+/// every group as the batch leaves them and the dropped ones left out, and deletes their snapshot documents, in the
+/// batch's one transaction. The space they took is freed at once; recovery never sees them again.</para>
 /// <para>Like every <see cref="IRaftLog"/> it is not thread-safe.</para>
 /// </remarks>
 public sealed partial class MartenRaftLog : IRaftLog
@@ -139,41 +142,53 @@ public sealed partial class MartenRaftLog : IRaftLog
         EnsureWritable();
         cancellationToken.ThrowIfCancellationRequested();
 
-        Dictionary<ulong, GroupLogPosition> positions = CheckBatch(batch);
-        if (batch.IsEmpty)
+        Dictionary<ulong, GroupLogPosition> positions = GroupLogPosition.AfterBatch(batch, _positions);
+
+        // Only a group the log holds is dropped: dropping any other changes nothing.
+        List<ulong> dropped = [.. batch.Dropped.Distinct().Where(_positions.ContainsKey)];
+        List<GroupWrite> writes = [.. batch.Groups.Where(w => w.HardState is not null || w.Snapshot is not null || w.Entries.Count > 0)];
+        if (dropped.Count == 0 && writes.Count == 0)
         {
             return;
         }
 
-        var appended = new LogBatchAppended
+        List<GroupRecord> groups = [.. writes.Select(w => new GroupRecord
         {
-            Groups = [.. batch.Groups
-                .Where(w => w.HardState is not null || w.Snapshot is not null || w.Entries.Count > 0)
-                .Select(w => new GroupRecord
-                {
-                    GroupId = w.GroupId,
-                    HardState = w.HardState is { } h ? new HardStateRecord { Term = h.Term, Vote = h.Vote, Commit = h.Commit } : null,
-                    Snapshot = w.Snapshot is { Metadata: var m } ? new SnapshotPointRecord { Index = m.Index, Term = m.Term } : null,
-                    Entries = [.. w.Entries.Select(ToRecord)],
-                })],
-        };
+            GroupId = w.GroupId,
+            HardState = w.HardState is { } h ? new HardStateRecord { Term = h.Term, Vote = h.Vote, Commit = h.Commit } : null,
+            Snapshot = w.Snapshot is { Metadata: var m } ? new SnapshotPointRecord { Index = m.Index, Term = m.Term } : null,
+            Entries = [.. w.Entries.Select(ToRecord)],
+        })];
 
         await using IDocumentSession session = _store.LightweightSession();
-        List<GroupSnapshotDocument> installed = [.. batch.Groups.Where(w => w.Snapshot is not null).Select(w => ToDocument(w.GroupId, w.Snapshot!))];
+        List<GroupSnapshotDocument> installed = [.. writes.Where(w => w.Snapshot is not null).Select(w => ToDocument(w.GroupId, w.Snapshot!))];
         foreach (GroupSnapshotDocument document in installed)
         {
             session.Store(document);
         }
 
-        Append(session, appended);
-        await CommitAsync(session, cancellationToken).ConfigureAwait(false);
-
-        _version++;
-        _batches++;
-        _eventBytes += SizeOf(appended.Groups);
-        foreach ((ulong groupId, GroupLogPosition position) in positions)
+        if (dropped.Count == 0)
         {
-            _positions[groupId] = position;
+            Append(session, new LogBatchAppended { Groups = groups });
+            await CommitAsync(session, cancellationToken).ConfigureAwait(false);
+            _version++;
+            _eventBytes += SizeOf(groups);
+        }
+        else
+        {
+            LogGenerationStarted started = await SaveDroppingAsync(session, dropped, groups, cancellationToken).ConfigureAwait(false);
+            EnterGeneration(started);
+            foreach (ulong groupId in dropped)
+            {
+                _ = _positions.Remove(groupId);
+                _ = _snapshotBytes.Remove(groupId);
+            }
+        }
+
+        _batches++;
+        foreach (GroupWrite write in writes)
+        {
+            _positions[write.GroupId] = positions[write.GroupId];
         }
 
         foreach (GroupSnapshotDocument document in installed)
@@ -199,21 +214,11 @@ public sealed partial class MartenRaftLog : IRaftLog
             // The live log is read back rather than kept in memory: compaction is rare, appends are not.
             StreamReplay replay = await ReplayAsync(session, cancellationToken).ConfigureAwait(false);
             replay.Compact(groupId, snapshot.Metadata);
-            long next = _generation + 1;
-            var started = new LogGenerationStarted { Generation = next, Groups = replay.Checkpoint() };
-
-            _ = session.Events.StartStream(StreamKeyOf(next), started);
-            _ = session.Events.Append(StreamKey, _version + 1, new LogGenerationSealed { NextGeneration = next });
-            session.Store(new NodeLogHead { Id = _nodeId, Generation = next });
+            LogGenerationStarted started = QueueNextGeneration(session, replay);
             session.Store(ToDocument(groupId, snapshot));
-
-            // The old generation's events are never read again; its stream row stays, at the sealed version.
-            session.QueueSqlCommand($"delete from {_store.Options.Events.DatabaseSchemaName}.mt_events where stream_id = ?", StreamKey);
             await CommitAsync(session, cancellationToken).ConfigureAwait(false);
 
-            _generation = next;
-            _version = 1;
-            _eventBytes = SizeOf(started.Groups);
+            EnterGeneration(started);
             _positions[groupId] = position;
             _snapshotBytes[groupId] = snapshot.Data.Length;
         }
@@ -278,18 +283,67 @@ public sealed partial class MartenRaftLog : IRaftLog
         }
     }
 
-    private Dictionary<ulong, GroupLogPosition> CheckBatch(LogBatch batch)
+    /// <summary>
+    /// Queues a batch that drops groups: the next generation starts with every group the log holds after the batch,
+    /// which leaves the dropped ones out, so their events go with the current generation's; their snapshot documents
+    /// are deleted, unless the batch installs a new one (queued already), which replaces it.
+    /// </summary>
+    private async Task<LogGenerationStarted> SaveDroppingAsync(
+        IDocumentSession session, List<ulong> dropped, List<GroupRecord> groups, CancellationToken cancellationToken)
     {
-        var positions = new Dictionary<ulong, GroupLogPosition>();
-        foreach (GroupWrite write in batch.Groups)
+        try
         {
-            if (!positions.TryAdd(write.GroupId, _positions.GetValueOrDefault(write.GroupId).After(write)))
+            StreamReplay replay = await ReplayAsync(session, cancellationToken).ConfigureAwait(false);
+            foreach (ulong groupId in dropped)
             {
-                throw new ArgumentException($"Group {write.GroupId} appears twice in the batch; a batch holds one write per group.", nameof(batch));
+                replay.Drop(groupId);
+                if (!groups.Any(g => g.GroupId == groupId && g.Snapshot is not null))
+                {
+                    session.Delete<GroupSnapshotDocument>(SnapshotIdOf(_nodeId, groupId));
+                }
             }
-        }
 
-        return positions;
+            foreach (GroupRecord group in groups)
+            {
+                replay.Apply(group, _version + 1);
+            }
+
+            LogGenerationStarted started = QueueNextGeneration(session, replay);
+            await CommitAsync(session, cancellationToken).ConfigureAwait(false);
+            return started;
+        }
+        catch (Exception e) when (e is not LogFencedException)
+        {
+            // Like any failed save: until recovery, this instance does not know what PostgreSQL holds.
+            _state = LogState.Failed;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Queues the start of the next stream generation with every group of <paramref name="replay"/>, the seal of the
+    /// current one at its expected version (so a stale writer still on it is fenced), the head's move to the new one,
+    /// and the deletion of the current generation's events.
+    /// </summary>
+    private LogGenerationStarted QueueNextGeneration(IDocumentSession session, StreamReplay replay)
+    {
+        long next = _generation + 1;
+        var started = new LogGenerationStarted { Generation = next, Groups = replay.Checkpoint() };
+        _ = session.Events.StartStream(StreamKeyOf(next), started);
+        _ = session.Events.Append(StreamKey, _version + 1, new LogGenerationSealed { NextGeneration = next });
+        session.Store(new NodeLogHead { Id = _nodeId, Generation = next });
+
+        // The old generation's events are never read again; its stream row stays, at the sealed version.
+        session.QueueSqlCommand($"delete from {_store.Options.Events.DatabaseSchemaName}.mt_events where stream_id = ?", StreamKey);
+        return started;
+    }
+
+    /// <summary>Moves this instance onto the generation <paramref name="started"/> began, once its transaction committed.</summary>
+    private void EnterGeneration(LogGenerationStarted started)
+    {
+        _generation = started.Generation;
+        _version = 1;
+        _eventBytes = SizeOf(started.Groups);
     }
 
     /// <summary>

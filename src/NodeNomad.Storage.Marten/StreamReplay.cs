@@ -39,6 +39,9 @@ internal sealed class StreamReplay(string streamKey)
         }
     }
 
+    /// <summary>Forgets a group, as a batch that drops it does; a later write of the same id starts a new group.</summary>
+    public void Drop(ulong groupId) => _ = _groups.Remove(groupId);
+
     /// <summary>Drops a group's entries up to <paramref name="snapshot"/>, as a compaction does.</summary>
     public void Compact(ulong groupId, SnapshotMetadata snapshot) => _groups[groupId].Compact(snapshot.Index, snapshot.Term);
 

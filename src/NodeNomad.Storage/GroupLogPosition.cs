@@ -9,6 +9,26 @@ namespace NodeNomad.Storage;
 /// </summary>
 internal readonly record struct GroupLogPosition(ulong SnapshotIndex, ulong LastIndex)
 {
+    /// <summary>
+    /// Checks every group write of <paramref name="batch"/> against its log (empty for a group the batch drops), and
+    /// returns where each log stands after the batch.
+    /// </summary>
+    /// <exception cref="ArgumentException">A group is written twice, or a write does not continue its log.</exception>
+    public static Dictionary<ulong, GroupLogPosition> AfterBatch(LogBatch batch, IReadOnlyDictionary<ulong, GroupLogPosition> positions)
+    {
+        var after = new Dictionary<ulong, GroupLogPosition>();
+        foreach (GroupWrite write in batch.Groups)
+        {
+            GroupLogPosition before = batch.Dropped.Contains(write.GroupId) ? default : positions.GetValueOrDefault(write.GroupId);
+            if (!after.TryAdd(write.GroupId, before.After(write)))
+            {
+                throw new ArgumentException($"Group {write.GroupId} appears twice in the batch; a batch holds one write per group.", nameof(batch));
+            }
+        }
+
+        return after;
+    }
+
     /// <summary>Checks that <paramref name="write"/> continues this log and returns where the log stands after it.</summary>
     /// <exception cref="ArgumentException">
     /// The entries are not ascending and contiguous, would leave a gap after the last index, would rewrite entries

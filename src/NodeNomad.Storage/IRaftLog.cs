@@ -18,13 +18,17 @@ public interface IRaftLog : IAsyncDisposable
     Task<RecoveredLog> RecoverAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Makes the whole batch durable before the returned task completes. Within a group, entries are
+    /// Makes the whole batch durable before the returned task completes. The groups in
+    /// <see cref="LogBatch.Dropped"/> are forgotten first: once the task completes, recovery no longer returns
+    /// them, their snapshots are deleted, and the space of their entries is freed (at once where the backend can,
+    /// otherwise once nothing else keeps it, see the backend). Then the group writes: within a group, entries are
     /// appended in order; an entry whose index is at or below the group's last index replaces that entry
     /// and everything after it (a follower's log being overwritten by its leader). A group write that
     /// carries a snapshot installs it first: the group's log is emptied and continues after the snapshot.
+    /// A write to a group dropped in this batch or an earlier one starts a new group, as if the id were new.
     /// Rejected with <see cref="ArgumentException"/>, before anything is written: entries that are not
     /// contiguous, that leave a gap after the group's last index, or that sit at or below its snapshot index;
-    /// a snapshot not newer than the group's current one; the same group twice in one batch.
+    /// a snapshot not newer than the group's current one; the same group twice in one batch's writes.
     /// After a failed save the instance refuses further writes until the log is opened and recovered again:
     /// whether the failed batch reached the disk is unknown until then.
     /// </summary>

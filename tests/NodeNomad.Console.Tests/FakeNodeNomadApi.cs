@@ -83,11 +83,81 @@ public sealed class FakeNodeNomadApi : INodeNomadApi
 
     public Task<IApiResponse<NodeHealth>> GetHealthAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    /// <summary>Migrations the fake holds, newest first (what <see cref="MigrateAsync"/> added, in state adding-learner).</summary>
+    public List<MigrationInfo> Migrations { get; } = [];
+
+    /// <summary>When set, <see cref="MigrateAsync"/> refuses with this status and problem detail, as a node does.</summary>
+    public (HttpStatusCode Status, string Detail)? MigrateRefusal { get; set; }
+
+    /// <summary>When set, <see cref="CancelMigrationAsync"/> refuses with this status and problem detail.</summary>
+    public (HttpStatusCode Status, string Detail)? CancelRefusal { get; set; }
+
+    public Task<IApiResponse<MigrationInfo>> MigrateAsync(MigrateRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Calls.Enqueue($"migrate {request.ShardId.GetRawText()} to {request.TargetNodeId} from {request.SourceNodeId}");
+        if (MigrateRefusal is { } refusal)
+        {
+            return Problem<MigrationInfo>(refusal.Status, refusal.Detail);
+        }
+
+        var shard = ShardNames.TryParse(request.ShardId, out var parsed) ? parsed : throw new ArgumentException("The fake takes shard-N or N.", nameof(request));
+        var now = DateTimeOffset.UtcNow;
+        var migration = new MigrationInfo($"m-{Migrations.Count + 1}", shard, ShardNames.Of(shard), request.SourceNodeId ?? "node-1", request.TargetNodeId ?? "",
+            MigrationStates.AddingLearner, "manual", "console", false, null, now, now, [new MigrationStepInfo(MigrationStates.AddingLearner, now, null)], null);
+        Migrations.Insert(0, migration);
+        return Ok(migration);
+    }
+
+    public Task<IApiResponse<IReadOnlyList<MigrationInfo>>> GetMigrationsAsync(CancellationToken cancellationToken = default) =>
+        Ok<IReadOnlyList<MigrationInfo>>([.. Migrations]);
+
+    public Task<IApiResponse<MigrationInfo>> GetMigrationAsync(string id, CancellationToken cancellationToken = default) =>
+        Migrations.FirstOrDefault(m => m.Id == id) is { } migration ? Ok(migration) : NotFound<MigrationInfo>();
+
+    public Task<IApiResponse<MigrationInfo>> CancelMigrationAsync(string id, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"cancel {id}");
+        if (CancelRefusal is { } refusal)
+        {
+            return Problem<MigrationInfo>(refusal.Status, refusal.Detail);
+        }
+
+        var index = Migrations.FindIndex(m => m.Id == id);
+        if (index < 0)
+        {
+            return NotFound<MigrationInfo>();
+        }
+
+        Migrations[index] = Migrations[index] with { CancelRequested = true };
+        return Ok(Migrations[index]);
+    }
+
+    public Task<IApiResponse<LeadershipInfo>> TransferLeadershipAsync(LeadershipRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Calls.Enqueue($"leadership {request.ShardId.GetRawText()} to {request.NodeId}");
+        var shard = ShardNames.TryParse(request.ShardId, out var parsed) ? parsed : throw new ArgumentException("The fake takes shard-N or N.", nameof(request));
+        return Ok(new LeadershipInfo(shard, ShardNames.Of(shard), request.NodeId ?? "", 1));
+    }
+
+    public Task<IApiResponse<ReplicaDigest>> GetReplicaDigestAsync(string shard, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
     private static Task<IApiResponse<T>> Ok<T>(T content) =>
         Task.FromResult<IApiResponse<T>>(new ApiResponse<T>(Response(HttpStatusCode.OK), content, Settings));
 
     private static Task<IApiResponse<T>> NotFound<T>() =>
         Task.FromResult<IApiResponse<T>>(new ApiResponse<T>(Response(HttpStatusCode.NotFound), default, Settings));
+
+    private static async Task<IApiResponse<T>> Problem<T>(HttpStatusCode status, string detail)
+    {
+        var response = Response(status);
+        response.Content = new StringContent(
+            System.Text.Json.JsonSerializer.Serialize(new { title = status.ToString(), status = (int)status, detail }),
+            System.Text.Encoding.UTF8, "application/problem+json");
+        var error = await ApiException.Create(response.RequestMessage!, HttpMethod.Post, response, Settings);
+        return new ApiResponse<T>(response, default, Settings, error);
+    }
 
     private static HttpResponseMessage Response(HttpStatusCode status) =>
         new(status) { RequestMessage = new HttpRequestMessage(HttpMethod.Get, new Uri("http://node.test/")) };

@@ -107,6 +107,7 @@ public sealed class NodeOptionsTests
     [Theory]
     [InlineData("HEARTBEAT_INTERVAL", "2", "between 5 and 10000")]
     [InlineData("ELECTION_TIMEOUT", "150", "at least three heartbeats")]
+    [InlineData("MIGRATION_STEP_TIMEOUT_MS", "10", "between 1000 and 3600000")]
     [InlineData("PEER_PORT", "3001", "differ from NODE_PORT")]
     public void bad_raft_timing_and_ports_are_reported(string key, string value, string reason)
     {

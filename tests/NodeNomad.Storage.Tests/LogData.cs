@@ -20,7 +20,14 @@ internal static class LogData
     public static Snapshot Snap(ulong index, ulong term) =>
         new(new SnapshotMetadata(index, term, new ConfState([1, 2, 3], [4], [])), Encoding.UTF8.GetBytes($"state as of {index}/{term}"));
 
+    /// <summary>A snapshot whose data is <paramref name="size"/> bytes, to see the space a snapshot takes.</summary>
+    public static Snapshot BigSnap(ulong index, ulong term, int size) =>
+        new(new SnapshotMetadata(index, term, new ConfState([1, 2, 3], [], [])), Enumerable.Range(0, size).Select(i => (byte)i).ToArray());
+
     public static LogBatch Batch(params GroupWrite[] writes) => new(writes);
+
+    /// <summary>A batch that drops <paramref name="groupIds"/> and writes nothing.</summary>
+    public static LogBatch Drop(params ulong[] groupIds) => new([]) { Dropped = groupIds };
 
     public static GroupWrite Install(ulong groupId, Snapshot snapshot, params Entry[] entries) => new(groupId, null, snapshot, entries);
 

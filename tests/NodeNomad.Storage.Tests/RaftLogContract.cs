@@ -348,6 +348,129 @@ public abstract class RaftLogContract : IAsyncLifetime
         await Should.ThrowAsync<ArgumentException>(async () => await log.CompactAsync(2, Snap(1, 1), Ct));
     }
 
+    [Fact]
+    public async Task a_dropped_group_is_not_recovered_and_the_other_groups_are_intact()
+    {
+        (IRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 1, 2), Es(1, 3, 1)), GroupWrite.Of(2, new HardState(2, 2, 1), Es(1, 3, 2))), Ct);
+        await log.CompactAsync(1, Snap(2, 1), Ct);
+        await log.CompactAsync(2, Snap(1, 2), Ct);
+
+        await log.SaveAsync(Drop(1), Ct);
+        (log, RecoveredLog recovered) = await RestartAsync(log);
+
+        recovered.Groups.Keys.ShouldBe([2UL]);
+        recovered.Groups[2].HardState.ShouldBe(new HardState(2, 2, 1));
+        recovered.Groups[2].Snapshot.ShouldBeSnapshot(Snap(1, 2));
+        recovered.Groups[2].Entries.ShouldBeEntries(Es(2, 3, 2));
+
+        await log.SaveAsync(Batch(GroupWrite.Of(2, null, E(4, 2))), Ct);
+        await log.CompactAsync(2, Snap(3, 2), Ct);
+        (_, recovered) = await RestartAsync(log);
+
+        recovered.Groups.Keys.ShouldBe([2UL]);
+        recovered.Groups[2].Entries.ShouldBeEntries(E(4, 2));
+    }
+
+    [Fact]
+    public async Task a_group_written_after_its_drop_starts_a_new_empty_log()
+    {
+        (IRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(3, 1, 5), Es(1, 5, 3))), Ct);
+        await log.CompactAsync(1, Snap(3, 3), Ct);
+        await log.SaveAsync(Drop(1), Ct);
+
+        await Should.ThrowAsync<ArgumentException>(async () => await log.SaveAsync(Batch(GroupWrite.Of(1, null, E(6, 3))), Ct));
+        await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(4, 0, 0), Es(1, 2, 4))), Ct);
+        (log, RecoveredLog recovered) = await RestartAsync(log);
+
+        recovered.Groups[1].HardState.ShouldBe(new HardState(4, 0, 0));
+        recovered.Groups[1].Snapshot.ShouldBeNull();
+        recovered.Groups[1].Entries.ShouldBeEntries(Es(1, 2, 4));
+
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, E(3, 4))), Ct);
+        (_, recovered) = await RestartAsync(log);
+
+        recovered.Groups[1].Entries.ShouldBeEntries(Es(1, 3, 4));
+    }
+
+    [Fact]
+    public async Task a_group_dropped_and_written_in_one_batch_keeps_only_the_new_write()
+    {
+        (IRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 1, 5), Es(1, 5, 1)), GroupWrite.Of(2, null, E(1, 1))), Ct);
+
+        await log.SaveAsync(new LogBatch([GroupWrite.Of(1, null, Es(1, 2, 2)), GroupWrite.Of(2, null, E(2, 1))]) { Dropped = [1] }, Ct);
+        (_, RecoveredLog recovered) = await RestartAsync(log);
+
+        recovered.Groups[1].HardState.ShouldBe(HardState.Empty);
+        recovered.Groups[1].Entries.ShouldBeEntries(Es(1, 2, 2));
+        recovered.Groups[2].Entries.ShouldBeEntries(Es(1, 2, 1));
+    }
+
+    [Fact]
+    public async Task a_group_dropped_and_given_a_snapshot_at_its_old_snapshot_index_in_one_batch_recovers_the_new_snapshot()
+    {
+        (IRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 1, 6), Es(1, 6, 1)), GroupWrite.Of(2, null, E(1, 1))), Ct);
+        await log.CompactAsync(1, Snap(4, 1), Ct);
+
+        await log.SaveAsync(new LogBatch([Install(1, Snap(4, 2), E(5, 2)), GroupWrite.Of(2, null, E(2, 1))]) { Dropped = [1] }, Ct);
+        (_, RecoveredLog recovered) = await RestartAsync(log);
+
+        recovered.Groups[1].HardState.ShouldBe(new HardState(0, 0, 4));
+        recovered.Groups[1].Snapshot.ShouldBeSnapshot(Snap(4, 2));
+        recovered.Groups[1].Entries.ShouldBeEntries(E(5, 2));
+        recovered.Groups[2].Entries.ShouldBeEntries(Es(1, 2, 1));
+    }
+
+    [Fact]
+    public async Task dropping_a_group_the_log_does_not_hold_changes_nothing()
+    {
+        (IRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 1, 0), Es(1, 2, 1)), GroupWrite.Of(2, null, E(1, 1))), Ct);
+        await log.SaveAsync(Drop(2), Ct);
+        long batches = log.Statistics.Batches;
+
+        await log.SaveAsync(Drop(7), Ct);
+        await log.SaveAsync(Drop(2), Ct);
+
+        log.Statistics.Batches.ShouldBe(batches);
+        (_, RecoveredLog recovered) = await RestartAsync(log);
+        recovered.Groups.Keys.ShouldBe([1UL]);
+        recovered.Groups[1].HardState.ShouldBe(new HardState(1, 1, 0));
+        recovered.Groups[1].Entries.ShouldBeEntries(Es(1, 2, 1));
+    }
+
+    [Fact]
+    public async Task dropping_a_group_frees_the_space_of_its_snapshot_and_entries()
+    {
+        (IRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 4, 1)), GroupWrite.Of(2, null, E(1, 1))), Ct);
+        await log.CompactAsync(1, BigSnap(3, 1, 8192), Ct);
+        long bytes = log.Statistics.Bytes;
+
+        await log.SaveAsync(Drop(1), Ct);
+
+        log.Statistics.Bytes.ShouldBeLessThan(bytes - 8192);
+        (log, _) = await RestartAsync(log);
+        log.Statistics.Bytes.ShouldBeLessThan(bytes - 8192);
+    }
+
+    [Fact]
+    public async Task a_rejected_batch_drops_nothing()
+    {
+        (IRaftLog log, _) = await StartAsync();
+        await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 2, 1)), GroupWrite.Of(2, null, E(1, 1))), Ct);
+
+        await Should.ThrowAsync<ArgumentException>(async () =>
+            await log.SaveAsync(new LogBatch([GroupWrite.Of(2, null, E(3, 1))]) { Dropped = [1] }, Ct));
+        (_, RecoveredLog recovered) = await RestartAsync(log);
+
+        recovered.Groups[1].Entries.ShouldBeEntries(Es(1, 2, 1));
+        recovered.Groups[2].Entries.ShouldBeEntries(E(1, 1));
+    }
+
     /// <summary>Opens the node's log without recovering it; the test's cleanup disposes it.</summary>
     protected IRaftLog Open()
     {

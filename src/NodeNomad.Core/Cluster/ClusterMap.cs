@@ -14,6 +14,9 @@ namespace NodeNomad.Core.Cluster;
 /// <param name="Version">The meta log index that produced this map.</param>
 public sealed record ClusterMap(string? ClusterId, int ShardCount, int ReplicationFactor, IReadOnlyList<NodeRecord> Nodes, IReadOnlyList<ShardRecord> Shards, long Version)
 {
+    /// <summary>Migrations in flight, and the most recent ended ones (at most <see cref="MigrationRecord.HistoryKept"/>), oldest first.</summary>
+    public IReadOnlyList<MigrationRecord> Migrations { get; init; } = [];
+
     /// <summary>The map before bootstrap.</summary>
     public static ClusterMap Empty { get; } = new(null, 0, 0, [], [], 0);
 
@@ -54,6 +57,12 @@ public sealed record ClusterMap(string? ClusterId, int ShardCount, int Replicati
 
     /// <summary>The node whose replica id is <paramref name="replicaId"/>, or null.</summary>
     public NodeRecord? NodeByReplica(ulong replicaId) => Nodes.FirstOrDefault(n => n.ReplicaId == replicaId);
+
+    /// <summary>The migration named <paramref name="id"/>, or null.</summary>
+    public MigrationRecord? Migration(string id) => Migrations.FirstOrDefault(m => m.Id == id);
+
+    /// <summary>The migration of shard <paramref name="shardId"/> in flight, or null.</summary>
+    public MigrationRecord? MovingShard(int shardId) => Migrations.FirstOrDefault(m => m.ShardId == shardId && !m.IsFinal);
 
     /// <summary>The shard with id <paramref name="id"/>, or null.</summary>
     public ShardRecord? Shard(int id) => id >= 0 && id < Shards.Count ? Shards[id] : null;

@@ -7,6 +7,11 @@ namespace NodeNomad.Core.Cluster;
 [JsonDerivedType(typeof(BootstrapCluster), "bootstrap")]
 [JsonDerivedType(typeof(RegisterNode), "register-node")]
 [JsonDerivedType(typeof(SetShardReplicas), "set-shard-replicas")]
+[JsonDerivedType(typeof(StartMigration), "start-migration")]
+[JsonDerivedType(typeof(AdvanceMigration), "advance-migration")]
+[JsonDerivedType(typeof(CancelMigration), "cancel-migration")]
+[JsonDerivedType(typeof(CompleteMigration), "complete-migration")]
+[JsonDerivedType(typeof(UndoMigration), "undo-migration")]
 public abstract record MetaCommand;
 
 /// <summary>Creates the cluster: its identity, first nodes and the shards' first placement. Ignored once the cluster exists.</summary>
@@ -26,3 +31,49 @@ public sealed record RegisterNode(NodeRecord Node) : MetaCommand;
 /// <param name="Replicas">The new voting replicas.</param>
 /// <param name="Learners">The new learners.</param>
 public sealed record SetShardReplicas(int ShardId, long ExpectedEpoch, IReadOnlyList<string> Replicas, IReadOnlyList<string> Learners) : MetaCommand;
+
+/// <summary>
+/// Starts moving shard <paramref name="ShardId"/>'s replica from <paramref name="Source"/> to <paramref name="Target"/>:
+/// records the migration and the target as the shard's learner, bumping the epoch, so the target creates an empty
+/// replica and the shard's leader adds it to the group.
+/// </summary>
+/// <param name="Id">The migration's id, chosen by whoever asks (unique: a repeated start is refused).</param>
+/// <param name="ShardId">The shard.</param>
+/// <param name="Source">A node holding a voting replica of it.</param>
+/// <param name="Target">An active node holding none.</param>
+/// <param name="Reason">manual, rebalance, join, drain or repair.</param>
+/// <param name="RequestedBy">Who asked.</param>
+/// <param name="At">When it was asked (Unix milliseconds).</param>
+public sealed record StartMigration(string Id, int ShardId, string Source, string Target, string Reason, string RequestedBy, long At) : MetaCommand;
+
+/// <summary>Records that migration <paramref name="Id"/> went from <paramref name="From"/> to <paramref name="To"/>; refused unless it is in <paramref name="From"/>, so a repeated step is harmless.</summary>
+/// <param name="Id">The migration.</param>
+/// <param name="From">The state it must be in.</param>
+/// <param name="To">The state it enters.</param>
+/// <param name="At">When.</param>
+/// <param name="Detail">What the step saw.</param>
+public sealed record AdvanceMigration(string Id, string From, string To, long At, string? Detail = null) : MetaCommand;
+
+/// <summary>Asks for migration <paramref name="Id"/> to be cancelled; refused once it is swapping (it then completes).</summary>
+/// <param name="Id">The migration.</param>
+/// <param name="At">When.</param>
+/// <param name="RequestedBy">Who asked.</param>
+public sealed record CancelMigration(string Id, long At, string RequestedBy) : MetaCommand;
+
+/// <summary>
+/// Records the end of migration <paramref name="Id"/>'s swap: the target replaces the source among the shard's voters
+/// and is no longer a learner, the epoch is bumped, and the migration is cleaning up (the source deletes its replica).
+/// </summary>
+/// <param name="Id">The migration, which must be swapping.</param>
+/// <param name="At">When.</param>
+public sealed record CompleteMigration(string Id, long At) : MetaCommand;
+
+/// <summary>
+/// Ends migration <paramref name="Id"/> before its swap, its learner already out of the shard's group: the map drops
+/// the target as a learner (epoch bumped) and the migration ends as <paramref name="Outcome"/>.
+/// </summary>
+/// <param name="Id">The migration.</param>
+/// <param name="Outcome">cancelled, rolled-back or failed.</param>
+/// <param name="At">When.</param>
+/// <param name="Error">Why, for rolled-back and failed.</param>
+public sealed record UndoMigration(string Id, string Outcome, long At, string? Error = null) : MetaCommand;

@@ -6,7 +6,7 @@ namespace NodeNomad.Core.Cluster;
 /// The meta group's state machine: applies <see cref="MetaCommand"/>s to the <see cref="ClusterMap"/>. Applying is
 /// deterministic (no clock, no randomness): every replica that applies the same log holds the same map.
 /// </summary>
-public sealed class MetaStateMachine
+public sealed partial class MetaStateMachine
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -65,6 +65,16 @@ public sealed class MetaStateMachine
                 shards[set.ShardId] = shard with { Replicas = set.Replicas, Learners = set.Learners, Epoch = shard.Epoch + 1 };
                 Map = map with { Shards = shards, Version = index };
                 return null;
+            case StartMigration start:
+                return Start(index, start);
+            case AdvanceMigration advance:
+                return Advance(index, advance);
+            case CancelMigration cancel:
+                return Cancel(index, cancel);
+            case CompleteMigration complete:
+                return Complete(index, complete);
+            case UndoMigration undo:
+                return Undo(index, undo);
             default:
                 return $"unknown meta command {command.GetType().Name}.";
         }

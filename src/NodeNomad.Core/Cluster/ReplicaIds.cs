@@ -16,4 +16,33 @@ public static class ReplicaIds
         var id = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(nodeId));
         return id == 0 ? 1 : id;
     }
+
+    /// <summary>
+    /// The replica id of <paramref name="nodeId"/>'s member of a group it joined as incarnation
+    /// <paramref name="incarnation"/> (0: it founded the group, and its id is the node's). A node that leaves a group
+    /// and joins it again is a new member with a new id, so nothing meant for (or sent by, or voted by) its earlier
+    /// membership is ever taken for the new one's.
+    /// </summary>
+    public static ulong For(string nodeId, long incarnation)
+    {
+        if (incarnation == 0)
+        {
+            return For(nodeId);
+        }
+
+        var id = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{nodeId}#{incarnation}")));
+        return id == 0 ? 1 : id;
+    }
+
+    /// <summary>
+    /// The key under which a node's log keeps group <paramref name="groupId"/>'s member of incarnation
+    /// <paramref name="incarnation"/>: the group id itself for a founding member, else the incarnation above the group id's
+    /// 24 bits, so the log never mixes two memberships of the same group.
+    /// </summary>
+    public static ulong LogKey(ulong groupId, long incarnation) => incarnation == 0 ? groupId : ((ulong)incarnation << GroupBits) | groupId;
+
+    /// <summary>The group and incarnation a log key stands for.</summary>
+    public static (ulong GroupId, long Incarnation) OfLogKey(ulong key) => (key & ((1UL << GroupBits) - 1), (long)(key >> GroupBits));
+
+    private const int GroupBits = 24;
 }

@@ -6,7 +6,8 @@ namespace NodeNomad.Core.Cluster;
 /// <param name="RangeEnd">Last key-hash position it owns (inclusive).</param>
 /// <param name="Replicas">Nodes holding a voting replica; the first is the preferred leader.</param>
 /// <param name="Learners">Nodes holding a non-voting replica (a replica catching up during a move).</param>
-/// <param name="Epoch">Bumped on every change of the replica set; requests routed by an older epoch are redirected.</param>
+/// <param name="Epoch">Bumped on every change of the voting replicas; requests routed by an older epoch are redirected.
+/// A learner coming or going leaves it: a learner serves nothing.</param>
 public sealed record ShardRecord(int Id, ulong RangeStart, ulong RangeEnd, IReadOnlyList<string> Replicas, IReadOnlyList<string> Learners, long Epoch)
 {
     /// <summary>The epoch a new cluster's shards start at, with their founding replicas.</summary>
@@ -23,6 +24,18 @@ public sealed record ShardRecord(int Id, ulong RangeStart, ulong RangeEnd, IRead
 
     /// <summary>The shard's hash range.</summary>
     public HashRange Range => new(RangeStart, RangeEnd);
+
+    /// <summary>
+    /// The incarnation of each replica that joined the group after it was founded (the meta index of the migration that
+    /// added it); founding replicas are not listed (incarnation 0).
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Incarnations { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The incarnation of <paramref name="nodeId"/>'s replica (0 for a founder).</summary>
+    public long IncarnationOf(string nodeId) => Incarnations.GetValueOrDefault(nodeId);
+
+    /// <summary>The Raft replica id of <paramref name="nodeId"/>'s member of this shard's group.</summary>
+    public ulong ReplicaIdOf(string nodeId) => ReplicaIds.For(nodeId, IncarnationOf(nodeId));
 
     /// <summary>Whether <paramref name="nodeId"/> holds a replica (voting or learning).</summary>
     public bool IsHeldBy(string nodeId) => Replicas.Contains(nodeId) || Learners.Contains(nodeId);

@@ -122,7 +122,10 @@ public static class ClusterApi
         figures ??= observer.LeaderReport(shard.Id);
         return new ShardInfo(shard.Id, shard.Range.StartHex, shard.Range.EndHex, leader, shard.Epoch, replicas,
             figures?.Keys ?? 0, figures?.Bytes ?? 0, figures?.CommitIndex ?? 0, figures?.AppliedIndex ?? 0, figures?.ReadsPerSecond ?? 0, figures?.WritesPerSecond ?? 0,
-            figures?.Term ?? 0);
+            figures?.Term ?? 0)
+        {
+            MigrationId = host.Map.MovingShard(shard.Id)?.Id,
+        };
     }
 
     private static ClusterMetrics Metrics(NodeIdentity identity, ReplicaHost host, ClusterObserver observer, ClusterTopology topology)

@@ -60,9 +60,9 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
             return new Route(replica, null);
         }
 
-        if (forwarded)
+        if (forwarded && (!LeaderForwarder.MayForward(context) || leader is null || leader == host.SelfId))
         {
-            // A forwarded request is never forwarded again, so a stale view of who leads cannot make requests circle.
+            // A forwarded request goes on only to a leader this node knows, and only so far, so stale views cannot make it circle.
             return new Route(null, Problems.Unavailable(context, $"This node holds no replica of shard {shard.Id}; the node that forwarded the request has a stale view of its leader."));
         }
 
@@ -102,7 +102,8 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
                 return Misdirected(context, shard, outcome.Leader, $"{outcome.Leader ?? "No node"} leads shard {shard.Id}.");
             }
 
-            if (outcome.Leader is { } leader && leader != host.SelfId && !forwarded && PeerUriOf(leader) is { } peerUri)
+            // A forwarded request that reached a replica no longer leading goes on to the leader its group names.
+            if (outcome.Leader is { } leader && leader != host.SelfId && LeaderForwarder.MayForward(context) && PeerUriOf(leader) is { } peerUri)
             {
                 return await forwarder.ForwardAsync(context, leader, peerUri, cancellationToken);
             }

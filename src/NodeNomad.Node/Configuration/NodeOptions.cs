@@ -50,6 +50,9 @@ public sealed class NodeOptions
         /// <summary>Milliseconds without a leader before a follower campaigns (randomized up to twice this).</summary>
         public const string ElectionTimeout = "ELECTION_TIMEOUT";
 
+        /// <summary>Milliseconds a migration may stay in one step before the shard's leader undoes it (before its swap).</summary>
+        public const string MigrationStepTimeout = "MIGRATION_STEP_TIMEOUT_MS";
+
         /// <summary>How long a request waits for consensus before it answers 503.</summary>
         public const string RequestTimeoutMs = "REQUEST_TIMEOUT_MS";
 
@@ -120,6 +123,9 @@ public sealed class NodeOptions
     /// <summary>Election timeout in milliseconds.</summary>
     public int ElectionTimeoutMs { get; set; } = 1000;
 
+    /// <summary>How long a migration may stay in one step, in milliseconds.</summary>
+    public int MigrationStepTimeoutMs { get; set; } = 60_000;
+
     /// <summary>How long a request waits for consensus.</summary>
     public int RequestTimeoutMs { get; set; } = 5000;
 
@@ -171,6 +177,7 @@ public sealed class NodeOptions
         HeartbeatIntervalMs = Integer(configuration, Keys.HeartbeatInterval, HeartbeatIntervalMs);
         ElectionTimeoutMs = Integer(configuration, Keys.ElectionTimeout, ElectionTimeoutMs);
         RequestTimeoutMs = Integer(configuration, Keys.RequestTimeoutMs, RequestTimeoutMs);
+        MigrationStepTimeoutMs = Integer(configuration, Keys.MigrationStepTimeout, MigrationStepTimeoutMs);
         ShardCount = Integer(configuration, Keys.ShardCount, ShardCount);
         ReplicationFactor = Integer(configuration, Keys.ReplicationFactor, ReplicationFactor);
         Weight = Integer(configuration, Keys.Weight, Weight);

@@ -77,6 +77,11 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"{NodeOptions.Keys.RequestTimeoutMs}={options.RequestTimeoutMs} must be between 100 and 600000.");
         }
 
+        if (options.MigrationStepTimeoutMs is < 1_000 or > 3_600_000)
+        {
+            failures.Add($"{NodeOptions.Keys.MigrationStepTimeout}={options.MigrationStepTimeoutMs} must be between 1000 and 3600000 milliseconds.");
+        }
+
         if (options.ShardCount is < 1 or > 4096)
         {
             failures.Add($"{NodeOptions.Keys.ShardCount}={options.ShardCount} must be between 1 and 4096.");

@@ -18,6 +18,15 @@ public static class Problems
             statusCode: StatusCodes.Status409Conflict, title: "Version conflict",
             extensions: new Dictionary<string, object?> { ["key"] = key, ["expectedVersion"] = expected, ["currentVersion"] = current == 0 ? null : current });
 
+    /// <summary>409: the request conflicts with the cluster's state (the detail says how).</summary>
+    public static IResult Conflict(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+
+    /// <summary>404: no migration of that id (ended ones are kept only so long).</summary>
+    public static IResult MigrationNotFound(string id) =>
+        TypedResults.Problem($"There is no migration {id} (the cluster keeps the last {Core.Cluster.MigrationRecord.HistoryKept} that ended).",
+            statusCode: StatusCodes.Status404NotFound, title: "Migration not found");
+
     /// <summary>413: the value or the body is too large.</summary>
     public static IResult TooLarge(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");

@@ -18,6 +18,30 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
         return context.Items.ContainsKey(PeerPortGate.PeerRequestKey);
     }
 
+    /// <summary>
+    /// The most nodes a request passes through. A request forwarded to a replica that no longer leads (leadership
+    /// just moved) goes on once more to the leader that replica's own group names, rather than failing; the bound
+    /// keeps stale views from making it circle.
+    /// </summary>
+    public const int MaxHops = 3;
+
+    /// <summary>How many times this request has been forwarded already (0 for a client's).</summary>
+    public static int HopsOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!IsForwarded(context))
+        {
+            return 0;
+        }
+
+        return int.TryParse(context.Request.Headers[PeerHttp.HopsHeader].ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var hops)
+            ? hops
+            : 1;
+    }
+
+    /// <summary>Whether the request may be forwarded once more.</summary>
+    public static bool MayForward(HttpContext context) => HopsOf(context) < MaxHops - 1;
+
     /// <summary>Relays the request to node <paramref name="nodeId"/>'s peer port and writes its answer to this request's response.</summary>
     public async Task<IResult> ForwardAsync(HttpContext context, string nodeId, Uri peerUri, CancellationToken cancellationToken)
     {
@@ -28,6 +52,7 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
             : context.Request.Path + context.Request.QueryString;
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(peerUri, target));
         request.Headers.Add(PeerHttp.ForwardedByHeader, topology.Self.NodeId);
+        request.Headers.Add(PeerHttp.HopsHeader, (HopsOf(context) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding"))
         {
             if (context.Request.Body.CanSeek)
@@ -62,6 +87,11 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
             if (response.Headers.RetryAfter is { } retryAfter)
             {
                 context.Response.Headers.RetryAfter = retryAfter.ToString();
+            }
+
+            if (response.Headers.Location is { } location)
+            {
+                context.Response.Headers.Location = location.ToString();
             }
 
             context.Response.Headers["X-NodeNomad-Served-By"] = nodeId;

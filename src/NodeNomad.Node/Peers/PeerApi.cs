@@ -13,12 +13,50 @@ namespace NodeNomad.Node.Peers;
 /// <summary>The peer port's own endpoints (beside the Raft transport): status, and joining the cluster.</summary>
 public static class PeerApi
 {
-    /// <summary>Maps <c>GET /peer/v1/status</c> and <c>POST /peer/v1/join</c>.</summary>
+    /// <summary>Where a node's migration driver posts migration steps for the meta leader.</summary>
+    public const string MetaPath = "/peer/v1/meta";
+
+    /// <summary>Maps <c>GET /peer/v1/status</c>, <c>POST /peer/v1/join</c> and <c>POST /peer/v1/meta</c>.</summary>
     public static IEndpointRouteBuilder MapPeerApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/peer/v1/status", (NodeIdentity identity, ReplicaHost host, NodeMetrics metrics) => LocalStatus(identity, host, metrics)).ExcludeFromDescription();
         routes.MapPost("/peer/v1/join", JoinAsync).ExcludeFromDescription();
+        routes.MapPost(MetaPath, MigrationStepAsync).ExcludeFromDescription();
         return routes;
+    }
+
+    /// <summary>
+    /// A migration step from the node that leads the migrating shard: proposed to the meta group if this node leads
+    /// it. Only the steps a driver takes are accepted here (not cluster creation or placement).
+    /// </summary>
+    private static async Task<IResult> MigrationStepAsync(HttpContext context, ReplicaHost host, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, cancellationToken);
+        MetaCommand command;
+        try
+        {
+            command = MetaStateMachine.Decode(body.ToArray());
+        }
+        catch (FormatException e)
+        {
+            return Problems.Invalid($"The body is not a meta command: {e.Message}");
+        }
+
+        if (command is not (AdvanceMigration or CompleteMigration or UndoMigration))
+        {
+            return Problems.Invalid($"Only migration steps are accepted here, not {command.GetType().Name}.");
+        }
+
+        if (!host.Meta.IsLeader)
+        {
+            return Problems.Unavailable(context, $"This node does not lead the meta group; {host.Meta.Status.LeaderId ?? "no leader is known"}.");
+        }
+
+        var outcome = await host.ProposeMetaAsync(command, cancellationToken);
+        return outcome.IsDone
+            ? TypedResults.Ok(new { applied = outcome.Value is null, refused = outcome.Value as string })
+            : Problems.Unavailable(context, outcome.Reason ?? "The step was not committed.");
     }
 
     /// <summary>This node's status as peers see it.</summary>

@@ -14,6 +14,9 @@ public sealed class PeerHttp : IDisposable
     /// <summary>The header marking a request one node forwarded to another.</summary>
     public const string ForwardedByHeader = "X-NodeNomad-Forwarded-By";
 
+    /// <summary>How many nodes a forwarded request has passed through.</summary>
+    public const string HopsHeader = "X-NodeNomad-Hops";
+
     private readonly HttpClient _http;
     private readonly string? _secret;
 

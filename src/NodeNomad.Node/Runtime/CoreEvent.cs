@@ -18,6 +18,9 @@ public sealed record GroupRecovered(ulong GroupId, ulong LastIndex, ulong Snapsh
 /// <summary>The node now hosts a replica of a shard.</summary>
 public sealed record ReplicaCreated(int ShardId, long Epoch, IReadOnlyList<string> Replicas, bool Founder) : CoreEvent;
 
+/// <summary>The node deleted its replica of a shard the map no longer places here, and dropped its group from the log.</summary>
+public sealed record ReplicaDropped(int ShardId, long Epoch) : CoreEvent;
+
 /// <summary>A message came for a group this node does not host (yet); it was dropped, and Raft retransmits.</summary>
 public sealed record UnknownGroup(ulong GroupId, MessageType Type, ulong From) : CoreEvent;
 

@@ -17,4 +17,7 @@ public enum CoreFlaw
 
     /// <summary>A confirmed read is released before apply reaches its read index.</summary>
     ReadBeforeApply,
+
+    /// <summary>A migration removes the leaving replica before it promotes the new one: for a while the group has one voter fewer.</summary>
+    RemoveBeforePromote,
 }

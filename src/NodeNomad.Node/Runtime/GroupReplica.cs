@@ -26,10 +26,12 @@ public abstract class GroupReplica
     private TaskCompletionSource _statusChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates the group's member; the core calls <see cref="Start"/> before it takes inputs.</summary>
-    protected GroupReplica(ReplicaContext context, ulong groupId)
+    protected GroupReplica(ReplicaContext context, ulong groupId, ulong selfReplicaId, ulong logKey)
     {
         Context = context;
         GroupId = groupId;
+        SelfReplicaId = selfReplicaId;
+        LogKey = logKey;
     }
 
     /// <summary>What the core lends this group.</summary>
@@ -38,11 +40,17 @@ public abstract class GroupReplica
     /// <summary>The group's id (0: the meta group; shard i: group i + 1).</summary>
     public ulong GroupId { get; }
 
+    /// <summary>This node's replica id in the group (see <see cref="Core.Cluster.ReplicaIds.For(string, long)"/>).</summary>
+    public ulong SelfReplicaId { get; }
+
+    /// <summary>The key the node's log keeps this member's entries, hard state and snapshot under.</summary>
+    public ulong LogKey { get; }
+
     /// <summary>The group's Raft state machine; only the core's turn touches it.</summary>
     internal RaftNode Raft { get; private set; } = null!;
 
     /// <summary>Index of the last entry applied to the state machine. Loop-owned.</summary>
-    protected ulong Applied { get; private set; }
+    internal ulong Applied { get; private set; }
 
     /// <summary>The group's Raft state as of the core's last turn.</summary>
     public ReplicaStatus Status => _status;
@@ -162,7 +170,7 @@ public abstract class GroupReplica
         }
 
         _deferredWritten = _deferredHardState is not null;
-        return new GroupWrite(GroupId, ready.HardState ?? _deferredHardState, ready.Snapshot, ready.Entries);
+        return new GroupWrite(LogKey, ready.HardState ?? _deferredHardState, ready.Snapshot, ready.Entries);
     }
 
     /// <summary>The turn's save is durable: a deferred hard state that went out with it is no longer owed.</summary>
@@ -250,7 +258,7 @@ public abstract class GroupReplica
     private byte[] ReadContext(long id)
     {
         var context = new byte[3 * sizeof(long)];
-        BinaryPrimitives.WriteUInt64LittleEndian(context, Context.SelfReplicaId);
+        BinaryPrimitives.WriteUInt64LittleEndian(context, SelfReplicaId);
         BinaryPrimitives.WriteInt64LittleEndian(context.AsSpan(sizeof(long)), Context.Incarnation);
         BinaryPrimitives.WriteInt64LittleEndian(context.AsSpan(2 * sizeof(long)), id);
         return context;
@@ -258,7 +266,7 @@ public abstract class GroupReplica
 
     private long? ParseReadContext(ReadOnlySpan<byte> context) =>
         context.Length == 3 * sizeof(long)
-        && BinaryPrimitives.ReadUInt64LittleEndian(context) == Context.SelfReplicaId
+        && BinaryPrimitives.ReadUInt64LittleEndian(context) == SelfReplicaId
         && BinaryPrimitives.ReadInt64LittleEndian(context[sizeof(long)..]) == Context.Incarnation
             ? BinaryPrimitives.ReadInt64LittleEndian(context[(2 * sizeof(long))..])
             : null;
@@ -283,7 +291,7 @@ public abstract class GroupReplica
                 if (entry.Type == EntryType.ConfChange)
                 {
                     var conf = Raft.ApplyConfChange(ConfChange.Decode(entry.Data.Span));
-                    IsRemoved = !conf.Voters.Contains(Context.SelfReplicaId) && !conf.Learners.Contains(Context.SelfReplicaId);
+                    IsRemoved = !conf.Voters.Contains(SelfReplicaId) && !conf.Learners.Contains(SelfReplicaId);
                     isCommand = true;
                 }
                 else if (!entry.Data.IsEmpty)
@@ -339,7 +347,7 @@ public abstract class GroupReplica
         var previous = _status;
         var leaderlessSince = leader is not null ? 0 : previous.LeaderlessSince != 0 ? previous.LeaderlessSince : Math.Max(1, Context.Now);
         var caughtUp = status.SoftState.Role == RaftRole.Leader
-            ? status.Progress.Where(p => p.Key != Context.SelfReplicaId && p.Value.Match >= status.HardState.Commit)
+            ? status.Progress.Where(p => p.Key != SelfReplicaId && p.Value.Match >= status.HardState.Commit)
                 .Select(p => addresses.NodeName(p.Key) ?? Name(p.Key)).ToList()
             : [];
         _status = new ReplicaStatus(status.SoftState.Role, status.HardState.Term, leader, status.HardState.Commit, Applied, status.LastIndex,
@@ -349,6 +357,9 @@ public abstract class GroupReplica
             Learners = [.. status.ConfState.Learners.Select(v => addresses.NodeName(v) ?? Name(v))],
             LeaderlessSince = leaderlessSince,
             CaughtUp = caughtUp,
+            Followers = status.SoftState.Role == RaftRole.Leader
+                ? [.. status.Progress.Where(p => p.Key != SelfReplicaId).Select(p => new FollowerProgress(addresses.NodeName(p.Key) ?? Name(p.Key), p.Value.Match, p.Value.State))]
+                : [],
         };
         if (previous.LeaderReplica != leaderReplica || previous.Term != status.HardState.Term || previous.Role != status.SoftState.Role)
         {
@@ -383,7 +394,7 @@ public abstract class GroupReplica
             return null;
         }
 
-        return new Compaction(GroupId, new Snapshot(new SnapshotMetadata(Applied, _appliedTerm, Raft.Status.ConfState), SerializeState()));
+        return new Compaction(GroupId, LogKey, new Snapshot(new SnapshotMetadata(Applied, _appliedTerm, Raft.Status.ConfState), SerializeState()));
     }
 
     /// <summary>The shell stored (or failed to store) the snapshot <see cref="DueCompaction"/> asked for.</summary>

@@ -18,7 +18,7 @@ public sealed class MetaReplica : GroupReplica
     private volatile ClusterMap _map = ClusterMap.Empty;
 
     internal MetaReplica(ReplicaContext context)
-        : base(context, MetaGroupId)
+        : base(context, MetaGroupId, context.SelfReplicaId, MetaGroupId)
     {
     }
 

@@ -24,9 +24,12 @@ public sealed class NodeCore
     private readonly List<(GroupReplica Group, Ready Ready, bool Sent)> _readied = [];
     private readonly List<Compaction> _compactions = [];
     private readonly Random _random;
+    private readonly MigrationDriver _migrations;
+    private readonly List<ulong> _dropped = [];
     private IReadOnlyDictionary<ulong, RecoveredGroup> _recovered = new Dictionary<ulong, RecoveredGroup>();
     private volatile IReadOnlyDictionary<int, ShardReplica> _shards = new Dictionary<int, ShardReplica>();
     private bool _mapChanged;
+    private ulong _metaReplayTo;
     private int _turnEntries;
 
     /// <summary>Creates the core of node <see cref="NodeCoreSettings.SelfId"/>; <see cref="Recover"/> comes next.</summary>
@@ -38,6 +41,7 @@ public sealed class NodeCore
         _random = new Random(settings.Seed);
         _context = new ReplicaContext(ReplicaIds.For(settings.SelfId), settings.Incarnation, addresses, commandClock, settings.Flaw);
         Meta = new MetaReplica(_context);
+        _migrations = new MigrationDriver(_context, settings);
     }
 
     /// <summary>This node's member of the meta group.</summary>
@@ -52,7 +56,10 @@ public sealed class NodeCore
     /// <summary>This node's id.</summary>
     public string SelfId => _settings.SelfId;
 
-    /// <summary>This node's replica id, the same in every group.</summary>
+    /// <summary>Whose replica id is whose, and where every peer is.</summary>
+    public PeerAddressBook Addresses => _context.Addresses;
+
+    /// <summary>This node's replica id: in the meta group and in the shard groups it founded.</summary>
     public ulong SelfReplicaId => _context.SelfReplicaId;
 
     /// <summary>Entries made durable since the core started.</summary>
@@ -89,7 +96,8 @@ public sealed class NodeCore
         ArgumentNullException.ThrowIfNull(log);
         _recovered = log.Groups;
         var meta = log.Groups.GetValueOrDefault(MetaReplica.MetaGroupId);
-        Meta.Start(meta, initialMeta, applied => RaftConfig(MetaReplica.MetaGroupId, applied));
+        _metaReplayTo = meta?.LastIndex ?? 0;
+        Meta.Start(meta, initialMeta, applied => RaftConfig(MetaReplica.MetaGroupId, SelfReplicaId, applied));
         if (meta is not null)
         {
             _context.Events.Add(new GroupRecovered(MetaReplica.MetaGroupId, meta.LastIndex, meta.Snapshot?.Metadata.Index ?? 0));
@@ -103,7 +111,7 @@ public sealed class NodeCore
     /// <summary>Starts an election in <paramref name="groupId"/> now (a cluster of one need not wait out a timeout).</summary>
     public void Campaign(ulong groupId)
     {
-        if (_groups.TryGetValue(groupId, out var group) && group.Raft.Role != RaftRole.Leader)
+        if (Stopped is null && _groups.TryGetValue(groupId, out var group) && group.Raft.Role != RaftRole.Leader)
         {
             group.Raft.Campaign();
         }
@@ -134,6 +142,8 @@ public sealed class NodeCore
         {
             group.Raft.Tick();
         }
+
+        _migrations.Tick(Meta, _shards);
     }
 
     /// <summary>A message from a peer for group <paramref name="groupId"/>.</summary>
@@ -145,13 +155,14 @@ public sealed class NodeCore
             return;
         }
 
-        if (_groups.TryGetValue(groupId, out var group))
+        if (_groups.TryGetValue(groupId, out var group) && group.SelfReplicaId == message.To)
         {
             group.Raft.Step(message);
         }
         else
         {
-            // A group the applied map does not place here (yet): Raft retransmits, so dropping is safe.
+            // A group the applied map does not place here (yet), or a message for this node's earlier membership of a
+            // group it has left and joined again: Raft retransmits, so dropping is safe.
             _context.Events.Add(new UnknownGroup(groupId, message.Type, message.From));
         }
     }
@@ -246,7 +257,7 @@ public sealed class NodeCore
             _readied.Add((group, ready, sent));
         }
 
-        if (_readied.Count == 0)
+        if (_readied.Count == 0 && _dropped.Count == 0)
         {
             return null;
         }
@@ -262,7 +273,9 @@ public sealed class NodeCore
             }
         }
 
-        return new TurnPlan(writes.Count > 0 ? new LogBatch(writes) : null, _turnEntries, sendNow);
+        var dropped = _dropped.ToList();
+        _dropped.Clear();
+        return new TurnPlan(writes.Count > 0 || dropped.Count > 0 ? new LogBatch(writes) { Dropped = dropped } : null, _turnEntries, sendNow);
     }
 
     /// <summary>
@@ -332,7 +345,7 @@ public sealed class NodeCore
     public void Compacted(Compaction compaction, bool stored)
     {
         ArgumentNullException.ThrowIfNull(compaction);
-        if (_groups.TryGetValue(compaction.GroupId, out var group))
+        if (_groups.TryGetValue(compaction.GroupId, out var group) && group.LogKey == compaction.LogKey)
         {
             group.Compacted(compaction.Snapshot, stored, PersistedEntries);
         }
@@ -341,7 +354,11 @@ public sealed class NodeCore
     /// <summary>Everything produced since the last call: messages, answers to callers, events, snapshots to store.</summary>
     public TurnOutput TakeOutput()
     {
-        var output = new TurnOutput([.. _context.Sends], [.. _context.Completions], [.. _context.Events], [.. _compactions]);
+        var output = new TurnOutput([.. _context.Sends], [.. _context.Completions], [.. _context.Events], [.. _compactions])
+        {
+            ForMeta = [.. _migrations.ForMeta],
+        };
+        _migrations.ForMeta.Clear();
         _context.Sends.Clear();
         _context.Completions.Clear();
         _context.Events.Clear();
@@ -355,6 +372,7 @@ public sealed class NodeCore
         var map = Map;
         _context.Addresses.Update(map);
         _context.Events.Add(new MapApplied(map));
+        DropDeparted(map);
         var missing = ReplicaPlacement.Missing(map, SelfId, _shards.ContainsKey);
         if (missing.Count == 0)
         {
@@ -364,9 +382,9 @@ public sealed class NodeCore
         var shards = new Dictionary<int, ShardReplica>(_shards);
         foreach (var (shard, initialMembers) in missing)
         {
-            var replica = new ShardReplica(_context, shard.Id, _telemetryClock);
-            var recovered = _recovered.GetValueOrDefault(shard.GroupId);
-            replica.Start(recovered, initialMembers, applied => RaftConfig(shard.GroupId, applied));
+            var replica = new ShardReplica(_context, shard.Id, shard.IncarnationOf(SelfId), SelfId, _telemetryClock);
+            var recovered = _recovered.GetValueOrDefault(replica.LogKey);
+            replica.Start(recovered, initialMembers, applied => RaftConfig(shard.GroupId, replica.SelfReplicaId, applied));
             if (recovered is not null)
             {
                 _context.Events.Add(new GroupRecovered(shard.GroupId, recovered.LastIndex, recovered.Snapshot?.Metadata.Index ?? 0));
@@ -378,7 +396,7 @@ public sealed class NodeCore
             _context.Events.Add(new ReplicaCreated(shard.Id, shard.Epoch, shard.Replicas, initialMembers is not null));
             replica.PublishStatus();
             var voters = replica.Raft.Status.ConfState.Voters;
-            if (voters.Count == 1 && voters[0] == SelfReplicaId)
+            if (voters.Count == 1 && voters[0] == replica.SelfReplicaId)
             {
                 replica.Raft.Campaign();
             }
@@ -387,12 +405,63 @@ public sealed class NodeCore
         _shards = shards;
     }
 
-    private RaftConfig RaftConfig(ulong groupId, ulong applied) => new()
+    /// <summary>
+    /// Deletes the replicas of shards the applied map no longer places here (a migration moved them away, or cancelled
+    /// the one this node was to receive), and the recovered state of any such shard, and drops their groups from the
+    /// log in the next save. The map names a node out of a shard only once its replica has left the shard's group, so
+    /// nothing the group needs is lost; a replica placed here again later starts empty.
+    /// </summary>
+    private void DropDeparted(ClusterMap map)
+    {
+        // Until the meta group has applied past everything its log recovered, the map may be older than one this node
+        // applied before it stopped (a commit index is made durable lazily), and a replica recovered from the log
+        // may belong to that later map: nothing is dropped before then.
+        if (!map.IsBootstrapped || Meta.Applied < _metaReplayTo)
+        {
+            return;
+        }
+
+        var departed = _shards.Values.Where(s => !Places(map, s.ShardId, s.Incarnation)).ToList();
+        var shards = departed.Count > 0 ? new Dictionary<int, ShardReplica>(_shards) : null;
+        foreach (var replica in departed)
+        {
+            replica.FailPending($"This node no longer holds a replica of shard {replica.ShardId}: it moved.");
+            _groups.Remove(replica.GroupId);
+            shards!.Remove(replica.ShardId);
+            _dropped.Add(replica.LogKey);
+            _context.Events.Add(new ReplicaDropped(replica.ShardId, map.Shard(replica.ShardId)?.Epoch ?? 0));
+        }
+
+        if (shards is not null)
+        {
+            _shards = shards;
+        }
+
+        var hosted = _groups.Values.Select(g => g.LogKey).ToHashSet();
+        foreach (var key in _recovered.Keys.Where(k => k != MetaReplica.MetaGroupId && !hosted.Contains(k)).ToList())
+        {
+            var (groupId, incarnation) = ReplicaIds.OfLogKey(key);
+            if (ShardRecord.ShardOf(groupId) is not { } shardId || !Places(map, shardId, incarnation))
+            {
+                _dropped.Add(key);
+                var recovered = new Dictionary<ulong, RecoveredGroup>(_recovered);
+                recovered.Remove(key);
+                _recovered = recovered;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="map"/> places this node's member of incarnation <paramref name="incarnation"/> in shard <paramref name="shardId"/>.</summary>
+    private bool Places(ClusterMap map, int shardId, long incarnation) =>
+        map.Shard(shardId) is { } shard && shard.IsHeldBy(SelfId) && shard.IncarnationOf(SelfId) == incarnation;
+
+    private RaftConfig RaftConfig(ulong groupId, ulong replicaId, ulong applied) => new()
     {
         Applied = applied,
-        Id = SelfReplicaId,
+        Id = replicaId,
         ElectionTick = _settings.ElectionTick,
         HeartbeatTick = _settings.HeartbeatTick,
+        ReadOnly = _settings.Reads,
         Random = new Random(_random.Next() ^ (int)groupId),
     };
 }

@@ -1,3 +1,5 @@
+using NodeNomad.Raft;
+
 namespace NodeNomad.Node.Runtime;
 
 /// <summary>What a <see cref="NodeCore"/> is built with; everything it would otherwise take from a clock or a random source.</summary>
@@ -20,6 +22,23 @@ public sealed record NodeCoreSettings
 
     /// <summary>A number for this life of the node, carried in read contexts (see <see cref="ReplicaContext.Incarnation"/>).</summary>
     public long Incarnation { get; init; }
+
+    /// <summary>
+    /// How leaders confirm reads. The node runs <see cref="ReadOnlyOption.Safe"/> (a heartbeat round per batch of
+    /// reads); <see cref="ReadOnlyOption.LeaseBased"/> is there for the simulator, which runs it under the clock
+    /// assumptions it needs (see the option's documentation) — the node never turns it on, since a paused process
+    /// breaks them.
+    /// </summary>
+    public ReadOnlyOption Reads { get; init; } = ReadOnlyOption.Safe;
+
+    /// <summary>How long a migration may stay in one step before its shard's leader undoes it (before the swap) or finishes it without the source (cleaning up).</summary>
+    public TimeSpan MigrationStepTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Ticks before the migration driver repeats a step it took that has not shown yet (a lost proposal, a lost answer).</summary>
+    public int MigrationRetryTicks { get; init; } = 20;
+
+    /// <summary>How many entries behind the commit index a learner may be and still be promoted.</summary>
+    public int MigrationCatchUpLag { get; init; } = 64;
 
     /// <summary>A rule deliberately broken; only the simulator's tests set one.</summary>
     public CoreFlaw Flaw { get; init; } = CoreFlaw.None;

@@ -58,7 +58,22 @@ public sealed class PeerAddressBook
             }
         }
 
-        return new Book(uris, uris.ToDictionary(p => ReplicaIds.For(p.Key), p => p.Value), names);
+        var byReplica = uris.ToDictionary(p => ReplicaIds.For(p.Key), p => p.Value);
+        // Members of shard groups that joined after the group was founded have ids of their own (one per joining).
+        foreach (var shard in map.Shards)
+        {
+            foreach (var (node, incarnation) in shard.Incarnations)
+            {
+                var id = ReplicaIds.For(node, incarnation);
+                names[id] = node;
+                if (uris.TryGetValue(node, out var uri))
+                {
+                    byReplica[id] = uri;
+                }
+            }
+        }
+
+        return new Book(uris, byReplica, names);
     }
 
     private sealed record Book(Dictionary<string, Uri> Uris, Dictionary<ulong, Uri> ByReplica, Dictionary<ulong, string> Names);

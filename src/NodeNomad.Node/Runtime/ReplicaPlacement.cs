@@ -14,8 +14,9 @@ public static class ReplicaPlacement
 {
     /// <summary>
     /// The shards <paramref name="map"/> places on <paramref name="selfId"/> that are not among
-    /// <paramref name="hosted"/>. Only a replica of a shard still at its first epoch, named among its first voters,
-    /// founds the group: it writes the first membership itself, identical on every founder. Any other replica starts
+    /// <paramref name="hosted"/>. Only a replica of a shard still at its first epoch (its voters never changed), named
+    /// among its first voters, founds the group: it writes the first membership itself, identical on every founder —
+    /// the voters alone, since learners join only through the group's own log. Any other replica starts
     /// empty, because its group has moved on since, and a membership of its own would contradict the leader's log.
     /// </summary>
     public static IReadOnlyList<ReplicaToCreate> Missing(ClusterMap map, string selfId, Func<int, bool> hosted)
@@ -32,7 +33,7 @@ public static class ReplicaPlacement
 
             var founder = shard.Epoch == ShardRecord.FirstEpoch && shard.Replicas.Contains(selfId);
             missing.Add(new ReplicaToCreate(shard, founder
-                ? new ConfState([.. shard.Replicas.Select(ReplicaIds.For).Order()], [.. shard.Learners.Select(ReplicaIds.For).Order()], [])
+                ? new ConfState([.. shard.Replicas.Select(shard.ReplicaIdOf).Order()], [], [])
                 : null));
         }
 

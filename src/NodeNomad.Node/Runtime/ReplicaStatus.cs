@@ -28,6 +28,9 @@ public sealed record ReplicaStatus(RaftRole Role, ulong Term, string? LeaderId, 
     /// <summary>On a leader: the other members whose log holds everything committed. Empty elsewhere.</summary>
     public IReadOnlyList<string> CaughtUp { get; init; } = [];
 
+    /// <summary>On a leader: how far each other member's log is known to reach, and how it is replicated to. Empty elsewhere.</summary>
+    public IReadOnlyList<FollowerProgress> Followers { get; init; } = [];
+
     /// <summary>The role's wire name.</summary>
     public string RoleName => Role switch
     {

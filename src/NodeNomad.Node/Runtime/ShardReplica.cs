@@ -17,10 +17,11 @@ public sealed class ShardReplica : GroupReplica, IDisposable
     private readonly ReaderWriterLockSlim _stateGate = new(LockRecursionPolicy.NoRecursion);
     private KvStateMachine _machine = new();
 
-    internal ShardReplica(ReplicaContext context, int shardId, TimeProvider telemetryClock)
-        : base(context, ShardRecord.GroupOf(shardId))
+    internal ShardReplica(ReplicaContext context, int shardId, long incarnation, string selfId, TimeProvider telemetryClock)
+        : base(context, ShardRecord.GroupOf(shardId), ReplicaIds.For(selfId, incarnation), ReplicaIds.LogKey(ShardRecord.GroupOf(shardId), incarnation))
     {
         ShardId = shardId;
+        Incarnation = incarnation;
         Reads = new Telemetry.RateWindow(telemetryClock);
         Writes = new Telemetry.RateWindow(telemetryClock);
     }
@@ -30,6 +31,9 @@ public sealed class ShardReplica : GroupReplica, IDisposable
 
     /// <summary>Writes this replica committed as leader, per second.</summary>
     public Telemetry.RateWindow Writes { get; }
+
+    /// <summary>Which membership of this node in the shard's group this is (0: a founder; else the migration's meta index).</summary>
+    public long Incarnation { get; }
 
     /// <summary>The shard's id.</summary>
     public int ShardId { get; }

@@ -1,3 +1,4 @@
+using NodeNomad.Core.Cluster;
 using NodeNomad.Raft;
 using NodeNomad.Storage;
 
@@ -9,8 +10,8 @@ public readonly record struct Outbound(ulong GroupId, Message Message);
 /// <summary>The end of the proposal or read the caller enqueued as <paramref name="Ticket"/>.</summary>
 public readonly record struct Completion(long Ticket, Outcome Outcome);
 
-/// <summary>A snapshot of its own state a group asks the shell to store, dropping the log it covers.</summary>
-public sealed record Compaction(ulong GroupId, Snapshot Snapshot);
+/// <summary>A snapshot of its own state a group asks the shell to store (under <paramref name="LogKey"/>), dropping the log it covers.</summary>
+public sealed record Compaction(ulong GroupId, ulong LogKey, Snapshot Snapshot);
 
 /// <summary>
 /// The first half of a turn: what must be made durable, and the messages that may leave before it is (a leader's
@@ -22,5 +23,13 @@ public sealed record Compaction(ulong GroupId, Snapshot Snapshot);
 /// <param name="SendNow">Messages that may go before the save completes.</param>
 public sealed record TurnPlan(LogBatch? Save, int Entries, IReadOnlyList<Outbound> SendNow);
 
-/// <summary>What the core produced since the shell last asked: to send, callers to answer, events, compactions.</summary>
-public sealed record TurnOutput(IReadOnlyList<Outbound> Sends, IReadOnlyList<Completion> Completions, IReadOnlyList<CoreEvent> Events, IReadOnlyList<Compaction> Compactions);
+/// <summary>
+/// What the core produced since the shell last asked: to send, callers to answer, events, compactions, and meta
+/// commands for the meta group's leader (steps of migrations this node drives while another node leads the meta
+/// group; the shell forwards them, and the driver repeats any that does not show in the map).
+/// </summary>
+public sealed record TurnOutput(IReadOnlyList<Outbound> Sends, IReadOnlyList<Completion> Completions, IReadOnlyList<CoreEvent> Events, IReadOnlyList<Compaction> Compactions)
+{
+    /// <summary>Meta commands to forward to the meta group's leader.</summary>
+    public IReadOnlyList<MetaCommand> ForMeta { get; init; } = [];
+}

@@ -20,5 +20,8 @@ internal sealed record FeedbackInput(ulong GroupId, ulong ReplicaId, bool? Snaps
 /// <summary>An encoded command, or a membership change, for a group.</summary>
 internal sealed record ProposalInput(long Ticket, ulong GroupId, byte[]? Command, ConfChange? Change) : HostInput;
 
+/// <summary>An operator's request that this node's replica of a group, if it leads, hand leadership to another.</summary>
+internal sealed record TransferInput(ulong GroupId, ulong Transferee) : HostInput;
+
 /// <summary>A linearizable read of a group.</summary>
 internal sealed record ReadInput(long Ticket, ulong GroupId) : HostInput;

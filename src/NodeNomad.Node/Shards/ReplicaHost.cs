@@ -30,6 +30,11 @@ public sealed partial class ReplicaHost : BackgroundService
     private readonly ILogger<ReplicaHost> _logger;
     private readonly NodeCore _core;
     private readonly Channel<HostInput> _inputs = Channel.CreateUnbounded<HostInput>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<MetaCommand> _forMeta = Channel.CreateBounded<MetaCommand>(new BoundedChannelOptions(1024)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropOldest,
+    });
     private readonly ConcurrentDictionary<long, TaskCompletionSource<Outcome>> _waiting = new();
     private long _nextTicket;
     private bool _warnedFactor;
@@ -66,6 +71,7 @@ public sealed partial class ReplicaHost : BackgroundService
                 SnapshotEntries = _options.SnapshotEntries,
                 Seed = Random.Shared.Next(),
                 Incarnation = Random.Shared.NextInt64(),
+                MigrationStepTimeout = TimeSpan.FromMilliseconds(_options.MigrationStepTimeoutMs),
             },
             Addresses,
             CommandClock,
@@ -180,6 +186,16 @@ public sealed partial class ReplicaHost : BackgroundService
         return (outcome, shard.Read(m => read(m, at)));
     }
 
+    /// <summary>Meta commands this node's migration driver asks the meta leader to apply (the forwarder reads them).</summary>
+    public ChannelReader<MetaCommand> ForMeta => _forMeta.Reader;
+
+    /// <summary>Asks this node's replica of <paramref name="group"/>, if it leads, to hand leadership to <paramref name="transferee"/>.</summary>
+    public void TransferLeadership(GroupReplica group, ulong transferee)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        _inputs.Writer.TryWrite(new TransferInput(group.GroupId, transferee));
+    }
+
     /// <summary>Proposes a meta command; the outcome's value is why the state machine refused it, or null when it took effect.</summary>
     public Task<Outcome> ProposeMetaAsync(MetaCommand command, CancellationToken cancellationToken) =>
         ProposeAsync(Meta, MetaStateMachine.Encode(command), null, "The cluster map change was not committed in time.", cancellationToken);
@@ -188,8 +204,34 @@ public sealed partial class ReplicaHost : BackgroundService
     public Task<Outcome> ProposeConfChangeAsync(GroupReplica group, ConfChange change, CancellationToken cancellationToken) =>
         ProposeAsync(group, null, change, "The membership change was not committed in time.", cancellationToken);
 
-    private Task<Outcome> ProposeAsync(GroupReplica group, byte[]? command, ConfChange? change, string timeoutReason, CancellationToken cancellationToken) =>
-        RequestAsync(group, ticket => new ProposalInput(ticket, group.GroupId, command, change), leaderOnly: true, timeoutReason, cancellationToken);
+    /// <summary>
+    /// Proposes to <paramref name="group"/>. A leader handing its leadership over refuses proposals until the transfer
+    /// ends (it names itself as leader): such a refusal appended nothing, so the proposal waits for the group's status
+    /// to change and is made again, here or (as a not-leader outcome naming the new leader) forwarded there.
+    /// </summary>
+    private async Task<Outcome> ProposeAsync(GroupReplica group, byte[]? command, ConfChange? change, string timeoutReason, CancellationToken cancellationToken)
+    {
+        var deadline = Clock.GetUtcNow().AddMilliseconds(_options.RequestTimeoutMs);
+        while (true)
+        {
+            var changed = group.StatusChanged;
+            var outcome = await RequestAsync(group, ticket => new ProposalInput(ticket, group.GroupId, command, change), leaderOnly: true, timeoutReason, cancellationToken);
+            var now = Clock.GetUtcNow();
+            if (outcome.Kind != OutcomeKind.NotLeader || outcome.Leader != SelfId || now >= deadline)
+            {
+                return outcome;
+            }
+
+            try
+            {
+                var patience = TimeSpan.FromMilliseconds(_options.ElectionTimeoutMs);
+                await changed.WaitAsync(deadline - now < patience ? deadline - now : patience, Clock, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+    }
 
     private async Task<Outcome> RequestAsync(GroupReplica group, Func<long, HostInput> input, bool leaderOnly, string timeoutReason, CancellationToken cancellationToken)
     {
@@ -385,6 +427,9 @@ public sealed partial class ReplicaHost : BackgroundService
             case ReadInput read:
                 _core.Read(read.Ticket, read.GroupId);
                 break;
+            case TransferInput transfer:
+                _core.TransferLeadership(transfer.GroupId, transfer.Transferee);
+                break;
         }
     }
 
@@ -444,7 +489,7 @@ public sealed partial class ReplicaHost : BackgroundService
         var index = compaction.Snapshot.Metadata.Index;
         try
         {
-            await _log.CompactAsync(compaction.GroupId, compaction.Snapshot);
+            await _log.CompactAsync(compaction.LogKey, compaction.Snapshot);
         }
 #pragma warning disable CA1031 // A failed snapshot loses nothing: the log still holds every entry. Try again later.
         catch (Exception e)
@@ -473,6 +518,12 @@ public sealed partial class ReplicaHost : BackgroundService
     private void Dispatch(TurnOutput output)
     {
         Send(output.Sends);
+        foreach (var command in output.ForMeta)
+        {
+            // Lost when the queue is full: the migration driver repeats what does not show in the map.
+            _forMeta.Writer.TryWrite(command);
+        }
+
         foreach (var (ticket, outcome) in output.Completions)
         {
             if (_waiting.TryGetValue(ticket, out var waiting))
@@ -503,6 +554,9 @@ public sealed partial class ReplicaHost : BackgroundService
                 break;
             case ReplicaCreated created:
                 LogReplicaCreated(_logger, created.ShardId, created.Epoch, created.Replicas);
+                break;
+            case ReplicaDropped dropped:
+                LogReplicaDropped(_logger, dropped.ShardId, dropped.Epoch);
                 break;
             case UnknownGroup unknown:
                 LogUnknownGroup(_logger, unknown.GroupId, unknown.Type, unknown.From);
@@ -597,6 +651,9 @@ public sealed partial class ReplicaHost : BackgroundService
 
     [LoggerMessage(EventId = 109, Level = LogLevel.Debug, Message = "Dropped {Type} from {From} for group {Group}, which this node does not host")]
     private static partial void LogUnknownGroup(ILogger logger, ulong group, MessageType type, ulong from);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Information, Message = "Deleted this node's replica of shard {Shard} (the map at epoch {Epoch} no longer places it here) and dropped its group from the log")]
+    private static partial void LogReplicaDropped(ILogger logger, int shard, long epoch);
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Hosting a replica of shard {Shard} (epoch {Epoch}, replicas {Replicas})")]
     private static partial void LogReplicaCreated(ILogger logger, int shard, long epoch, IReadOnlyList<string> replicas);

@@ -158,17 +158,21 @@ public sealed partial class FileRaftLog
         {
             cancellationToken.ThrowIfCancellationRequested();
             var segment = new WalSegment(sequences[i], Path.Combine(_walDirectory, WalSegment.FileName(sequences[i])), 0);
-            tornTailBytes = ReplaySegment(segment, isLast: i == sequences.Count - 1, replay);
             segments.Add(segment);
+            tornTailBytes = ReplaySegment(segments, isLast: i == sequences.Count - 1, replay);
         }
 
         return new SegmentScan(segments, replay, tornTailBytes);
     }
 
-    /// <summary>Replays the records of one segment and sets its length to where its sound records end.</summary>
+    /// <summary>Replays the records of the last of <paramref name="segments"/> and sets its length to where its sound records end.</summary>
+    /// <param name="segments">The segments replayed so far, and last the one to replay.</param>
+    /// <param name="isLast">Whether the segment is the last of the log.</param>
+    /// <param name="replay">The replay so far.</param>
     /// <returns>The bytes of the torn tail after them; only the last segment may have one.</returns>
-    private static long ReplaySegment(WalSegment segment, bool isLast, LogReplay replay)
+    private static long ReplaySegment(List<WalSegment> segments, bool isLast, LogReplay replay)
     {
+        WalSegment segment = segments[^1];
         byte[] data = File.ReadAllBytes(segment.Path);
         if (data.Length == 0 && !isLast)
         {
@@ -209,7 +213,7 @@ public sealed partial class FileRaftLog
             replay.Apply(record, location);
             if (record is BatchRecord batch)
             {
-                segment.NoteEntries(batch);
+                NoteBatch(segments, batch);
             }
 
             offset = (int)end;

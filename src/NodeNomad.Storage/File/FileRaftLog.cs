@@ -13,6 +13,9 @@ namespace NodeNomad.Storage;
 /// Layout of the data directory: <c>wal/0000000000000001.wal</c>, <c>wal/0000000000000002.wal</c>, … (records
 /// framed as <c>[u32 length][u32 CRC32C][payload]</c>); <c>snap/g{groupId:D20}-{index:D20}.snap</c>; and a
 /// <c>LOCK</c> file held while the log is open, so two processes never write the same log.
+/// A batch that drops groups records their tombstones in its own record: replay forgets what earlier records said of
+/// them. A dropped group's snapshot file is deleted at once; its entries stop keeping segments, so the older segments
+/// only it kept are deleted at once, and the active one once the log has moved on to the next segment.
 /// Like every <see cref="IRaftLog"/> it is not thread-safe. Its methods do synchronous file IO and return
 /// completed tasks: the runtime loop calls them from its own thread.
 /// </remarks>
@@ -84,45 +87,37 @@ public sealed partial class FileRaftLog : IRaftLog
         EnsureWritable();
         cancellationToken.ThrowIfCancellationRequested();
 
-        Dictionary<ulong, GroupLogPosition> positions = CheckBatch(batch);
-        if (batch.IsEmpty)
+        Dictionary<ulong, GroupLogPosition> positions = GroupLogPosition.AfterBatch(batch, _positions);
+
+        // Only a group the log holds gets a tombstone: dropping any other changes nothing.
+        List<ulong> dropped = [.. batch.Dropped.Distinct().Where(_positions.ContainsKey)];
+        List<GroupWrite> writes = [.. batch.Groups.Where(w => w.HardState is not null || w.Snapshot is not null || w.Entries.Count > 0)];
+        if (dropped.Count == 0 && writes.Count == 0)
         {
             return Task.CompletedTask;
         }
 
-        var record = new BatchRecord([.. batch.Groups
-            .Where(w => w.HardState is not null || w.Snapshot is not null || w.Entries.Count > 0)
-            .Select(w => new GroupRecord(w.GroupId, w.HardState, w.Snapshot is { Metadata: var m } ? new SnapshotPoint(m.Index, m.Term) : null, w.Entries))]);
+        // A group dropped and given a snapshot at the index of the one it drops would have its snapshot file replaced
+        // before the record that drops it is durable: torn, that record would leave the old group with the new group's
+        // snapshot. Those drops go first, in a record of their own; a crash between the two records leaves them
+        // dropped and the rest of the batch undone.
+        List<ulong> first = [.. writes
+            .Where(w => w.Snapshot is { Metadata.Index: var index } && dropped.Contains(w.GroupId)
+                && _snapshots.TryGetValue(w.GroupId, out SnapshotOnDisk old) && old.Point.Index == index)
+            .Select(w => w.GroupId)];
+        BatchRecord? drops = first.Count > 0 ? new BatchRecord([]) { Dropped = first } : null;
+        var record = new BatchRecord([.. writes.Select(w => new GroupRecord(
+            w.GroupId, w.HardState, w.Snapshot is { Metadata: var m } ? new SnapshotPoint(m.Index, m.Term) : null, w.Entries))])
+        {
+            Dropped = [.. dropped.Except(first)],
+        };
         int size = WalRecordCodec.FramedSize(record);
 
         try
         {
-            // Snapshot files first: once the record that installs them is durable, replay relies on them.
-            List<StoredSnapshot> installed = [.. batch.Groups
-                .Where(w => w.Snapshot is not null)
-                .Select(w => SnapshotFile.Write(_snapDirectory, w.GroupId, w.Snapshot!, _options.SyncEnabled))];
-
-            _lastSyncMilliseconds = Append(record, size);
+            double milliseconds = drops is null ? 0 : Write(drops, WalRecordCodec.FramedSize(drops), [], positions);
+            _lastSyncMilliseconds = milliseconds + Write(record, size, writes, positions);
             _batches++;
-            ActiveSegment.NoteEntries(record);
-            foreach (GroupWrite write in batch.Groups)
-            {
-                _positions[write.GroupId] = positions[write.GroupId];
-                if (write.HardState is { } hardState)
-                {
-                    _hardStates[write.GroupId] = hardState;
-                }
-            }
-
-            foreach (StoredSnapshot snapshot in installed)
-            {
-                ReplaceSnapshotFile(snapshot);
-            }
-
-            if (installed.Count > 0)
-            {
-                DeleteCoveredSegments();
-            }
         }
         catch
         {
@@ -191,19 +186,62 @@ public sealed partial class FileRaftLog : IRaftLog
 
     private ulong SnapshotIndexOf(ulong groupId) => PositionOf(groupId).SnapshotIndex;
 
-    /// <summary>Checks every group's write against its log, and returns where each log stands after the batch.</summary>
-    private Dictionary<ulong, GroupLogPosition> CheckBatch(LogBatch batch)
+    /// <summary>
+    /// Appends <paramref name="record"/>, the drops and the <paramref name="writes"/> of a batch, and applies it: the
+    /// dropped groups are forgotten and their snapshot files deleted, the written ones move to their
+    /// <paramref name="positions"/>, and the segments no longer needed go.
+    /// </summary>
+    /// <returns>How long the write and fsync took, in milliseconds.</returns>
+    private double Write(BatchRecord record, int size, IReadOnlyList<GroupWrite> writes, Dictionary<ulong, GroupLogPosition> positions)
     {
-        var positions = new Dictionary<ulong, GroupLogPosition>();
-        foreach (GroupWrite write in batch.Groups)
+        // Snapshot files first: once the record that installs them is durable, replay relies on them.
+        List<StoredSnapshot> installed = [.. writes
+            .Where(w => w.Snapshot is not null)
+            .Select(w => SnapshotFile.Write(_snapDirectory, w.GroupId, w.Snapshot!, _options.SyncEnabled))];
+
+        int segments = _segments.Count;
+        double milliseconds = Append(record, size);
+        NoteBatch(_segments, record);
+
+        // Forgotten before their files go: should deleting one fail, the checkpoints of later segments must not name
+        // it. Recovery deletes a file left behind, as one the log does not record.
+        List<string> droppedSnapshots = [];
+        foreach (ulong groupId in record.Dropped)
         {
-            if (!positions.TryAdd(write.GroupId, PositionOf(write.GroupId).After(write)))
+            _ = _positions.Remove(groupId);
+            _ = _hardStates.Remove(groupId);
+            if (_snapshots.Remove(groupId, out SnapshotOnDisk snapshot))
             {
-                throw new ArgumentException($"Group {write.GroupId} appears twice in the batch; a batch holds one write per group.", nameof(batch));
+                droppedSnapshots.Add(snapshot.Path);
             }
         }
 
-        return positions;
+        foreach (GroupWrite write in writes)
+        {
+            _positions[write.GroupId] = positions[write.GroupId];
+            if (write.HardState is { } hardState)
+            {
+                _hardStates[write.GroupId] = hardState;
+            }
+        }
+
+        foreach (StoredSnapshot snapshot in installed)
+        {
+            ReplaceSnapshotFile(snapshot);
+        }
+
+        foreach (string path in droppedSnapshots)
+        {
+            File.Delete(path);
+        }
+
+        // A new segment frees the last one of entries of groups dropped since it was started.
+        if (installed.Count > 0 || record.Dropped.Count > 0 || _segments.Count > segments)
+        {
+            DeleteCoveredSegments();
+        }
+
+        return milliseconds;
     }
 
     /// <summary>Appends a record to the log, starting a new segment first when the active one is full.</summary>
@@ -284,7 +322,27 @@ public sealed partial class FileRaftLog : IRaftLog
         }
     }
 
-    /// <summary>Deletes the oldest segments for as long as every entry they hold is covered by its group's snapshot.</summary>
+    /// <summary>
+    /// Notes what <paramref name="batch"/>, just appended to the last of <paramref name="segments"/>, holds: its drops
+    /// release the segments from the entries of the dropped groups, then its entries keep the last segment.
+    /// </summary>
+    private static void NoteBatch(List<WalSegment> segments, BatchRecord batch)
+    {
+        foreach (ulong groupId in batch.Dropped)
+        {
+            foreach (WalSegment segment in segments)
+            {
+                segment.ForgetGroup(groupId);
+            }
+        }
+
+        segments[^1].NoteEntries(batch);
+    }
+
+    /// <summary>
+    /// Deletes the oldest segments for as long as every entry they hold is covered by its group's snapshot, or
+    /// belongs to a group dropped since.
+    /// </summary>
     private void DeleteCoveredSegments()
     {
         // Only the oldest segments may go. Once every entry of a segment is covered by a snapshot, replay can start

@@ -28,6 +28,13 @@ internal sealed class LogReplay(string logDirectory, IReadOnlyDictionary<ulong, 
         switch (record)
         {
             case BatchRecord batch:
+                foreach (ulong groupId in batch.Dropped)
+                {
+                    // What the records so far said of the group is void: what follows starts a log of its own, from
+                    // nothing, whatever snapshot files of the group snap/ still holds.
+                    _groups[groupId] = GroupReplay.Dropped(groupId);
+                }
+
                 foreach (GroupRecord write in batch.Groups)
                 {
                     GroupReplay group = Group(write.GroupId);
@@ -103,19 +110,33 @@ internal sealed class LogReplay(string logDirectory, IReadOnlyDictionary<ulong, 
         // the end, so here the newest file bounds it, and Finish checks the entries against the recorded one.
         private ulong? _lastIndex;
 
+        // A drop frees the segments of the group's entries at once, oldest first, while later segments may still hold
+        // entries of it: replay can then meet the dropped log part-way, after a gap. Only a later tombstone tells that
+        // apart from missing entries, so the first gap is held here, and Finish reports it for a group still alive.
+        private LogCorruptedException? _gap;
+
         public ulong GroupId { get; } = groupId;
 
         public HardState? HardState { get; set; }
+
+        /// <summary>A group whose log a drop just emptied: its entries start at index 1, or after an installed snapshot.</summary>
+        public static GroupReplay Dropped(ulong groupId) => new(groupId, 0) { _lastIndex = 0 };
 
         public RecordedSnapshot? Recorded { get; private set; }
 
         public void Append(Entry entry, RecordLocation location)
         {
+            if (entry.Index == 0)
+            {
+                throw location.Corruption($"it holds entry 0 of group {GroupId}; log indexes start at 1");
+            }
+
             ulong last = _lastIndex ?? newestSnapshotFile;
-            if (entry.Index == 0 || entry.Index > last + 1)
+            if (entry.Index > last + 1)
             {
                 string after = _lastIndex is null ? $"the newest snapshot in snap/, at index {last}" : $"the last index {last}";
-                throw location.Corruption($"entry {entry.Index} of group {GroupId} leaves a gap after {after}; entries are missing");
+                _gap ??= location.Corruption($"entry {entry.Index} of group {GroupId} leaves a gap after {after}; entries are missing");
+                _entries.Clear();
             }
 
             // An entry at or below the last index replaces that entry and everything after it.
@@ -141,8 +162,14 @@ internal sealed class LogReplay(string logDirectory, IReadOnlyDictionary<ulong, 
         }
 
         /// <summary>The group's recovered state, or null when it has none.</summary>
+        /// <exception cref="LogCorruptedException">The group's entries have a gap, or do not continue its snapshot.</exception>
         public RecoveredGroup? Finish(Snapshot? snapshot, string logDirectory)
         {
+            if (_gap is not null)
+            {
+                throw _gap;
+            }
+
             ulong snapshotIndex = snapshot?.Metadata.Index ?? 0;
             Debug.Assert(snapshotIndex == (Recorded?.Point.Index ?? 0), "The snapshot is the one the log records.");
 

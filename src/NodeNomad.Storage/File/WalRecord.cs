@@ -8,8 +8,18 @@ internal readonly record struct SnapshotPoint(ulong Index, ulong Term);
 /// <summary>One record of the write-ahead log, as framed by <see cref="RecordFrame"/>.</summary>
 internal abstract record WalRecord;
 
-/// <summary>Everything one <see cref="IRaftLog.SaveAsync"/> made durable, replayed group by group, in order.</summary>
-internal sealed record BatchRecord(IReadOnlyList<GroupRecord> Groups) : WalRecord;
+/// <summary>
+/// Everything one <see cref="IRaftLog.SaveAsync"/> made durable: first the groups it dropped, then its group writes,
+/// replayed group by group, in order.
+/// </summary>
+internal sealed record BatchRecord(IReadOnlyList<GroupRecord> Groups) : WalRecord
+{
+    /// <summary>
+    /// Groups the batch dropped, in no order: the tombstones of their logs. Replay forgets everything an earlier record
+    /// said of them, and a later record (the group writes of this one among them) starts each of them afresh.
+    /// </summary>
+    public IReadOnlyList<ulong> Dropped { get; init; } = [];
+}
 
 /// <summary>
 /// One group's part of a batch. Replayed in this order: the hard state replaces the group's; the installed

@@ -6,7 +6,9 @@ namespace NodeNomad.Storage;
 /// <summary>
 /// The payloads of log records, little-endian. A batch: type, group count, then per group its id, flags, hard
 /// state (term, vote, commit) when flagged, installed snapshot (index, term) when flagged, entry count and
-/// entries (index, term, type, data length, data). A compaction: type, group id, snapshot index and term.
+/// entries (index, term, type, data length, data). A batch that drops groups has a type of its own, and the count
+/// and ids of the dropped groups before its group count; a batch that drops none keeps the first layout, so logs
+/// written before drops existed read as they did. A compaction: type, group id, snapshot index and term.
 /// A checkpoint: type, group count, then per group its id, flags, hard state and snapshot when flagged.
 /// </summary>
 internal static class WalRecordCodec
@@ -14,6 +16,7 @@ internal static class WalRecordCodec
     private const byte BatchType = 1;
     private const byte CompactionType = 2;
     private const byte CheckpointType = 3;
+    private const byte DroppingBatchType = 4;
 
     private const byte HasHardState = 1;
     private const byte HasInstalledSnapshot = 2;
@@ -38,7 +41,16 @@ internal static class WalRecordCodec
         switch (record)
         {
             case BatchRecord batch:
-                writer.WriteByte(BatchType);
+                writer.WriteByte(batch.Dropped.Count == 0 ? BatchType : DroppingBatchType);
+                if (batch.Dropped.Count > 0)
+                {
+                    writer.WriteUInt32((uint)batch.Dropped.Count);
+                    foreach (ulong groupId in batch.Dropped)
+                    {
+                        writer.WriteUInt64(groupId);
+                    }
+                }
+
                 writer.WriteUInt32((uint)batch.Groups.Count);
                 foreach (GroupRecord group in batch.Groups)
                 {
@@ -77,6 +89,7 @@ internal static class WalRecordCodec
         WalRecord record = reader.ReadByte() switch
         {
             BatchType => ReadBatch(ref reader),
+            DroppingBatchType => ReadDroppingBatch(ref reader),
             CompactionType => new CompactionRecord(reader.ReadUInt64(), new SnapshotPoint(reader.ReadUInt64(), reader.ReadUInt64())),
             CheckpointType => ReadCheckpoint(ref reader),
             var type => throw new InvalidDataException($"Unknown record type {type}."),
@@ -87,7 +100,9 @@ internal static class WalRecordCodec
 
     private static long PayloadSize(WalRecord record) => record switch
     {
-        BatchRecord batch => sizeof(byte) + sizeof(uint) + batch.Groups.Sum(GroupSize),
+        BatchRecord batch => sizeof(byte)
+            + (batch.Dropped.Count == 0 ? 0 : sizeof(uint) + (long)batch.Dropped.Count * sizeof(ulong))
+            + sizeof(uint) + batch.Groups.Sum(GroupSize),
         CompactionRecord => sizeof(byte) + 3 * sizeof(ulong),
         CheckpointRecord checkpoint => sizeof(byte) + sizeof(uint) + checkpoint.Groups.Sum(g =>
             sizeof(ulong) + sizeof(byte) + (g.HardState is null ? 0 : 3 * sizeof(ulong)) + (g.Snapshot is null ? 0 : 2 * sizeof(ulong))),
@@ -178,6 +193,23 @@ internal static class WalRecordCodec
         }
 
         return new BatchRecord(groups);
+    }
+
+    private static BatchRecord ReadDroppingBatch(ref PayloadReader reader)
+    {
+        uint dropCount = reader.ReadUInt32();
+        if (dropCount == 0 || dropCount > reader.Remaining / sizeof(ulong))
+        {
+            throw new InvalidDataException($"A batch that drops {dropCount} groups.");
+        }
+
+        var dropped = new ulong[dropCount];
+        for (int i = 0; i < dropped.Length; i++)
+        {
+            dropped[i] = reader.ReadUInt64();
+        }
+
+        return ReadBatch(ref reader) with { Dropped = dropped };
     }
 
     private static GroupRecord ReadGroup(ref PayloadReader reader)

@@ -5,7 +5,7 @@ namespace NodeNomad.Storage;
 /// <summary>
 /// One segment file of wal/, named by its zero-padded sequence number. Every segment starts with a checkpoint
 /// of every group's hard state and snapshot, so replay never needs an older segment for those; the segment
-/// tracks the highest entry index it holds per group to know when it is no longer needed for entries either.
+/// tracks the highest entry index it holds per live group to know when it is no longer needed for entries either.
 /// </summary>
 internal sealed class WalSegment(long sequence, string path, long length)
 {
@@ -44,6 +44,12 @@ internal sealed class WalSegment(long sequence, string path, long length)
             }
         }
     }
+
+    /// <summary>
+    /// Records that a later record dropped <paramref name="groupId"/>: the group's entries here are dead, and no
+    /// longer keep the segment. Entries a later record writes to a group of that id are noted afresh.
+    /// </summary>
+    public void ForgetGroup(ulong groupId) => _ = _highestIndex.Remove(groupId);
 
     /// <summary>
     /// Whether every entry in the segment is at or below its group's snapshot index, so that the snapshots

@@ -37,6 +37,7 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
     [InlineData("/shards/0", "Shard 0", "shard-detail")]
     [InlineData("/keys", "Keys", "keys")]
     [InlineData("/events", "Events", "events")]
+    [InlineData("/migrations", "Migrations", "migrations")]
     public async Task each_page_loads_without_a_failed_request_and_shows_its_heading_below_the_app_bar(string path, string heading, string name)
     {
         var page = await fleet.SignedInPageAsync();

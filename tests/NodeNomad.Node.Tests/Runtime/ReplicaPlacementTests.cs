@@ -16,7 +16,7 @@ public class ReplicaPlacementTests
     {
         var missing = ReplicaPlacement.Missing(MapOf(Founded), "b", _ => false).ShouldHaveSingleItem();
         missing.InitialMembers.ShouldNotBeNull();
-        missing.InitialMembers.Voters.ShouldBe(new[] { "a", "b", "c" }.Select(ReplicaIds.For).Order());
+        missing.InitialMembers.Voters.ShouldBe(new[] { "a", "b", "c" }.Select(n => ReplicaIds.For(n)).Order());
     }
 
     [Fact]
