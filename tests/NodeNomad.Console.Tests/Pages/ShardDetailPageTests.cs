@@ -57,4 +57,16 @@ public sealed class ShardDetailPageTests
 
         cut.ById("shard-unknown").TextContent.ShouldContain("No shard 42 is known");
     }
+
+    [Fact]
+    public async Task a_moving_shard_names_its_migration()
+    {
+        var fleet = Fleets.ThreeNodes(new ManualClock());
+        fleet.ApplyShards([Fleets.Shard(0, "node-1", "node-2", "node-3") with { MigrationId = "m-42" }]);
+        await using var context = ConsoleComponents.Context(fleet);
+
+        var cut = context.Render<ShardDetail>(p => p.Add(c => c.Id, 0));
+
+        cut.ById("shard-migration").TextContent.ShouldContain("m-42");
+    }
 }
