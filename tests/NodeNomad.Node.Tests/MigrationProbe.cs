@@ -28,7 +28,14 @@ internal static class MigrationProbe
         MigrationInfo? migration = null;
         await Eventually(async () =>
         {
-            migration = await http.GetFromJsonAsync<MigrationInfo>($"/api/v1/cluster/migrations/{id}", Json.Options);
+            // The node asked may not have applied the start yet (the meta leader accepted it): a 404 means not yet.
+            using var response = await http.GetAsync($"/api/v1/cluster/migrations/{id}");
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+
+            migration = await response.Content.ReadFromJsonAsync<MigrationInfo>(Json.Options);
             return MigrationStates.IsFinal(migration!.State);
         }, $"{id} ends", MoveTimeout);
         return migration!;

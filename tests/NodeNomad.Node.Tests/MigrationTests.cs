@@ -95,6 +95,8 @@ public sealed class MigrationTests(ITestOutputHelper output)
         using var started = await http.PostAsJsonAsync("/api/v1/cluster/migrate", new { shardId = 0, targetNodeId = target });
         started.StatusCode.ShouldBe(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
         var migration = (await started.Content.ReadFromJsonAsync<MigrationInfo>(Json.Options))!;
+        // The node asked answers for the migration once it has applied its start (the meta leader accepted it).
+        await Eventually(async () => (await http.GetAsync($"/api/v1/cluster/migrations/{migration.Id}")).StatusCode == HttpStatusCode.OK, $"node-1 knows {migration.Id}");
         using var cancelled = await http.PostAsync($"/api/v1/cluster/migrations/{migration.Id}/cancel", null);
         cancelled.StatusCode.ShouldBe(HttpStatusCode.Accepted, await cancelled.Content.ReadAsStringAsync());
         var ended = await WaitForEndAsync(http, migration.Id);
