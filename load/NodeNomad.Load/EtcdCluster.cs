@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace NodeNomad.Load;
 
 /// <summary>
-/// The 3-member etcd cluster of <c>shared/peers/etcd-cluster.sh</c>, started in a temporary folder; disposing it
+/// The 3-member etcd cluster of <c>load/etcd-cluster.sh</c>, started in a temporary folder; disposing it
 /// runs the script's <c>stop</c>, which stops the members and removes the folder.
 /// </summary>
 internal sealed class EtcdCluster : IAsyncDisposable

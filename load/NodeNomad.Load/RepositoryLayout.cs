@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace NodeNomad.Load;
 
-/// <summary>Where the node build and the shared peers folder (a sibling of the repository) are.</summary>
+/// <summary>Where the node build and the etcd script of the benchmarks are, inside the repository.</summary>
 internal sealed record RepositoryLayout(string Root)
 {
     private const string Solution = "NodeNomad.sln";
@@ -11,9 +11,7 @@ internal sealed record RepositoryLayout(string Root)
 
     public string NodeDll => Path.Combine(NodeProject, "bin", "Release", "net10.0", "NodeNomad.Node.dll");
 
-    public string SharedFolder => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
-
-    public string EtcdClusterScript => Path.Combine(SharedFolder, "peers", "etcd-cluster.sh");
+    public string EtcdClusterScript => Path.Combine(Root, "load", "etcd-cluster.sh");
 
     /// <summary>The repository holding this program's build, or else the working folder.</summary>
     public static RepositoryLayout Find()
@@ -42,5 +40,5 @@ internal sealed record RepositoryLayout(string Root)
 
     public string RequireEtcdClusterScript() => File.Exists(EtcdClusterScript)
         ? EtcdClusterScript
-        : throw new BenchSetupException($"--etcd needs {EtcdClusterScript}: the folder 'shared' beside the repository, with peers/etcd-cluster.sh.");
+        : throw new BenchSetupException($"--etcd needs {EtcdClusterScript}, which starts the etcd members to compare with.");
 }

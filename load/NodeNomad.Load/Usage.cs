@@ -49,7 +49,7 @@ internal static class Usage
           --value-bytes N    bytes per value (default 100)
           --max-requests N   end a run after N writes even if its time is not up (default 1000000)
           --etcd             run the same load against a 3-member etcd started with
-                             ../shared/peers/etcd-cluster.sh and print NodeNomad/etcd per client count
+                             load/etcd-cluster.sh and print NodeNomad/etcd per client count
           -h, --help         this text
 
         bench-cluster  writes and linearizable reads against one node alone, then against a Raft cluster
