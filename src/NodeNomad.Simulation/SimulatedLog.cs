@@ -79,9 +79,6 @@ public sealed class SimulatedLog
             ? disk.Entries[(int)(index - disk.SnapshotIndex - 1)].Term
             : null;
 
-    /// <summary>The groups this log holds.</summary>
-    public IEnumerable<ulong> GroupIds => _groups.Keys;
-
     /// <summary>The last index <paramref name="groupId"/>'s durable snapshot covers (0 without one).</summary>
     public ulong SnapshotIndex(ulong groupId) => _groups.TryGetValue(groupId, out var disk) ? disk.SnapshotIndex : 0;
 

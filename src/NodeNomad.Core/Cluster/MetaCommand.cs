@@ -6,7 +6,6 @@ namespace NodeNomad.Core.Cluster;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(BootstrapCluster), "bootstrap")]
 [JsonDerivedType(typeof(RegisterNode), "register-node")]
-[JsonDerivedType(typeof(SetShardReplicas), "set-shard-replicas")]
 [JsonDerivedType(typeof(StartMigration), "start-migration")]
 [JsonDerivedType(typeof(AdvanceMigration), "advance-migration")]
 [JsonDerivedType(typeof(CancelMigration), "cancel-migration")]
@@ -24,13 +23,6 @@ public sealed record BootstrapCluster(string ClusterId, int ReplicationFactor, I
 /// <summary>Adds a node, or updates its addresses and weight (a restarted node on a new address).</summary>
 /// <param name="Node">The node as it describes itself.</param>
 public sealed record RegisterNode(NodeRecord Node) : MetaCommand;
-
-/// <summary>Sets a shard's replica set, only if its epoch is still <paramref name="ExpectedEpoch"/>; bumps the epoch.</summary>
-/// <param name="ShardId">The shard.</param>
-/// <param name="ExpectedEpoch">The epoch the change was planned against.</param>
-/// <param name="Replicas">The new voting replicas.</param>
-/// <param name="Learners">The new learners.</param>
-public sealed record SetShardReplicas(int ShardId, long ExpectedEpoch, IReadOnlyList<string> Replicas, IReadOnlyList<string> Learners) : MetaCommand;
 
 /// <summary>
 /// Starts moving shard <paramref name="ShardId"/>'s replica from <paramref name="Source"/> to <paramref name="Target"/>:

@@ -50,21 +50,6 @@ public sealed partial class MetaStateMachine
                 var nodes = map.Nodes.Where(n => n.Id != register.Node.Id).Append(register.Node).OrderBy(n => n.Id, StringComparer.Ordinal).ToList();
                 Map = map with { Nodes = nodes, Version = index };
                 return null;
-            case SetShardReplicas set:
-                if (map.Shard(set.ShardId) is not { } shard)
-                {
-                    return $"shard {set.ShardId} does not exist.";
-                }
-
-                if (shard.Epoch != set.ExpectedEpoch)
-                {
-                    return $"shard {set.ShardId} is at epoch {shard.Epoch}, not {set.ExpectedEpoch}.";
-                }
-
-                var shards = map.Shards.ToArray();
-                shards[set.ShardId] = shard with { Replicas = set.Replicas, Learners = set.Learners, Epoch = shard.Epoch + 1 };
-                Map = map with { Shards = shards, Version = index };
-                return null;
             case StartMigration start:
                 return Start(index, start);
             case AdvanceMigration advance:

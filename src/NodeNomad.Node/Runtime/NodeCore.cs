@@ -438,16 +438,13 @@ public sealed class NodeCore
         }
 
         var hosted = _groups.Values.Select(g => g.LogKey).ToHashSet();
-        foreach (var key in _recovered.Keys.Where(k => k != MetaReplica.MetaGroupId && !hosted.Contains(k)).ToList())
+        var stale = _recovered.Keys.Where(key => key != MetaReplica.MetaGroupId && !hosted.Contains(key)
+            && (ReplicaIds.OfLogKey(key) is var (groupId, incarnation))
+            && (ShardRecord.ShardOf(groupId) is not { } shardId || !Places(map, shardId, incarnation))).ToList();
+        if (stale.Count > 0)
         {
-            var (groupId, incarnation) = ReplicaIds.OfLogKey(key);
-            if (ShardRecord.ShardOf(groupId) is not { } shardId || !Places(map, shardId, incarnation))
-            {
-                _dropped.Add(key);
-                var recovered = new Dictionary<ulong, RecoveredGroup>(_recovered);
-                recovered.Remove(key);
-                _recovered = recovered;
-            }
+            _dropped.AddRange(stale);
+            _recovered = _recovered.Where(g => !stale.Contains(g.Key)).ToDictionary(g => g.Key, g => g.Value);
         }
     }
 
