@@ -8,5 +8,5 @@ public sealed record SnapshotMetadata(ulong Index, ulong Term, ConfState ConfSta
 
 /// <summary>A group's state machine serialized as of <see cref="SnapshotMetadata.Index"/>.</summary>
 /// <param name="Metadata">Where the snapshot stands in the log.</param>
-/// <param name="Data">The serialized state machine; its format belongs to the state machine.</param>
-public sealed record Snapshot(SnapshotMetadata Metadata, ReadOnlyMemory<byte> Data);
+/// <param name="Data">The serialized state machine, in memory or in a file; its format belongs to the state machine.</param>
+public sealed record Snapshot(SnapshotMetadata Metadata, SnapshotData Data);

@@ -386,12 +386,13 @@ public sealed partial class CoreClusterSimulation
         foreach (var compaction in output.Compactions)
         {
             var stored = Now >= node.SlowDiskUntil || Random.Next(4) != 0;
-            if (stored)
+            var snapshot = stored ? compaction.InMemory() : null;
+            if (snapshot is not null)
             {
-                node.Log.Compact(compaction.LogKey, compaction.Snapshot);
+                node.Log.Compact(compaction.LogKey, snapshot);
             }
 
-            core.Compacted(compaction, stored);
+            core.Compacted(compaction, snapshot);
         }
 
         Check(node);

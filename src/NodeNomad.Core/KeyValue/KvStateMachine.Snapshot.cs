@@ -1,65 +1,251 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace NodeNomad.Core.KeyValue;
 
 public sealed partial class KvStateMachine
 {
-    private const uint SnapshotMagic = 0x4E4E4B56; // "NNKV"
-    private const int SnapshotFormat = 1;
+    internal const uint SnapshotMagic = 0x4E4E4B56; // "NNKV"
+    internal const int SnapshotFormat = 1;
+
+    /// <summary>
+    /// The state as it is now, fixed: the records (which never change once made) in key order and the applied
+    /// index. Taking it costs one array of references; writing it (<see cref="KvSnapshotImage.WriteTo"/>) may then
+    /// happen on another thread while this machine goes on applying.
+    /// </summary>
+    public KvSnapshotImage Freeze()
+    {
+        var records = new KvRecord[_records.Count];
+        var i = 0;
+        foreach (var key in _order)
+        {
+            records[i++] = _records[key];
+        }
+
+        return new KvSnapshotImage(AppliedIndex, records, Bytes);
+    }
 
     /// <summary>
     /// Serializes every held record (expired ones too: they leave only through a logged purge) and the
-    /// applied index. The bytes restore to an identical state machine on any replica.
+    /// applied index, in one array. The bytes restore to an identical state machine on any replica.
     /// </summary>
     public byte[] Serialize()
     {
-        var writer = new KvCommandCodec.ByteWriter();
-        writer.Int32(unchecked((int)SnapshotMagic));
-        writer.Int32(SnapshotFormat);
-        writer.Int64(AppliedIndex);
-        writer.Int32(_records.Count);
-        foreach (var key in _order)
-        {
-            var record = _records[key];
-            writer.String(record.Key);
-            writer.String(record.Value);
-            writer.Int64(record.Version);
-            writer.Int64(KvCommandCodec.WriteExpiry(record.ExpiresAt));
-        }
-
-        return writer.ToArray();
+        using var bytes = new MemoryStream();
+        Freeze().WriteTo(bytes);
+        return bytes.ToArray();
     }
 
     /// <summary>Rebuilds a state machine from <see cref="Serialize"/>'s bytes; throws <see cref="FormatException"/> on bad input.</summary>
     public static KvStateMachine Restore(ReadOnlySpan<byte> snapshot)
     {
-        if (snapshot.Length < 4 || BinaryPrimitives.ReadUInt32LittleEndian(snapshot) != SnapshotMagic)
+        using var stream = new MemoryStream(snapshot.ToArray(), writable: false);
+        return Restore(stream);
+    }
+
+    /// <summary>
+    /// Rebuilds a state machine from a snapshot read off <paramref name="snapshot"/> to its end, a record at a time;
+    /// throws <see cref="FormatException"/> on bad input (short, trailing bytes, wrong magic or format). The stream is
+    /// closed when the method returns.
+    /// </summary>
+    public static KvStateMachine Restore(Stream snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        using var buffered = new BufferedStream(snapshot, SnapshotReader.BufferBytes);
+        var reader = new SnapshotReader(buffered);
+        try
         {
-            throw new FormatException("Not a key-value snapshot.");
+            if (unchecked((uint)reader.Int32()) != SnapshotMagic)
+            {
+                throw new FormatException("Not a key-value snapshot.");
+            }
+
+            var format = reader.Int32();
+            if (format != SnapshotFormat)
+            {
+                throw new FormatException($"Unknown key-value snapshot format {format}.");
+            }
+
+            var machine = new KvStateMachine();
+            var applied = reader.Int64();
+            var count = reader.Int32();
+            if (count < 0)
+            {
+                throw new FormatException($"A negative record count {count}.");
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var key = reader.String();
+                var value = reader.String();
+                var version = reader.Int64();
+                var expiresAt = KvCommandCodec.ReadExpiry(reader.Int64());
+                machine.Put(version, key, value, expiresAt);
+            }
+
+            reader.EnsureEnd();
+            machine.AppliedIndex = applied;
+            return machine;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new FormatException("The key-value snapshot is truncated.", e);
+        }
+    }
+
+    /// <summary>Reads the snapshot's little-endian values from a buffered stream.</summary>
+    private sealed class SnapshotReader(BufferedStream stream)
+    {
+        public const int BufferBytes = 256 * 1024;
+
+        private readonly BufferedStream _stream = stream;
+        private readonly byte[] _scratch = new byte[8];
+        private readonly long? _length = Remaining(stream.UnderlyingStream);
+        private long _read;
+
+        public int Int32()
+        {
+            Fill(4);
+            return BinaryPrimitives.ReadInt32LittleEndian(_scratch);
         }
 
-        var reader = new KvCommandCodec.ByteReader(snapshot);
-        reader.Int32();
-        var format = reader.Int32();
-        if (format != SnapshotFormat)
+        public long Int64()
         {
-            throw new FormatException($"Unknown key-value snapshot format {format}.");
+            Fill(8);
+            return BinaryPrimitives.ReadInt64LittleEndian(_scratch);
         }
 
-        var machine = new KvStateMachine();
-        var applied = reader.Int64();
-        var count = reader.Int32();
-        for (var i = 0; i < count; i++)
+        public string String()
         {
-            var key = reader.String();
-            var value = reader.String();
-            var version = reader.Int64();
-            var expiresAt = KvCommandCodec.ReadExpiry(reader.Int64());
-            machine.Put(version, key, value, expiresAt);
+            var length = Int32();
+            if (length < 0)
+            {
+                throw new FormatException($"Negative string length {length}.");
+            }
+
+            if (_length is { } total && length > total - _read)
+            {
+                throw new FormatException($"Truncated: a string of {length} bytes at offset {_read} of {total}.");
+            }
+
+            var bytes = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                _stream.ReadExactly(bytes, 0, length);
+                _read += length;
+                return KeyRules.StrictUtf8.GetString(bytes, 0, length);
+            }
+            catch (ArgumentException e)
+            {
+                throw new FormatException("A string is not valid UTF-8.", e);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
         }
 
-        reader.EnsureEnd();
-        machine.AppliedIndex = applied;
-        return machine;
+        public void EnsureEnd()
+        {
+            var trailing = 0L;
+            while (_stream.Read(_scratch) is var read and > 0)
+            {
+                trailing += read;
+            }
+
+            if (trailing > 0)
+            {
+                throw new FormatException($"{trailing} unexpected trailing bytes.");
+            }
+        }
+
+        /// <summary>What is left of a stream that knows its length (seekable or not), else null.</summary>
+        private static long? Remaining(Stream stream)
+        {
+            try
+            {
+                return stream.Length - stream.Position;
+            }
+            catch (NotSupportedException)
+            {
+                return null;
+            }
+        }
+
+        private void Fill(int count)
+        {
+            _stream.ReadExactly(_scratch, 0, count);
+            _read += count;
+        }
+    }
+}
+
+/// <summary>
+/// A shard's key-value state fixed at one applied index (<see cref="KvStateMachine.Freeze"/>), written out as a
+/// snapshot a record at a time, so that the shard is never serialized into one array.
+/// </summary>
+public sealed class KvSnapshotImage
+{
+    private const int BufferBytes = 256 * 1024;
+
+    private readonly KvRecord[] _records;
+
+    internal KvSnapshotImage(long appliedIndex, KvRecord[] records, long bytes)
+    {
+        AppliedIndex = appliedIndex;
+        _records = records;
+        Bytes = bytes;
+    }
+
+    /// <summary>The index of the last entry the image includes.</summary>
+    public long AppliedIndex { get; }
+
+    /// <summary>Keys in the image.</summary>
+    public int Count => _records.Length;
+
+    /// <summary>Bytes of keys and values in the image, in UTF-8 (the snapshot is a little larger).</summary>
+    public long Bytes { get; }
+
+    /// <summary>Writes the snapshot to <paramref name="destination"/>, which it leaves open.</summary>
+    public void WriteTo(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        using var output = new BufferedStream(destination, BufferBytes);
+        Span<byte> scratch = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(scratch, KvStateMachine.SnapshotMagic);
+        output.Write(scratch[..4]);
+        BinaryPrimitives.WriteInt32LittleEndian(scratch, KvStateMachine.SnapshotFormat);
+        output.Write(scratch[..4]);
+        BinaryPrimitives.WriteInt64LittleEndian(scratch, AppliedIndex);
+        output.Write(scratch);
+        BinaryPrimitives.WriteInt32LittleEndian(scratch, _records.Length);
+        output.Write(scratch[..4]);
+        foreach (var record in _records)
+        {
+            WriteString(output, record.Key);
+            WriteString(output, record.Value);
+            BinaryPrimitives.WriteInt64LittleEndian(scratch, record.Version);
+            output.Write(scratch);
+            BinaryPrimitives.WriteInt64LittleEndian(scratch, KvCommandCodec.WriteExpiry(record.ExpiresAt));
+            output.Write(scratch);
+        }
+
+        output.Flush();
+    }
+
+    private static void WriteString(Stream output, string text)
+    {
+        var length = KeyRules.StrictUtf8.GetByteCount(text);
+        var bytes = ArrayPool<byte>.Shared.Rent(length + 4);
+        try
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(bytes, length);
+            KeyRules.StrictUtf8.GetBytes(text, bytes.AsSpan(4));
+            output.Write(bytes, 0, length + 4);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 }

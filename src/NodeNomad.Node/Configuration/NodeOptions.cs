@@ -53,6 +53,9 @@ public sealed class NodeOptions
         /// <summary>Milliseconds a migration may stay in one step before the shard's leader undoes it (before its swap).</summary>
         public const string MigrationStepTimeout = "MIGRATION_STEP_TIMEOUT_MS";
 
+        /// <summary>The most snapshot data a node sends per second, in MiB (0 for no limit).</summary>
+        public const string SnapshotBandwidth = "SNAPSHOT_BANDWIDTH_MIB";
+
         /// <summary>How long a request waits for consensus before it answers 503.</summary>
         public const string RequestTimeoutMs = "REQUEST_TIMEOUT_MS";
 
@@ -126,6 +129,12 @@ public sealed class NodeOptions
     /// <summary>How long a migration may stay in one step, in milliseconds.</summary>
     public int MigrationStepTimeoutMs { get; set; } = 60_000;
 
+    /// <summary>
+    /// The most snapshot data this node sends per second, over all its peers, in MiB; 0 for no limit. Moving a replica
+    /// sends its shard as a snapshot, and the limit keeps room for client traffic meanwhile.
+    /// </summary>
+    public int SnapshotBandwidthMiB { get; set; } = 64;
+
     /// <summary>How long a request waits for consensus.</summary>
     public int RequestTimeoutMs { get; set; } = 5000;
 
@@ -178,6 +187,7 @@ public sealed class NodeOptions
         ElectionTimeoutMs = Integer(configuration, Keys.ElectionTimeout, ElectionTimeoutMs);
         RequestTimeoutMs = Integer(configuration, Keys.RequestTimeoutMs, RequestTimeoutMs);
         MigrationStepTimeoutMs = Integer(configuration, Keys.MigrationStepTimeout, MigrationStepTimeoutMs);
+        SnapshotBandwidthMiB = Integer(configuration, Keys.SnapshotBandwidth, SnapshotBandwidthMiB);
         ShardCount = Integer(configuration, Keys.ShardCount, ShardCount);
         ReplicationFactor = Integer(configuration, Keys.ReplicationFactor, ReplicationFactor);
         Weight = Integer(configuration, Keys.Weight, Weight);

@@ -77,6 +77,11 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"{NodeOptions.Keys.RequestTimeoutMs}={options.RequestTimeoutMs} must be between 100 and 600000.");
         }
 
+        if (options.SnapshotBandwidthMiB is < 0 or > 100_000)
+        {
+            failures.Add($"{NodeOptions.Keys.SnapshotBandwidth}={options.SnapshotBandwidthMiB} must be between 0 (no limit) and 100000 MiB/s.");
+        }
+
         if (options.MigrationStepTimeoutMs is < 1_000 or > 3_600_000)
         {
             failures.Add($"{NodeOptions.Keys.MigrationStepTimeout}={options.MigrationStepTimeoutMs} must be between 1000 and 3600000 milliseconds.");

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Shards;
+using NodeNomad.Node.Snapshots;
 using NodeNomad.Node.Transport;
 using NodeNomad.Raft;
 
@@ -10,23 +11,32 @@ namespace NodeNomad.Node.Peers;
 /// <summary>Connects the peer transport to the node's replica: outgoing messages, incoming messages, and delivery feedback.</summary>
 public static class TransportWiring
 {
+    /// <summary>The folder under the data folder where snapshots are written, received and read from to send.</summary>
+    public const string StagingFolder = "snapshots";
+
     /// <summary>Registers the transport, its sink and its feedback.</summary>
     public static IServiceCollection AddNodeNomadTransport(this IServiceCollection services)
     {
         services.AddSingleton<RaftTransportMetrics>();
+        services.AddSingleton(sp => new SnapshotStaging(
+            Path.Combine(sp.GetRequiredService<IOptions<NodeOptions>>().Value.EffectiveDataDir, StagingFolder),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SnapshotInbox(sp.GetRequiredService<SnapshotStaging>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RaftInbox>();
         services.AddSingleton<IRaftMessageSink>(sp => sp.GetRequiredService<RaftInbox>());
         services.AddSingleton<IPeerTransportFeedback>(sp => sp.GetRequiredService<RaftInbox>());
         services.AddSingleton(sp =>
         {
             var topology = sp.GetRequiredService<ClusterTopology>();
+            var options = sp.GetRequiredService<IOptions<NodeOptions>>().Value;
             return new PeerTransport(
                 topology.Self.ReplicaId,
                 topology.Peers.ToDictionary(p => p.ReplicaId, p => p.PeerUri),
                 EffectiveSecret(sp.GetRequiredService<IOptions<NodeOptions>>().Value),
                 sp.GetRequiredService<ILogger<PeerTransport>>(),
                 sp.GetRequiredService<IPeerTransportFeedback>(),
-                metrics: sp.GetRequiredService<RaftTransportMetrics>());
+                new PeerTransportOptions { SnapshotBytesPerSecond = options.SnapshotBandwidthMiB * 1024L * 1024 },
+                sp.GetRequiredService<RaftTransportMetrics>());
         });
         services.AddSingleton<IPeerSender, TransportSender>();
         return services;

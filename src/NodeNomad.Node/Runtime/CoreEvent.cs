@@ -10,7 +10,7 @@ public abstract record CoreEvent;
 public sealed record LeaderChanged(ulong GroupId, string? Leader, ulong Term, string Role) : CoreEvent;
 
 /// <summary>A group installed a snapshot its leader sent.</summary>
-public sealed record SnapshotInstalled(ulong GroupId, ulong Index, int Bytes) : CoreEvent;
+public sealed record SnapshotInstalled(ulong GroupId, ulong Index, long Bytes) : CoreEvent;
 
 /// <summary>A group recovered from the log.</summary>
 public sealed record GroupRecovered(ulong GroupId, ulong LastIndex, ulong SnapshotIndex) : CoreEvent;

@@ -20,6 +20,7 @@ public abstract class GroupReplica
     private bool _deferredWritten;
     private ulong _appliedTerm;
     private ulong _snapshotIndex;
+    private bool _compacting;
     private long? _oldestUnsnapshottedAt;
     private long _nextReadId;
     private volatile ReplicaStatus _status = ReplicaStatus.Starting;
@@ -80,8 +81,11 @@ public abstract class GroupReplica
     {
     }
 
-    /// <summary>The state machine as snapshot bytes (called on the turn, which alone changes it).</summary>
-    protected abstract byte[] SerializeState();
+    /// <summary>
+    /// The state machine fixed as it is now (called on the turn, which alone changes it), as a writer of its snapshot
+    /// that may run later, on another thread, while the group goes on applying.
+    /// </summary>
+    protected abstract Action<Stream> CaptureState();
 
     /// <summary>Replaces the state machine by the snapshot's.</summary>
     protected abstract void RestoreState(Snapshot snapshot);
@@ -389,19 +393,25 @@ public abstract class GroupReplica
     internal Compaction? DueCompaction(int threshold, long persistedSoFar, long pinLimit)
     {
         var pinning = _oldestUnsnapshottedAt is { } since && persistedSoFar - since >= pinLimit && Applied > _snapshotIndex;
-        if (Applied - _snapshotIndex < (ulong)threshold && !pinning)
+        if (_compacting || (Applied - _snapshotIndex < (ulong)threshold && !pinning))
         {
             return null;
         }
 
-        return new Compaction(GroupId, LogKey, new Snapshot(new SnapshotMetadata(Applied, _appliedTerm, Raft.Status.ConfState), SerializeState()));
+        // One at a time: the shell writes the snapshot while turns go on, and this group asks for no other until then.
+        _compacting = true;
+        return new Compaction(GroupId, LogKey, new SnapshotMetadata(Applied, _appliedTerm, Raft.Status.ConfState), CaptureState());
     }
 
-    /// <summary>The shell stored (or failed to store) the snapshot <see cref="DueCompaction"/> asked for.</summary>
-    internal void Compacted(Snapshot snapshot, bool stored, long persistedSoFar)
+    /// <summary>
+    /// The shell stored the snapshot <see cref="DueCompaction"/> asked for (<paramref name="stored"/> reads its data),
+    /// or failed to (null).
+    /// </summary>
+    internal void Compacted(SnapshotMetadata metadata, Snapshot? stored, long persistedSoFar)
     {
-        var index = snapshot.Metadata.Index;
-        if (!stored)
+        _compacting = false;
+        var index = metadata.Index;
+        if (stored is not { } snapshot || index <= _snapshotIndex)
         {
             // The log still holds every entry; the next threshold tries again.
             _snapshotIndex = Math.Max(_snapshotIndex, index);

@@ -44,14 +44,19 @@ public sealed class MetaReplica : GroupReplica
     }
 
     /// <inheritdoc />
-    protected override byte[] SerializeState() => _machine.Serialize();
+    protected override Action<Stream> CaptureState()
+    {
+        // The cluster map is small: serialized now, written later.
+        var bytes = _machine.Serialize();
+        return stream => stream.Write(bytes);
+    }
 
     /// <inheritdoc />
     protected override void RestoreState(Snapshot snapshot)
     {
         try
         {
-            _machine = MetaStateMachine.Restore(snapshot.Data.Span);
+            _machine = MetaStateMachine.Restore(snapshot.Data.ToArray());
         }
         catch (FormatException e)
         {

@@ -341,14 +341,21 @@ public sealed class NodeCore
         }
     }
 
-    /// <summary>The shell stored (or failed to store) a snapshot <see cref="TakeOutput"/> asked for.</summary>
-    public void Compacted(Compaction compaction, bool stored)
+    /// <summary>
+    /// The shell stored a snapshot <see cref="TakeOutput"/> asked for, as <paramref name="stored"/> (whose data the group
+    /// reads from now on, to send it), or failed to (null).
+    /// </summary>
+    /// <returns>Whether the group took it: false when the group is gone (or recreated) since it asked.</returns>
+    public bool Compacted(Compaction compaction, Snapshot? stored)
     {
         ArgumentNullException.ThrowIfNull(compaction);
         if (_groups.TryGetValue(compaction.GroupId, out var group) && group.LogKey == compaction.LogKey)
         {
-            group.Compacted(compaction.Snapshot, stored, PersistedEntries);
+            group.Compacted(compaction.Metadata, stored, PersistedEntries);
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>Everything produced since the last call: messages, answers to callers, events, snapshots to store.</summary>

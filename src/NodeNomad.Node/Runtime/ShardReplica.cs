@@ -80,7 +80,7 @@ public sealed class ShardReplica : GroupReplica, IDisposable
     }
 
     /// <inheritdoc />
-    protected override byte[] SerializeState() => _machine.Serialize();
+    protected override Action<Stream> CaptureState() => _machine.Freeze().WriteTo;
 
     /// <inheritdoc />
     protected override void RestoreState(Snapshot snapshot)
@@ -88,7 +88,8 @@ public sealed class ShardReplica : GroupReplica, IDisposable
         KvStateMachine machine;
         try
         {
-            machine = KvStateMachine.Restore(snapshot.Data.Span);
+            using var data = snapshot.Data.OpenRead();
+            machine = KvStateMachine.Restore(data);
         }
         catch (FormatException e)
         {

@@ -10,8 +10,25 @@ public readonly record struct Outbound(ulong GroupId, Message Message);
 /// <summary>The end of the proposal or read the caller enqueued as <paramref name="Ticket"/>.</summary>
 public readonly record struct Completion(long Ticket, Outcome Outcome);
 
-/// <summary>A snapshot of its own state a group asks the shell to store (under <paramref name="LogKey"/>), dropping the log it covers.</summary>
-public sealed record Compaction(ulong GroupId, ulong LogKey, Snapshot Snapshot);
+/// <summary>
+/// A snapshot of its own state a group asks the shell to store (under <paramref name="LogKey"/>), dropping the log it
+/// covers. The state was fixed when the group asked; <paramref name="WriteState"/> writes it out and may run on another
+/// thread while turns go on. The shell then stores the snapshot and answers with <see cref="NodeCore.Compacted"/>.
+/// </summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="LogKey">The group's key in the log.</param>
+/// <param name="Metadata">Where the snapshot stands.</param>
+/// <param name="WriteState">Writes the snapshot's data to a stream (once).</param>
+public sealed record Compaction(ulong GroupId, ulong LogKey, SnapshotMetadata Metadata, Action<Stream> WriteState)
+{
+    /// <summary>The snapshot with its data written into memory: for the simulation and tests, whose groups are small.</summary>
+    public Snapshot InMemory()
+    {
+        using var bytes = new MemoryStream();
+        WriteState(bytes);
+        return new Snapshot(Metadata, bytes.ToArray());
+    }
+}
 
 /// <summary>
 /// The first half of a turn: what must be made durable, and the messages that may leave before it is (a leader's

@@ -1,3 +1,4 @@
+using NodeNomad.Node.Runtime;
 using NodeNomad.Raft;
 
 namespace NodeNomad.Node.Shards;
@@ -25,3 +26,6 @@ internal sealed record TransferInput(ulong GroupId, ulong Transferee) : HostInpu
 
 /// <summary>A linearizable read of a group.</summary>
 internal sealed record ReadInput(long Ticket, ulong GroupId) : HostInput;
+
+/// <summary>A compaction's snapshot data was written to <paramref name="Path"/> off the loop (or failed with <paramref name="Error"/>).</summary>
+internal sealed record CompactionWrittenInput(Compaction Compaction, string Path, long Bytes, Exception? Error) : HostInput;

@@ -7,6 +7,7 @@ using NodeNomad.Core.Cluster;
 using NodeNomad.Core.KeyValue;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Runtime;
+using NodeNomad.Node.Snapshots;
 using NodeNomad.Node.Telemetry;
 using NodeNomad.Raft;
 using NodeNomad.Storage;
@@ -29,6 +30,8 @@ public sealed partial class ReplicaHost : BackgroundService
     private readonly NodeMetrics _metrics;
     private readonly ILogger<ReplicaHost> _logger;
     private readonly NodeCore _core;
+    private readonly SnapshotStaging _staging;
+    private readonly List<CompactionWrittenInput> _written = [];
     private readonly Channel<HostInput> _inputs = Channel.CreateUnbounded<HostInput>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<MetaCommand> _forMeta = Channel.CreateBounded<MetaCommand>(new BoundedChannelOptions(1024)
     {
@@ -49,8 +52,11 @@ public sealed partial class ReplicaHost : BackgroundService
         IPeerSender peers,
         NodeMetrics metrics,
         TimeProvider clock,
+        SnapshotStaging staging,
         ILogger<ReplicaHost> logger)
     {
+        ArgumentNullException.ThrowIfNull(staging);
+        _staging = staging;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -430,6 +436,9 @@ public sealed partial class ReplicaHost : BackgroundService
             case TransferInput transfer:
                 _core.TransferLeadership(transfer.GroupId, transfer.Transferee);
                 break;
+            case CompactionWrittenInput written:
+                _written.Add(written);
+                break;
         }
     }
 
@@ -437,6 +446,12 @@ public sealed partial class ReplicaHost : BackgroundService
     private async Task RunTurnsAsync()
     {
         Dispatch(_core.TakeOutput());
+        foreach (var written in _written)
+        {
+            await StoreCompactionAsync(written);
+        }
+
+        _written.Clear();
         while (_failure is null && _core.Prepare() is { } plan)
         {
             Send(plan.SendNow);
@@ -447,13 +462,75 @@ public sealed partial class ReplicaHost : BackgroundService
             }
 
             _core.Persisted();
+            if (plan.Save is { } saved)
+            {
+                Staged(saved);
+            }
+
             var output = _core.TakeOutput();
             Dispatch(output);
             foreach (var compaction in output.Compactions)
             {
-                await CompactAsync(compaction);
+                WriteCompaction(compaction);
             }
         }
+    }
+
+    /// <summary>
+    /// After a save: a group that installed a snapshot now reads it from the file it arrived in (which stays), and a
+    /// dropped group's file goes.
+    /// </summary>
+    private void Staged(LogBatch batch)
+    {
+        foreach (var write in batch.Groups)
+        {
+            if (write.Snapshot is { } snapshot)
+            {
+                _staging.Adopt(write.GroupId, snapshot.Data);
+            }
+        }
+
+        foreach (var dropped in batch.Dropped)
+        {
+            _staging.Drop(dropped);
+        }
+    }
+
+    /// <summary>
+    /// Writes a compaction's snapshot data to a staging file on the thread pool, so that a large shard is serialized
+    /// neither on the loop nor into memory; the loop stores it once written.
+    /// </summary>
+    private void WriteCompaction(Compaction compaction)
+    {
+        var path = _staging.NewFile("taken");
+        _ = Task.Run(() =>
+        {
+            HostInput written;
+            try
+            {
+                long bytes;
+                using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0))
+                {
+                    compaction.WriteState(file);
+                    bytes = file.Length;
+                }
+
+                _staging.Written(path);
+                written = new CompactionWrittenInput(compaction, path, bytes, null);
+            }
+#pragma warning disable CA1031 // A failed snapshot loses nothing: the log still holds every entry. The loop reports it.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                written = new CompactionWrittenInput(compaction, path, 0, e);
+            }
+
+            if (!_inputs.Writer.TryWrite(written))
+            {
+                // The node is stopping.
+                _staging.Discard(path);
+            }
+        });
     }
 
     private async Task<bool> SaveAsync(LogBatch batch, int entries)
@@ -484,25 +561,42 @@ public sealed partial class ReplicaHost : BackgroundService
         return true;
     }
 
-    private async Task CompactAsync(Compaction compaction)
+    /// <summary>Stores a written compaction in the log and tells the core; the group then reads its snapshot from the staging file.</summary>
+    private async Task StoreCompactionAsync(CompactionWrittenInput written)
     {
-        var index = compaction.Snapshot.Metadata.Index;
+        var compaction = written.Compaction;
+        var index = compaction.Metadata.Index;
+        var snapshot = new Snapshot(compaction.Metadata, SnapshotData.FromFile(written.Path, 0, written.Bytes));
         try
         {
-            await _log.CompactAsync(compaction.LogKey, compaction.Snapshot);
+            if (written.Error is { } error)
+            {
+                throw new IOException($"Writing the snapshot to {written.Path} failed: {error.Message}", error);
+            }
+
+            await _log.CompactAsync(compaction.LogKey, snapshot);
         }
 #pragma warning disable CA1031 // A failed snapshot loses nothing: the log still holds every entry. Try again later.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             LogSnapshotFailed(_logger, e, compaction.GroupId, index);
-            _core.Compacted(compaction, stored: false);
+            _staging.Discard(written.Path);
+            _core.Compacted(compaction, stored: null);
             return;
         }
 
-        _core.Compacted(compaction, stored: true);
+        if (_core.Compacted(compaction, snapshot))
+        {
+            _staging.Adopt(compaction.LogKey, snapshot.Data);
+        }
+        else
+        {
+            _staging.Discard(written.Path);
+        }
+
         _metrics.SnapshotTaken();
-        LogSnapshotTaken(_logger, compaction.GroupId, index, compaction.Snapshot.Data.Length);
+        LogSnapshotTaken(_logger, compaction.GroupId, index, written.Bytes);
     }
 
     private void Send(IReadOnlyList<Outbound> messages)
@@ -632,13 +726,13 @@ public sealed partial class ReplicaHost : BackgroundService
     private static partial void LogSaveFailed(ILogger logger, Exception exception, int count, int groups);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Snapshot of group {Group} at index {Index} ({Bytes} bytes); the log before it was dropped")]
-    private static partial void LogSnapshotTaken(ILogger logger, ulong group, ulong index, int bytes);
+    private static partial void LogSnapshotTaken(ILogger logger, ulong group, ulong index, long bytes);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Snapshot of group {Group} at index {Index} failed; the log keeps every entry and the next threshold tries again")]
     private static partial void LogSnapshotFailed(ILogger logger, Exception exception, ulong group, ulong index);
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Installed a snapshot of group {Group} from the leader at index {Index} ({Bytes} bytes)")]
-    private static partial void LogSnapshotInstalled(ILogger logger, ulong group, ulong index, int bytes);
+    private static partial void LogSnapshotInstalled(ILogger logger, ulong group, ulong index, long bytes);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Group {Group} (0 is the meta group, shard i is group i + 1): leader is {Leader} in term {Term}; this replica is {Role}")]
     private static partial void LogLeaderChanged(ILogger logger, ulong group, string? leader, ulong term, string role);

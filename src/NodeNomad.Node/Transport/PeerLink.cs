@@ -24,7 +24,7 @@ internal sealed partial class PeerLink : IAsyncDisposable
     private readonly Queue<GroupMessage> _snapshots = new();
     private readonly ArrayBufferWriter<byte> _frame = new();
     private GroupMessage? _carried;
-    private (GroupMessage Message, IEnumerator<ReadOnlyMemory<byte>> Frames, long Bytes)? _sending;
+    private OutgoingSnapshot? _sending;
     private bool _reportedDown;
 
     private int _overflowing;
@@ -206,23 +206,54 @@ internal sealed partial class PeerLink : IAsyncDisposable
 
             if (_sending is null && _snapshots.TryDequeue(out var next))
             {
-                var frames = RaftMessageCodec.SnapshotFrames(next, _transport.Options.SnapshotChunkBytes).GetEnumerator();
-                _sending = (next, frames, next.Message.Snapshot!.Data.Length);
+                _sending = await OpenSnapshotAsync(next, cancellationToken);
             }
 
             var snapshotWritten = false;
-            if (_sending is { } sending && sending.Frames.MoveNext())
+            TimeSpan? throttled = null;
+            if (_sending is { } sending)
             {
-                var frame = sending.Frames.Current;
-                await body.WriteAsync(frame, cancellationToken);
-                var type = (RaftFrameType)frame.Span[4];
-                _transport.Metrics?.FrameSent(type, frame.Length, type == RaftFrameType.SnapshotEnd ? 1 : 0);
-                snapshotWritten = type == RaftFrameType.SnapshotEnd;
-                wrote = true;
+                var chunk = sending.NextChunkBytes;
+                if (chunk == 0 || _transport.Bandwidth.TryTake(chunk, out var wait))
+                {
+                    ReadOnlyMemory<byte>? frame;
+                    try
+                    {
+                        frame = sending.Next();
+                    }
+                    catch (IOException e)
+                    {
+                        // The snapshot's file went (a newer snapshot replaced it) or cannot be read: this snapshot
+                        // fails, the stream goes on, and Raft sends its newest one.
+                        LogSnapshotUnreadable(Logger, sending.Message.GroupId, PeerId, e.Message);
+                        EndSnapshot(ok: false);
+                        continue;
+                    }
+
+                    if (frame is { } bytes)
+                    {
+                        await body.WriteAsync(bytes, cancellationToken);
+                        var type = (RaftFrameType)bytes.Span[4];
+                        _transport.Metrics?.FrameSent(type, bytes.Length, type == RaftFrameType.SnapshotEnd ? 1 : 0);
+                        _transport.Transfers.Progress(PeerId, sending);
+                        snapshotWritten = sending.Done;
+                        wrote = true;
+                    }
+                }
+                else
+                {
+                    throttled = wait;
+                }
             }
 
             if (!wrote)
             {
+                if (throttled is { } delay)
+                {
+                    await WaitForQueueAsync(reader, delay, cancellationToken);
+                    continue;
+                }
+
                 if (!await reader.WaitToReadAsync(cancellationToken))
                 {
                     return;
@@ -236,11 +267,81 @@ internal sealed partial class PeerLink : IAsyncDisposable
             Volatile.Write(ref _overflowing, 0);
             if (snapshotWritten && _sending is { } done)
             {
-                _sending = null;
-                done.Frames.Dispose();
-                LogSnapshotSent(Logger, done.Message.GroupId, PeerId, done.Bytes);
-                _transport.Feedback.SnapshotStatus(done.Message.GroupId, PeerId, ok: true);
+                LogSnapshotSent(Logger, done.Message.GroupId, PeerId, done.Total, done.ResumedFrom);
+                EndSnapshot(ok: true);
             }
+        }
+    }
+
+    /// <summary>
+    /// Opens a snapshot to send: asks the peer how much of it arrived before an earlier stream broke, and starts there.
+    /// Returns null (the snapshot reported failed) when its data can no longer be read.
+    /// </summary>
+    private async Task<OutgoingSnapshot?> OpenSnapshotAsync(GroupMessage message, CancellationToken cancellationToken)
+    {
+        var resumeAt = await HeldByPeerAsync(message, cancellationToken);
+        try
+        {
+            var outgoing = OutgoingSnapshot.Open(message, resumeAt, _transport.Options.SnapshotChunkBytes);
+            _transport.Transfers.Started(PeerId, outgoing);
+            return outgoing;
+        }
+        catch (IOException e)
+        {
+            LogSnapshotUnreadable(Logger, message.GroupId, PeerId, e.Message);
+            _transport.Feedback.SnapshotStatus(message.GroupId, PeerId, ok: false);
+            return null;
+        }
+    }
+
+    /// <summary>How many bytes of the snapshot the peer holds from an interrupted send; 0 when it holds none or cannot say.</summary>
+    private async Task<long> HeldByPeerAsync(GroupMessage message, CancellationToken cancellationToken)
+    {
+        var metadata = message.Message.Snapshot!.Metadata;
+        var uri = new Uri(Address, string.Create(CultureInfo.InvariantCulture,
+            $"{RaftTransportEndpoints.SnapshotsPath}/{message.GroupId}?from={message.Message.From}&index={metadata.Index}&term={metadata.Term}"));
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _transport.Secret.Value);
+            using var response = await _transport.Http.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                return 0;
+            }
+
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var held) && held <= message.Message.Snapshot.Data.Length ? held : 0;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Cannot tell: send it all. If the stream is down too, the send fails and Raft asks again.
+            return 0;
+        }
+    }
+
+    /// <summary>The snapshot being sent ended (sent whole, or failed without breaking the stream).</summary>
+    private void EndSnapshot(bool ok)
+    {
+        var sending = _sending!;
+        _sending = null;
+        sending.Dispose();
+        _transport.Transfers.Ended(PeerId, sending, ok);
+        _transport.Feedback.SnapshotStatus(sending.Message.GroupId, PeerId, ok);
+    }
+
+    /// <summary>Waits until something is queued or <paramref name="delay"/> passes (a throttled snapshot may go on then).</summary>
+    private static async Task WaitForQueueAsync(ChannelReader<GroupMessage> reader, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(delay);
+        try
+        {
+            _ = await reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The delay passed.
         }
     }
 
@@ -328,7 +429,9 @@ internal sealed partial class PeerLink : IAsyncDisposable
 
         if (_sending is { } sending)
         {
-            sending.Frames.Dispose();
+            // What the peer got of it waits there; the next send of this snapshot resumes from it.
+            sending.Dispose();
+            _transport.Transfers.Ended(PeerId, sending, ok: false);
             Drop(sending.Message);
             _sending = null;
         }
@@ -402,8 +505,11 @@ internal sealed partial class PeerLink : IAsyncDisposable
     [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Dropped a {Type} message of group {GroupId} to peer {PeerId}: its {Bytes} bytes exceed a frame")]
     private static partial void LogTooLarge(ILogger logger, ulong peerId, ulong groupId, string type, long bytes);
 
-    [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Sent a snapshot of group {GroupId} to peer {PeerId} ({Bytes} bytes)")]
-    private static partial void LogSnapshotSent(ILogger logger, ulong groupId, ulong peerId, long bytes);
+    [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Sent a snapshot of group {GroupId} to peer {PeerId} ({Bytes} bytes, resumed from byte {ResumedFrom})")]
+    private static partial void LogSnapshotSent(ILogger logger, ulong groupId, ulong peerId, long bytes, long resumedFrom);
+
+    [LoggerMessage(EventId = 409, Level = LogLevel.Warning, Message = "A snapshot of group {GroupId} for peer {PeerId} cannot be read ({Reason}); Raft sends a newer one")]
+    private static partial void LogSnapshotUnreadable(ILogger logger, ulong groupId, ulong peerId, string reason);
 
     [LoggerMessage(EventId = 408, Level = LogLevel.Critical, Message = "The Raft pump to peer {PeerId} at {Address} failed; messages to it are no longer sent")]
     private static partial void LogPumpFailed(ILogger logger, Exception exception, ulong peerId, Uri address);

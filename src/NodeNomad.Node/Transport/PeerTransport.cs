@@ -1,4 +1,5 @@
 using System.Net;
+using NodeNomad.Node.Snapshots;
 using NodeNomad.Raft;
 
 namespace NodeNomad.Node.Transport;
@@ -48,6 +49,7 @@ public sealed class PeerTransport : IAsyncDisposable
         Options = options ?? new PeerTransportOptions();
         Options.Validate();
         Metrics = metrics;
+        Bandwidth = new SnapshotBandwidth(Options.SnapshotBytesPerSecond);
         Http = new HttpClient(new SocketsHttpHandler
         {
             ConnectTimeout = Options.ConnectTimeout,
@@ -82,6 +84,12 @@ public sealed class PeerTransport : IAsyncDisposable
     internal RaftTransportMetrics? Metrics { get; }
 
     internal HttpClient Http { get; }
+
+    /// <summary>The limit on snapshot bytes sent per second, shared by every peer; it may be changed while running.</summary>
+    public SnapshotBandwidth Bandwidth { get; }
+
+    /// <summary>The newest snapshot send to each peer of each group, with its progress.</summary>
+    public SnapshotTransfers Transfers { get; } = new();
 
     /// <summary>
     /// Queues <paramref name="message"/> for the peer <see cref="Message.To"/> and returns without waiting for the

@@ -12,6 +12,12 @@ public sealed class PeerTransportOptions
     /// <summary>Bytes of snapshot data per chunk frame; other groups' batches travel between the chunks.</summary>
     public int SnapshotChunkBytes { get; init; } = RaftMessageCodec.DefaultSnapshotChunkBytes;
 
+    /// <summary>
+    /// The most snapshot data this node sends per second, over all its peers (so that moving replicas leaves room for
+    /// client traffic); 0 for no limit.
+    /// </summary>
+    public long SnapshotBytesPerSecond { get; init; }
+
     /// <summary>How long opening a TCP connection to a peer may take.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -37,6 +43,7 @@ public sealed class PeerTransportOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBatchBytes, RaftMessageCodec.MaxFramePayloadBytes, nameof(MaxBatchBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(SnapshotChunkBytes, 1, nameof(SnapshotChunkBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(SnapshotChunkBytes, RaftMessageCodec.MaxFramePayloadBytes, nameof(SnapshotChunkBytes));
+        ArgumentOutOfRangeException.ThrowIfNegative(SnapshotBytesPerSecond, nameof(SnapshotBytesPerSecond));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AcceptTimeout, TimeSpan.Zero, nameof(AcceptTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReconnectDelay, TimeSpan.Zero, nameof(ReconnectDelay));

@@ -93,10 +93,27 @@ public static class RaftMessageCodec
 
     /// <summary>
     /// The frames that carry a snapshot message, in the order they must be sent: start, the data in chunks of
-    /// <paramref name="chunkBytes"/>, end. Each frame is produced as it is enumerated.
+    /// <paramref name="chunkBytes"/>, end. Each frame is produced (read from the snapshot's data) as it is enumerated,
+    /// into a fresh array.
     /// </summary>
     /// <exception cref="ArgumentException">The message is not a <see cref="MessageType.Snapshot"/> carrying a snapshot.</exception>
     public static IEnumerable<ReadOnlyMemory<byte>> SnapshotFrames(GroupMessage message, int chunkBytes = DefaultSnapshotChunkBytes)
+    {
+        ValidateSnapshot(message, chunkBytes);
+        return Frames(message, chunkBytes);
+
+        static IEnumerable<ReadOnlyMemory<byte>> Frames(GroupMessage message, int chunkBytes)
+        {
+            using var outgoing = OutgoingSnapshot.Open(message, resumeAt: 0, chunkBytes);
+            while (outgoing.Next() is { } frame)
+            {
+                yield return frame.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Checks that <paramref name="message"/> may travel in snapshot frames of <paramref name="chunkBytes"/>.</summary>
+    internal static void ValidateSnapshot(GroupMessage message, int chunkBytes)
     {
         EnsureValid(message);
         if (message.Message.Snapshot is null)
@@ -106,19 +123,6 @@ public static class RaftMessageCodec
 
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkBytes, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkBytes, MaxFramePayloadBytes);
-        var start = SnapshotStartFrame(message);
-        return Frames(start, message.Message.Snapshot.Data, chunkBytes);
-
-        static IEnumerable<ReadOnlyMemory<byte>> Frames(byte[] start, ReadOnlyMemory<byte> data, int chunkBytes)
-        {
-            yield return start;
-            for (int offset = 0; offset < data.Length; offset += chunkBytes)
-            {
-                yield return Frame(RaftFrameType.SnapshotChunk, data.Span.Slice(offset, Math.Min(chunkBytes, data.Length - offset)));
-            }
-
-            yield return Frame(RaftFrameType.SnapshotEnd, SHA256.HashData(data.Span));
-        }
     }
 
     /// <summary>Reads a <see cref="RaftFrameType.Batch"/> payload into <paramref name="output"/>.</summary>
@@ -145,9 +149,10 @@ public static class RaftMessageCodec
 
     /// <summary>
     /// Reads a <see cref="RaftFrameType.SnapshotStart"/> payload: the message, its snapshot with empty data,
-    /// and the data's announced length (at most <paramref name="maxDataBytes"/>).
+    /// the data's announced length (at most <paramref name="maxDataBytes"/>), and the offset the chunks that follow
+    /// start at (0, or where an interrupted send of the same snapshot stopped).
     /// </summary>
-    internal static (GroupMessage Message, long DataBytes) ReadSnapshotStart(ReadOnlySpan<byte> payload, long maxDataBytes)
+    internal static (GroupMessage Message, long DataBytes, long Offset) ReadSnapshotStart(ReadOnlySpan<byte> payload, long maxDataBytes)
     {
         var reader = new WireReader(payload);
         var group = reader.Varint("a group id");
@@ -168,12 +173,19 @@ public static class RaftMessageCodec
             throw new FormatException($"The snapshot's length ({dataBytes} bytes) exceeds the {maxDataBytes} bytes a snapshot may have.");
         }
 
+        var offset = reader.Varint("the offset the chunks start at");
+        if (offset > dataBytes)
+        {
+            throw new FormatException($"A snapshot of {dataBytes} bytes resumes at byte {offset}.");
+        }
+
         reader.ExpectEnd("the snapshot start");
-        var snapshot = new Snapshot(new SnapshotMetadata(index, term, new ConfState(voters, learners, outgoing)), ReadOnlyMemory<byte>.Empty);
-        return (new GroupMessage(group, message with { Snapshot = snapshot }), (long)dataBytes);
+        var snapshot = new Snapshot(new SnapshotMetadata(index, term, new ConfState(voters, learners, outgoing)), SnapshotData.Empty);
+        return (new GroupMessage(group, message with { Snapshot = snapshot }), (long)dataBytes, (long)offset);
     }
 
-    private static byte[] SnapshotStartFrame(GroupMessage message)
+    /// <summary>The start frame of <paramref name="message"/>'s snapshot, whose chunks follow from <paramref name="offset"/>.</summary>
+    internal static byte[] SnapshotStartFrame(GroupMessage message, long offset)
     {
         var snapshot = message.Message.Snapshot!;
         var metadata = snapshot.Metadata;
@@ -181,7 +193,7 @@ public static class RaftMessageCodec
         long length = WireWriter.VarintLength(message.GroupId) + MeasureMessage(message.Message)
             + WireWriter.VarintLength(metadata.Index) + WireWriter.VarintLength(metadata.Term)
             + MeasureIds(conf.Voters) + MeasureIds(conf.Learners) + MeasureIds(conf.VotersOutgoing)
-            + WireWriter.VarintLength((ulong)snapshot.Data.Length);
+            + WireWriter.VarintLength((ulong)snapshot.Data.Length) + WireWriter.VarintLength((ulong)offset);
         var payloadLength = CheckedPayloadLength(length, nameof(message));
         var frame = new byte[FrameHeaderBytes + payloadLength];
         WriteHeader(frame, RaftFrameType.SnapshotStart, payloadLength);
@@ -194,14 +206,7 @@ public static class RaftMessageCodec
         WriteIds(ref writer, conf.Learners);
         WriteIds(ref writer, conf.VotersOutgoing);
         writer.Varint((ulong)snapshot.Data.Length);
-        return frame;
-    }
-
-    private static byte[] Frame(RaftFrameType type, ReadOnlySpan<byte> payload)
-    {
-        var frame = new byte[FrameHeaderBytes + payload.Length];
-        WriteHeader(frame, type, payload.Length);
-        payload.CopyTo(frame.AsSpan(FrameHeaderBytes));
+        writer.Varint((ulong)offset);
         return frame;
     }
 

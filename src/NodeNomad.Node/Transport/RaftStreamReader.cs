@@ -13,7 +13,11 @@ namespace NodeNomad.Node.Transport;
 /// <param name="reader">The stream's bytes.</param>
 /// <param name="maxSnapshotBytes">The largest snapshot accepted.</param>
 /// <param name="metrics">Where frames read are counted, if anywhere.</param>
-public sealed class RaftStreamReader(PipeReader reader, long maxSnapshotBytes = RaftStreamReader.MaxSnapshotBytes, RaftTransportMetrics? metrics = null)
+/// <param name="inbox">
+/// Where snapshots are assembled, across streams (so that a broken one can be resumed); by default an inbox of this
+/// reader's own that gathers them in memory.
+/// </param>
+public sealed class RaftStreamReader(PipeReader reader, long maxSnapshotBytes = RaftStreamReader.MaxSnapshotBytes, RaftTransportMetrics? metrics = null, SnapshotInbox? inbox = null)
 {
     /// <summary>The largest snapshot a reader accepts unless told otherwise: the largest byte array .NET allows.</summary>
     public const long MaxSnapshotBytes = 0x7FFFFFC7;
@@ -23,6 +27,7 @@ public sealed class RaftStreamReader(PipeReader reader, long maxSnapshotBytes = 
         ? maxSnapshotBytes
         : throw new ArgumentOutOfRangeException(nameof(maxSnapshotBytes), maxSnapshotBytes, $"A snapshot limit is between 1 and {MaxSnapshotBytes} bytes.");
 
+    private readonly SnapshotInbox _inbox = inbox ?? new SnapshotInbox(staging: null);
     private SnapshotAssembly? _snapshot;
 
     /// <summary>
@@ -33,6 +38,22 @@ public sealed class RaftStreamReader(PipeReader reader, long maxSnapshotBytes = 
     public async ValueTask<bool> ReadAsync(ICollection<GroupMessage> output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
+        try
+        {
+            return await ReadFramesAsync(output, cancellationToken);
+        }
+        catch when (_snapshot is { } interrupted)
+        {
+            // The stream broke (or brought a bad frame) inside a snapshot: what arrived of it waits in the inbox for
+            // the sender to resume.
+            _snapshot = null;
+            _inbox.Interrupted(interrupted);
+            throw;
+        }
+    }
+
+    private async ValueTask<bool> ReadFramesAsync(ICollection<GroupMessage> output, CancellationToken cancellationToken)
+    {
         while (true)
         {
             var result = await _reader.ReadAsync(cancellationToken);
@@ -126,8 +147,8 @@ public sealed class RaftStreamReader(PipeReader reader, long maxSnapshotBytes = 
                         throw new FormatException("A snapshot starts before the previous one ended.");
                     }
 
-                    var (message, dataBytes) = RaftMessageCodec.ReadSnapshotStart(Contiguous(payload, ref rented), _maxSnapshotBytes);
-                    _snapshot = new SnapshotAssembly(message, dataBytes);
+                    var (message, dataBytes, offset) = RaftMessageCodec.ReadSnapshotStart(Contiguous(payload, ref rented), _maxSnapshotBytes);
+                    _snapshot = _inbox.Begin(message, dataBytes, offset);
                     break;
                 case RaftFrameType.SnapshotChunk:
                     (_snapshot ?? throw new FormatException("A snapshot chunk arrives outside a snapshot.")).Append(payload);
@@ -135,7 +156,20 @@ public sealed class RaftStreamReader(PipeReader reader, long maxSnapshotBytes = 
                 default:
                     var snapshot = _snapshot ?? throw new FormatException("A snapshot end arrives outside a snapshot.");
                     _snapshot = null;
-                    output.Add(snapshot.Complete(Contiguous(payload, ref rented)));
+                    GroupMessage complete;
+                    try
+                    {
+                        complete = snapshot.Complete(Contiguous(payload, ref rented));
+                    }
+                    catch
+                    {
+                        // Short or not what the sender hashed: nothing of it can be resumed.
+                        _inbox.Finished(snapshot, discard: true);
+                        throw;
+                    }
+
+                    _inbox.Finished(snapshot, discard: false);
+                    output.Add(complete);
                     break;
             }
         }

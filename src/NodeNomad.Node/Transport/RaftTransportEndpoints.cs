@@ -14,6 +14,12 @@ public static partial class RaftTransportEndpoints
     /// <summary>The path of the message stream.</summary>
     public const string StreamPath = "/raft/v1/stream";
 
+    /// <summary>
+    /// The path under which a sender asks how much of a snapshot arrived before its stream broke:
+    /// <c>GET /raft/v1/snapshots/{groupId}?from=&amp;index=&amp;term=</c> answers the byte count as text.
+    /// </summary>
+    public const string SnapshotsPath = "/raft/v1/snapshots";
+
     /// <summary>The path of the diagnostic ping.</summary>
     public const string PingPath = "/raft/v1/ping";
 
@@ -32,6 +38,7 @@ public static partial class RaftTransportEndpoints
         var services = routes.ServiceProvider;
         var receiver = new Receiver(
             secret,
+            services.GetService<SnapshotInbox>() ?? new SnapshotInbox(staging: null),
             services.GetRequiredService<IRaftMessageSink>(),
             services.GetRequiredService<IHostApplicationLifetime>(),
             ActivatorUtilities.GetServiceOrCreateInstance<RaftTransportMetrics>(services),
@@ -39,10 +46,11 @@ public static partial class RaftTransportEndpoints
         var group = routes.MapGroup("/raft/v1").ExcludeFromDescription();
         group.MapPost("/stream", (Func<HttpContext, Task<IResult>>)receiver.StreamAsync);
         group.MapGet("/ping", receiver.Ping);
+        group.MapGet("/snapshots/{groupId}", receiver.Held);
         return group;
     }
 
-    private sealed partial class Receiver(ClusterSecret secret, IRaftMessageSink sink, IHostApplicationLifetime lifetime, RaftTransportMetrics metrics, ILogger logger)
+    private sealed partial class Receiver(ClusterSecret secret, SnapshotInbox inbox, IRaftMessageSink sink, IHostApplicationLifetime lifetime, RaftTransportMetrics metrics, ILogger logger)
     {
         public async Task<IResult> StreamAsync(HttpContext context)
         {
@@ -75,7 +83,7 @@ public static partial class RaftTransportEndpoints
                 await context.Response.BodyWriter.FlushAsync(ended.Token);
                 metrics.StreamAccepted();
                 LogOpened(logger, remote, replica);
-                var reader = new RaftStreamReader(context.Request.BodyReader, metrics: metrics);
+                var reader = new RaftStreamReader(context.Request.BodyReader, metrics: metrics, inbox: inbox);
                 var messages = new List<GroupMessage>();
                 while (await reader.ReadAsync(messages, ended.Token))
                 {
@@ -107,6 +115,11 @@ public static partial class RaftTransportEndpoints
 
             return TypedResults.Empty;
         }
+
+        public IResult Held(HttpContext context, ulong groupId, ulong from, ulong index, ulong term) =>
+            secret.IsCarriedBy(context.Request.Headers.Authorization)
+                ? TypedResults.Text(inbox.Held(groupId, from, index, term).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                : Refuse(context, Remote(context));
 
         public IResult Ping(HttpContext context) =>
             secret.IsCarriedBy(context.Request.Headers.Authorization) ? TypedResults.Text("pong") : Refuse(context, Remote(context));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using NodeNomad.Raft;
@@ -25,6 +26,12 @@ internal static class SnapshotFile
     private const string Suffix = ".snap";
     private const int NameLength = 1 + 20 + 1 + 20;
 
+    /// <summary>Bytes copied at a time between a snapshot's data and its file.</summary>
+    private const int CopyBufferBytes = 1024 * 1024;
+
+    /// <summary>The most a header may take: its member lists are short (a group has a handful of replicas).</summary>
+    private const int MaxHeaderBytes = 64 * 1024;
+
     public static string FileName(ulong groupId, ulong index) =>
         string.Create(CultureInfo.InvariantCulture, $"g{groupId:D20}-{index:D20}{Suffix}");
 
@@ -40,12 +47,20 @@ internal static class SnapshotFile
             && ulong.TryParse(fileName.AsSpan(22, 20), NumberStyles.None, CultureInfo.InvariantCulture, out index);
     }
 
-    /// <summary>Writes the snapshot durably: temporary file, fsync, rename, fsync of the directory.</summary>
+    /// <summary>
+    /// Writes the snapshot durably: temporary file, fsync, rename, fsync of the directory. The data is copied from its
+    /// stream a buffer at a time, so a large snapshot is never whole in memory; the returned snapshot reads its data
+    /// from the new file.
+    /// </summary>
     public static StoredSnapshot Write(string directory, ulong groupId, Snapshot snapshot, bool sync)
     {
         SnapshotMetadata metadata = snapshot.Metadata;
         ConfState conf = metadata.ConfState;
-        ReadOnlySpan<byte> data = snapshot.Data.Span;
+        long dataLength = snapshot.Data.Length;
+        if (dataLength > uint.MaxValue)
+        {
+            throw new ArgumentException($"A snapshot of {dataLength} bytes is larger than a snapshot file holds ({uint.MaxValue} bytes).", nameof(snapshot));
+        }
 
         byte[] header = new byte[
             sizeof(byte) + 3 * sizeof(ulong)
@@ -59,20 +74,34 @@ internal static class SnapshotFile
         WriteIds(ref writer, conf.Voters);
         WriteIds(ref writer, conf.Learners);
         WriteIds(ref writer, conf.VotersOutgoing);
-        writer.WriteUInt32((uint)data.Length);
-
-        byte[] checksum = new byte[sizeof(uint)];
-        BinaryPrimitives.WriteUInt32LittleEndian(checksum, Crc32C.Append(Crc32C.Compute(header), data));
+        writer.WriteUInt32((uint)dataLength);
 
         string path = Path.Combine(directory, FileName(groupId, metadata.Index));
         string temp = path + TempSuffix;
         bool renamed = false;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            using (Stream data = snapshot.Data.OpenRead())
             {
                 stream.Write(header);
-                stream.Write(data);
+                uint crc = Crc32C.Compute(header);
+                long copied = 0;
+                while (data.Read(buffer, 0, buffer.Length) is var read and > 0)
+                {
+                    crc = Crc32C.Append(crc, buffer.AsSpan(0, read));
+                    stream.Write(buffer, 0, read);
+                    copied += read;
+                }
+
+                if (copied != dataLength)
+                {
+                    throw new IOException($"The snapshot's data gave {copied} bytes instead of the {dataLength} it announced.");
+                }
+
+                byte[] checksum = new byte[sizeof(uint)];
+                BinaryPrimitives.WriteUInt32LittleEndian(checksum, crc);
                 stream.Write(checksum);
                 if (sync)
                 {
@@ -95,29 +124,75 @@ internal static class SnapshotFile
             File.Delete(renamed ? path : temp);
             throw;
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
 
-        return new StoredSnapshot(groupId, snapshot, path, header.Length + data.Length + checksum.Length);
+        var stored = snapshot with { Data = SnapshotData.FromFile(path, header.Length, dataLength) };
+        return new StoredSnapshot(groupId, stored, path, header.Length + dataLength + sizeof(uint));
     }
 
-    /// <summary>Reads and verifies the snapshot file at <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Reads and verifies the snapshot file at <paramref name="path"/>: its header, and a CRC32C over the whole file
+    /// computed a buffer at a time. The snapshot's data is left in the file and read from there.
+    /// </summary>
     /// <exception cref="LogCorruptedException">The file fails its checksum or does not hold what its name says.</exception>
     public static StoredSnapshot Read(string path, ulong groupId, ulong index)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < sizeof(uint))
+        long fileLength;
+        byte[] prefix;
+        uint crc = 0;
+        uint stored;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
         {
-            throw Damaged(path, $"it holds only {bytes.Length} bytes");
+            fileLength = file.Length;
+            if (fileLength < sizeof(uint))
+            {
+                throw Damaged(path, $"it holds only {fileLength} bytes");
+            }
+
+            long contentLength = fileLength - sizeof(uint);
+            prefix = new byte[(int)Math.Min(contentLength, MaxHeaderBytes)];
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
+            try
+            {
+                long done = 0;
+                while (done < contentLength)
+                {
+                    int read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, contentLength - done));
+                    if (read == 0)
+                    {
+                        throw Damaged(path, "it ended while being read");
+                    }
+
+                    if (done < prefix.Length)
+                    {
+                        buffer.AsSpan(0, (int)Math.Min(read, prefix.Length - done)).CopyTo(prefix.AsSpan((int)done));
+                    }
+
+                    crc = Crc32C.Append(crc, buffer.AsSpan(0, read));
+                    done += read;
+                }
+
+                Span<byte> tail = stackalloc byte[sizeof(uint)];
+                file.ReadExactly(tail);
+                stored = BinaryPrimitives.ReadUInt32LittleEndian(tail);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
-        int contentLength = bytes.Length - sizeof(uint);
-        if (Crc32C.Compute(bytes.AsSpan(0, contentLength)) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(contentLength)))
+        if (crc != stored)
         {
             throw Damaged(path, "its content does not match its CRC32C");
         }
 
         try
         {
-            var reader = new PayloadReader(bytes.AsSpan(0, contentLength));
+            var reader = new PayloadReader(prefix);
             byte version = reader.ReadByte();
             if (version != FormatVersion)
             {
@@ -135,12 +210,13 @@ internal static class SnapshotFile
             var conf = new ConfState(ReadIds(ref reader), ReadIds(ref reader), ReadIds(ref reader));
             uint dataLength = reader.ReadUInt32();
             int dataOffset = reader.Position;
-            _ = reader.ReadBytes(dataLength);
-            reader.EnsureAtEnd();
+            if (dataOffset + (long)dataLength != fileLength - sizeof(uint))
+            {
+                throw new InvalidDataException($"its header announces {dataLength} bytes of data, but {fileLength - sizeof(uint) - dataOffset} follow it");
+            }
 
-            // The data stays in the buffer the file was read into; nothing else uses that buffer.
-            var snapshot = new Snapshot(new SnapshotMetadata(index, term, conf), new ReadOnlyMemory<byte>(bytes, dataOffset, (int)dataLength));
-            return new StoredSnapshot(groupId, snapshot, path, bytes.Length);
+            var snapshot = new Snapshot(new SnapshotMetadata(index, term, conf), SnapshotData.FromFile(path, dataOffset, dataLength));
+            return new StoredSnapshot(groupId, snapshot, path, fileLength);
         }
         catch (InvalidDataException e)
         {

@@ -89,8 +89,9 @@ internal sealed class CoreHarness
             Take(id, output);
             foreach (var compaction in output.Compactions)
             {
-                member.Log.Compact(compaction.GroupId, compaction.Snapshot);
-                core.Compacted(compaction, stored: true);
+                var snapshot = compaction.InMemory();
+                member.Log.Compact(compaction.GroupId, snapshot);
+                core.Compacted(compaction, snapshot);
             }
         }
     }

@@ -11,8 +11,9 @@ namespace NodeNomad.Node.Tests.Transport;
 /// </summary>
 public sealed class CorruptFrameTests(ITestOutputHelper output)
 {
+    // Group 3, a Snapshot message, index 1, term 1, no members, no data, chunks from offset 0.
     private static readonly byte[] SnapshotStartPayload =
-        [.. Wire.Varint(3), .. Wire.EmptyMessage((byte)MessageType.Snapshot), 1, 1, 0, 0, 0, 0];
+        [.. Wire.Varint(3), .. Wire.EmptyMessage((byte)MessageType.Snapshot), 1, 1, 0, 0, 0, 0, 0];
 
     private static Task<List<GroupMessage>> Decode(params byte[][] frames) => Wire.DecodeAsync(frames.SelectMany(f => f).ToArray());
 
@@ -116,7 +117,7 @@ public sealed class CorruptFrameTests(ITestOutputHelper output)
     {
         byte[] stream =
         [
-            .. Wire.Frame(RaftFrameType.SnapshotStart, Wire.Varint(3), Wire.EmptyMessage((byte)MessageType.Snapshot), [1, 1, 0, 0, 0], Wire.Varint(2_000_000_000)),
+            .. Wire.Frame(RaftFrameType.SnapshotStart, Wire.Varint(3), Wire.EmptyMessage((byte)MessageType.Snapshot), [1, 1, 0, 0, 0], Wire.Varint(2_000_000_000), [0]),
             .. Wire.Frame(RaftFrameType.SnapshotChunk, new byte[10]),
             .. Wire.Frame(RaftFrameType.SnapshotEnd, new byte[32]),
         ];
@@ -153,7 +154,7 @@ public sealed class CorruptFrameTests(ITestOutputHelper output)
     [Fact]
     public async Task a_snapshot_larger_than_the_limit_is_refused_at_its_start()
     {
-        var frame = Wire.Frame(RaftFrameType.SnapshotStart, SnapshotStartPayload[..^1], Wire.Varint(1001));
+        var frame = Wire.Frame(RaftFrameType.SnapshotStart, SnapshotStartPayload[..^2], Wire.Varint(1001), [0]);
         var e = await Should.ThrowAsync<FormatException>(() => Wire.DecodeAsync(frame, maxSnapshotBytes: 1000));
         e.Message.ShouldContain("exceeds the 1000 bytes");
     }
@@ -206,11 +207,19 @@ public sealed class CorruptFrameTests(ITestOutputHelper output)
         await ShouldBeRefused(reasonFragment, frame);
 
     [Fact]
+    public async Task a_snapshot_resuming_beyond_its_length_is_refused() =>
+        await ShouldBeRefused("resumes at byte 5", Wire.Frame(RaftFrameType.SnapshotStart, SnapshotStartPayload[..^2], Wire.Varint(4), Wire.Varint(5)));
+
+    [Fact]
+    public async Task a_snapshot_resuming_where_nothing_arrived_is_refused() =>
+        await ShouldBeRefused("none of it arrived", Wire.Frame(RaftFrameType.SnapshotStart, SnapshotStartPayload[..^2], Wire.Varint(4), Wire.Varint(2)));
+
+    [Fact]
     public async Task bytes_after_a_snapshot_start_are_refused() =>
         await ShouldBeRefused("unexpected bytes", Wire.Frame(RaftFrameType.SnapshotStart, SnapshotStartPayload, [0]));
 
     [Fact]
     public async Task a_snapshot_start_holding_another_message_type_is_refused() =>
         await ShouldBeRefused("holds a Heartbeat message",
-            Wire.Frame(RaftFrameType.SnapshotStart, Wire.Varint(3), Wire.EmptyMessage((byte)MessageType.Heartbeat), [1, 1, 0, 0, 0, 0]));
+            Wire.Frame(RaftFrameType.SnapshotStart, Wire.Varint(3), Wire.EmptyMessage((byte)MessageType.Heartbeat), [1, 1, 0, 0, 0, 0, 0]));
 }

@@ -105,7 +105,7 @@ internal sealed class TestNode
     {
         var covered = Applied.Where(entry => entry.Index <= index).ToList();
         var term = covered.Count > 0 ? covered[^1].Term : Storage.Snapshot?.Metadata.Term ?? 0;
-        var previous = Storage.Snapshot is null ? [] : DecodeState(Storage.Snapshot.Data.Span);
+        var previous = Storage.Snapshot is null ? [] : DecodeState(Storage.Snapshot.Data.ToArray());
         var data = EncodeState([.. previous, .. covered]);
         var snapshot = new Snapshot(new SnapshotMetadata(index, term, Raft.Status.ConfState), data);
         Raft.Compact(snapshot);
@@ -126,7 +126,7 @@ internal sealed class TestNode
         Applied.Clear();
         ReadStates.Clear();
         DroppedReads.Clear();
-        SnapshotState = Storage.Snapshot is null ? [] : DecodeState(Storage.Snapshot.Data.Span);
+        SnapshotState = Storage.Snapshot is null ? [] : DecodeState(Storage.Snapshot.Data.ToArray());
         var config = _configFactory() with { Applied = Storage.Snapshot?.Metadata.Index ?? 0 };
         Raft = new RaftNode(config, Storage.Bootstrap(_initialMembers));
         Down = false;
@@ -135,7 +135,7 @@ internal sealed class TestNode
     private void RestoreStateMachine(Snapshot snapshot)
     {
         Applied.Clear();
-        SnapshotState = DecodeState(snapshot.Data.Span);
+        SnapshotState = DecodeState(snapshot.Data.ToArray());
     }
 
     private static byte[] EncodeState(IEnumerable<AppliedEntry> entries) =>
