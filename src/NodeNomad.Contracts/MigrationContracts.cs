@@ -43,7 +43,23 @@ public sealed record MigrationProgress(
     long CommitIndex,
     string ReplicationState,
     double? EntriesPerSecond,
-    double? EtaSeconds);
+    double? EtaSeconds)
+{
+    /// <summary>Bytes of the shard's snapshot the target holds (sent whole, or so far), when the leader sent it one.</summary>
+    public long? SnapshotBytesSent { get; init; }
+
+    /// <summary>The snapshot's size in bytes, when the leader sent the target one.</summary>
+    public long? SnapshotBytesTotal { get; init; }
+
+    /// <summary>How fast the snapshot went (bytes per second), when known.</summary>
+    public double? SnapshotBytesPerSecond { get; init; }
+
+    /// <summary>Where the last send of the snapshot started: above 0 when it resumed a broken one.</summary>
+    public long? SnapshotResumedFrom { get; init; }
+
+    /// <summary>Whether that send is still running, or ended (true: sent whole; false: failed, and Raft sends again).</summary>
+    public string? SnapshotState { get; init; }
+}
 
 /// <summary>A migration, in flight or ended, as <c>GET /api/v1/cluster/migrations</c> shows it.</summary>
 /// <param name="Id">Its id.</param>

@@ -210,42 +210,87 @@ public sealed class KvSnapshotImage
     public void WriteTo(Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        using var output = new BufferedStream(destination, BufferBytes);
-        Span<byte> scratch = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt32LittleEndian(scratch, KvStateMachine.SnapshotMagic);
-        output.Write(scratch[..4]);
-        BinaryPrimitives.WriteInt32LittleEndian(scratch, KvStateMachine.SnapshotFormat);
-        output.Write(scratch[..4]);
-        BinaryPrimitives.WriteInt64LittleEndian(scratch, AppliedIndex);
-        output.Write(scratch);
-        BinaryPrimitives.WriteInt32LittleEndian(scratch, _records.Length);
-        output.Write(scratch[..4]);
-        foreach (var record in _records)
-        {
-            WriteString(output, record.Key);
-            WriteString(output, record.Value);
-            BinaryPrimitives.WriteInt64LittleEndian(scratch, record.Version);
-            output.Write(scratch);
-            BinaryPrimitives.WriteInt64LittleEndian(scratch, KvCommandCodec.WriteExpiry(record.ExpiresAt));
-            output.Write(scratch);
-        }
-
-        output.Flush();
-    }
-
-    private static void WriteString(Stream output, string text)
-    {
-        var length = KeyRules.StrictUtf8.GetByteCount(text);
-        var bytes = ArrayPool<byte>.Shared.Rent(length + 4);
+        var output = new Output(destination);
         try
         {
-            BinaryPrimitives.WriteInt32LittleEndian(bytes, length);
-            KeyRules.StrictUtf8.GetBytes(text, bytes.AsSpan(4));
-            output.Write(bytes, 0, length + 4);
+            output.UInt32(KvStateMachine.SnapshotMagic);
+            output.Int32(KvStateMachine.SnapshotFormat);
+            output.Int64(AppliedIndex);
+            output.Int32(_records.Length);
+            foreach (var record in _records)
+            {
+                output.String(record.Key);
+                output.String(record.Value);
+                output.Int64(record.Version);
+                output.Int64(KvCommandCodec.WriteExpiry(record.ExpiresAt));
+            }
+
+            output.Flush();
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            output.Release();
+        }
+    }
+
+    /// <summary>Little-endian values gathered in a pooled buffer and written to the stream a buffer at a time.</summary>
+    private sealed class Output(Stream destination)
+    {
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        private int _length;
+
+        public void UInt32(uint value) => BinaryPrimitives.WriteUInt32LittleEndian(Take(4), value);
+
+        public void Int32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Take(4), value);
+
+        public void Int64(long value) => BinaryPrimitives.WriteInt64LittleEndian(Take(8), value);
+
+        public void String(string text)
+        {
+            var length = KeyRules.StrictUtf8.GetByteCount(text);
+            Int32(length);
+            if (length <= _buffer.Length)
+            {
+                KeyRules.StrictUtf8.GetBytes(text, Take(length));
+                return;
+            }
+
+            // Larger than the buffer: encoded on its own and written straight through.
+            Flush();
+            var bytes = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                KeyRules.StrictUtf8.GetBytes(text, bytes);
+                destination.Write(bytes, 0, length);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
+        }
+
+        public void Flush()
+        {
+            destination.Write(_buffer, 0, _length);
+            _length = 0;
+        }
+
+        public void Release()
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+
+        private Span<byte> Take(int count)
+        {
+            if (_length + count > _buffer.Length)
+            {
+                Flush();
+            }
+
+            var span = _buffer.AsSpan(_length, count);
+            _length += count;
+            return span;
         }
     }
 }

@@ -314,8 +314,23 @@ public static class MigrationApi
             Samples.TryRemove(ended, out _);
         }
 
-        return new MigrationProgress(host.SelfId, (long)lag, (long)follower.Match, (long)status.CommitIndex, follower.State,
+        var progress = new MigrationProgress(host.SelfId, (long)lag, (long)follower.Match, (long)status.CommitIndex, follower.State,
             rate is { } r ? Math.Round(r, 1) : null, eta is { } e ? Math.Round(e, 1) : null);
+        var targetReplica = host.Addresses.ByReplica.Keys.FirstOrDefault(id => host.NodeName(id) == migration.Target);
+        if (host.Transfers.Of(shard.GroupId, targetReplica) is not { } transfer
+            || transfer.StartedAt < DateTimeOffset.FromUnixTimeMilliseconds(migration.CreatedAt))
+        {
+            return progress;
+        }
+
+        return progress with
+        {
+            SnapshotBytesSent = transfer.SentBytes,
+            SnapshotBytesTotal = transfer.TotalBytes,
+            SnapshotBytesPerSecond = transfer.BytesPerSecond(DateTimeOffset.UtcNow) is { } speed ? Math.Round(speed) : null,
+            SnapshotResumedFrom = transfer.ResumedFrom,
+            SnapshotState = transfer.Succeeded switch { null => "sending", true => "sent", false => "failed" },
+        };
     }
 
     private static string Describe(System.Text.Json.JsonElement value) =>

@@ -18,6 +18,7 @@ public static class TransportWiring
     public static IServiceCollection AddNodeNomadTransport(this IServiceCollection services)
     {
         services.AddSingleton<RaftTransportMetrics>();
+        services.AddSingleton<SnapshotTransfers>();
         services.AddSingleton(sp => new SnapshotStaging(
             Path.Combine(sp.GetRequiredService<IOptions<NodeOptions>>().Value.EffectiveDataDir, StagingFolder),
             sp.GetRequiredService<TimeProvider>()));
@@ -36,7 +37,8 @@ public static class TransportWiring
                 sp.GetRequiredService<ILogger<PeerTransport>>(),
                 sp.GetRequiredService<IPeerTransportFeedback>(),
                 new PeerTransportOptions { SnapshotBytesPerSecond = options.SnapshotBandwidthMiB * 1024L * 1024 },
-                sp.GetRequiredService<RaftTransportMetrics>());
+                sp.GetRequiredService<RaftTransportMetrics>(),
+                sp.GetRequiredService<SnapshotTransfers>());
         });
         services.AddSingleton<IPeerSender, TransportSender>();
         return services;

@@ -9,6 +9,7 @@ using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Runtime;
 using NodeNomad.Node.Snapshots;
 using NodeNomad.Node.Telemetry;
+using NodeNomad.Node.Transport;
 using NodeNomad.Raft;
 using NodeNomad.Storage;
 
@@ -53,8 +54,11 @@ public sealed partial class ReplicaHost : BackgroundService
         NodeMetrics metrics,
         TimeProvider clock,
         SnapshotStaging staging,
+        SnapshotTransfers transfers,
         ILogger<ReplicaHost> logger)
     {
+        ArgumentNullException.ThrowIfNull(transfers);
+        Transfers = transfers;
         ArgumentNullException.ThrowIfNull(staging);
         _staging = staging;
         ArgumentNullException.ThrowIfNull(options);
@@ -108,6 +112,9 @@ public sealed partial class ReplicaHost : BackgroundService
 
     /// <summary>Why the replicas stopped (the log failed), or null while they run.</summary>
     public Exception? Failure => _failure;
+
+    /// <summary>The snapshots this node sent (or is sending) to its peers, with their progress.</summary>
+    public SnapshotTransfers Transfers { get; }
 
     /// <summary>Statistics of the node's log.</summary>
     public LogStatistics LogStatistics => _log.Statistics;

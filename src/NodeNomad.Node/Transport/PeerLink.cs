@@ -302,20 +302,27 @@ internal sealed partial class PeerLink : IAsyncDisposable
             $"{RaftTransportEndpoints.SnapshotsPath}/{message.GroupId}?from={message.Message.From}&index={metadata.Index}&term={metadata.Term}"));
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri)
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _transport.Secret.Value);
             using var response = await _transport.Http.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
+                var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+                LogResumeRefused(Logger, message.GroupId, PeerId, (int)response.StatusCode, answer);
                 return 0;
             }
 
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var held) && held <= message.Message.Snapshot.Data.Length ? held : 0;
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when ((e is HttpRequestException or IOException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
         {
             // Cannot tell: send it all. If the stream is down too, the send fails and Raft asks again.
+            LogResumeUnknown(Logger, message.GroupId, PeerId, e.Message);
             return 0;
         }
     }
@@ -507,6 +514,12 @@ internal sealed partial class PeerLink : IAsyncDisposable
 
     [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Sent a snapshot of group {GroupId} to peer {PeerId} ({Bytes} bytes, resumed from byte {ResumedFrom})")]
     private static partial void LogSnapshotSent(ILogger logger, ulong groupId, ulong peerId, long bytes, long resumedFrom);
+
+    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Could not ask peer {PeerId} how much of group {GroupId}'s snapshot it holds ({Reason}); sending it from the start")]
+    private static partial void LogResumeUnknown(ILogger logger, ulong groupId, ulong peerId, string reason);
+
+    [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Peer {PeerId} answered {Status} ({Answer}) when asked how much of group {GroupId}'s snapshot it holds; sending it from the start")]
+    private static partial void LogResumeRefused(ILogger logger, ulong groupId, ulong peerId, int status, string answer);
 
     [LoggerMessage(EventId = 409, Level = LogLevel.Warning, Message = "A snapshot of group {GroupId} for peer {PeerId} cannot be read ({Reason}); Raft sends a newer one")]
     private static partial void LogSnapshotUnreadable(ILogger logger, ulong groupId, ulong peerId, string reason);

@@ -30,6 +30,7 @@ public sealed class PeerTransport : IAsyncDisposable
     /// <param name="feedback">Where losses and snapshot outcomes are reported.</param>
     /// <param name="options">Queueing, batching and reconnection settings; the defaults otherwise.</param>
     /// <param name="metrics">Where frames, bytes and drops are counted, if anywhere.</param>
+    /// <param name="transfers">Where snapshot sends are tracked; a new registry otherwise.</param>
     public PeerTransport(
         ulong localId,
         IReadOnlyDictionary<ulong, Uri> peers,
@@ -37,7 +38,8 @@ public sealed class PeerTransport : IAsyncDisposable
         ILogger<PeerTransport> logger,
         IPeerTransportFeedback feedback,
         PeerTransportOptions? options = null,
-        RaftTransportMetrics? metrics = null)
+        RaftTransportMetrics? metrics = null,
+        SnapshotTransfers? transfers = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(localId);
         ArgumentNullException.ThrowIfNull(logger);
@@ -49,6 +51,7 @@ public sealed class PeerTransport : IAsyncDisposable
         Options = options ?? new PeerTransportOptions();
         Options.Validate();
         Metrics = metrics;
+        Transfers = transfers ?? new SnapshotTransfers();
         Bandwidth = new SnapshotBandwidth(Options.SnapshotBytesPerSecond);
         Http = new HttpClient(new SocketsHttpHandler
         {
@@ -89,7 +92,7 @@ public sealed class PeerTransport : IAsyncDisposable
     public SnapshotBandwidth Bandwidth { get; }
 
     /// <summary>The newest snapshot send to each peer of each group, with its progress.</summary>
-    public SnapshotTransfers Transfers { get; } = new();
+    public SnapshotTransfers Transfers { get; }
 
     /// <summary>
     /// Queues <paramref name="message"/> for the peer <see cref="Message.To"/> and returns without waiting for the

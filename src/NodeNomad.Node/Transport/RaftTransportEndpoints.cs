@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
@@ -116,10 +117,26 @@ public static partial class RaftTransportEndpoints
             return TypedResults.Empty;
         }
 
-        public IResult Held(HttpContext context, ulong groupId, ulong from, ulong index, ulong term) =>
-            secret.IsCarriedBy(context.Request.Headers.Authorization)
-                ? TypedResults.Text(inbox.Held(groupId, from, index, term).ToString(System.Globalization.CultureInfo.InvariantCulture))
-                : Refuse(context, Remote(context));
+        public IResult Held(HttpContext context)
+        {
+            if (!secret.IsCarriedBy(context.Request.Headers.Authorization))
+            {
+                return Refuse(context, Remote(context));
+            }
+
+            var request = context.Request;
+            if (!Number(request.RouteValues["groupId"]?.ToString(), out var groupId) || !Number(request.Query["from"], out var from)
+                || !Number(request.Query["index"], out var index) || !Number(request.Query["term"], out var term))
+            {
+                return TypedResults.Problem("Ask as /raft/v1/snapshots/{groupId}?from=&index=&term=, each an unsigned number.",
+                    statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
+            }
+
+            return TypedResults.Text(inbox.Held(groupId, from, index, term).ToString(CultureInfo.InvariantCulture));
+        }
+
+        private static bool Number(string? text, out ulong value) =>
+            ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
         public IResult Ping(HttpContext context) =>
             secret.IsCarriedBy(context.Request.Headers.Authorization) ? TypedResults.Text("pong") : Refuse(context, Remote(context));

@@ -44,13 +44,18 @@ internal sealed class PeerHost : IAsyncDisposable
     public IMeterFactory Meters => App.Services.GetRequiredService<IMeterFactory>();
 
     /// <summary>Starts a host, on <paramref name="peerPort"/> when given (to bring a stopped peer back), else on free ports.</summary>
-    public static async Task<PeerHost> StartAsync(int? peerPort = null, string secret = Secret)
+    public static async Task<PeerHost> StartAsync(int? peerPort = null, string secret = Secret, SnapshotInbox? inbox = null)
     {
         var sink = new RecordingSink();
         var (peer, client) = (peerPort ?? FreePort(), FreePort());
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders().AddProvider(new TestOutputLogger.Provider()).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.AddSingleton<IRaftMessageSink>(sink);
+        if (inbox is not null)
+        {
+            builder.Services.AddSingleton(inbox);
+        }
+
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
