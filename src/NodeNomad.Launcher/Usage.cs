@@ -6,6 +6,7 @@ internal static class Usage
     public const int Stopped = 0;
     public const int Failed = 1;
     public const int BadUsage = 2;
+    public const int NoLauncher = 3;
 
     public const string Text = """
         NodeNomad.Launcher: a local NodeNomad cluster, one process per node, plus the console when it is built.
