@@ -15,17 +15,11 @@ internal sealed class ChildProcess : IDisposable
     private readonly Process process;
     private readonly Process watchdog;
 
-    private ChildProcess(string name, string logPath, Process process, Process watchdog)
+    private ChildProcess(Process process, Process watchdog)
     {
-        Name = name;
-        LogPath = logPath;
         this.process = process;
         this.watchdog = watchdog;
     }
-
-    public string Name { get; }
-
-    public string LogPath { get; }
 
     public int Id => process.Id;
 
@@ -55,7 +49,7 @@ internal sealed class ChildProcess : IDisposable
             guard.ArgumentList.Add(argument);
         }
 
-        return new ChildProcess(name, logPath, process, Process.Start(guard)!);
+        return new ChildProcess(process, Process.Start(guard)!);
     }
 
     /// <summary>Completes when the process exits.</summary>
@@ -78,16 +72,16 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>The last lines of the process's log, to explain a failure.</summary>
-    public string LastLines(int count)
+    /// <summary>The last lines of a process's log, to explain a failure.</summary>
+    public static string LastLines(string logPath, int count)
     {
         try
         {
-            return string.Join(Environment.NewLine, File.ReadLines(LogPath).TakeLast(count));
+            return string.Join(Environment.NewLine, File.ReadLines(logPath).TakeLast(count));
         }
         catch (IOException e)
         {
-            return $"(the log {LogPath} cannot be read: {e.Message})";
+            return $"(the log {logPath} cannot be read: {e.Message})";
         }
     }
 

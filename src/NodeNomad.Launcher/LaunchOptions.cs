@@ -35,6 +35,9 @@ internal sealed record LaunchOptions
     /// <summary>Whether the console is started (when its build exists).</summary>
     public bool Console { get; init; } = true;
 
+    /// <summary>How long after a process exits on its own it is started again; null: only on request.</summary>
+    public TimeSpan? RestartDelay { get; init; }
+
     /// <summary>True when <c>--help</c> was asked for.</summary>
     public bool Help { get; init; }
 
@@ -62,7 +65,7 @@ internal sealed record LaunchOptions
                 continue;
             }
 
-            if (name is not ("--nodes" or "--shards" or "--replication" or "--storage" or "--marten-connection" or "--data" or "--base-port" or "--peer-base-port"))
+            if (name is not ("--nodes" or "--shards" or "--replication" or "--storage" or "--marten-connection" or "--data" or "--base-port" or "--peer-base-port" or "--restart"))
             {
                 error = $"Unknown option '{name}'.";
                 return false;
@@ -97,6 +100,12 @@ internal sealed record LaunchOptions
                     break;
                 case "--storage":
                     error = $"--storage must be '{FileStorage}' or '{MartenStorage}', not '{value}'.";
+                    return false;
+                case "--restart" when Delay(value) is { } delay:
+                    options = options with { RestartDelay = delay };
+                    break;
+                case "--restart":
+                    error = $"--restart must be a delay from 0s to 1h with its unit, such as 5s, 500ms or 2m; not '{value}'.";
                     return false;
                 case "--marten-connection" when !string.IsNullOrWhiteSpace(value):
                     options = options with { MartenConnection = value };
@@ -144,6 +153,22 @@ internal sealed record LaunchOptions
         }
 
         return null;
+    }
+
+    /// <summary>A delay written with its unit (500ms, 5s, 2m, 1h), from zero to an hour; null otherwise.</summary>
+    private static TimeSpan? Delay(string text)
+    {
+        var (digits, unit) = text switch
+        {
+            [.. var n, 'm', 's'] => (n, TimeSpan.FromMilliseconds(1)),
+            [.. var n, 's'] => (n, TimeSpan.FromSeconds(1)),
+            [.. var n, 'm'] => (n, TimeSpan.FromMinutes(1)),
+            [.. var n, 'h'] => (n, TimeSpan.FromHours(1)),
+            _ => (string.Empty, TimeSpan.Zero),
+        };
+        return int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count <= 3_600_000 && unit * count <= TimeSpan.FromHours(1)
+            ? unit * count
+            : null;
     }
 
     private static bool Integer(string name, string text, int least, int most, out int value, ref string error)

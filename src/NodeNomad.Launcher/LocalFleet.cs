@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Threading.Channels;
+using NodeNomad.Launcher.Control;
 
 namespace NodeNomad.Launcher;
 
 /// <summary>
-/// The processes of one local cluster: node-1..node-N and, when built and wanted, the console. Starts them, waits until
-/// every shard has a leader, and stops them all when asked or when one of them exits.
+/// The processes of one local cluster: node-1..node-N and, when built and wanted, the console. Starts them and waits
+/// until every shard has a leader; from then on a process that exits is reported while the others serve on, and is
+/// started again on request (a key, or <c>launcher restart</c> through the control socket) or after
+/// <see cref="LaunchOptions.RestartDelay"/>. Stops them all when asked.
 /// </summary>
-internal sealed class LocalFleet
+internal sealed partial class LocalFleet
 {
     private static readonly TimeSpan ReadyLimit = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
@@ -15,16 +19,27 @@ internal sealed class LocalFleet
     private readonly LaunchOptions options;
     private readonly RepositoryLayout layout;
     private readonly TextWriter output;
-    private readonly List<ChildProcess> children = [];
+    private readonly string data;
+    private readonly List<FleetMember> nodes = [];
+    private readonly Channel<FleetEvent> events = Channel.CreateUnbounded<FleetEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private FleetMember? console;
+
+    // True while the loop runs: a request that comes while the cluster is starting or stopping is refused at once.
+    private volatile bool supervising;
+    private bool keys;
+    private CancellationToken stopping;
 
     public LocalFleet(LaunchOptions options, RepositoryLayout layout, TextWriter output)
     {
         this.options = options;
         this.layout = layout;
         this.output = output;
+        data = Path.GetFullPath(options.DataFolder);
     }
 
-    /// <summary>Runs the cluster until <paramref name="stop"/> fires (exit 0) or something fails (exit 1).</summary>
+    private IEnumerable<FleetMember> Members => console is null ? nodes : [.. nodes, console];
+
+    /// <summary>Runs the cluster until <paramref name="stop"/> fires (exit 0), or until it cannot start (exit 1).</summary>
     public async Task<int> RunAsync(CancellationToken stop)
     {
         if (!File.Exists(layout.NodeDll))
@@ -32,37 +47,66 @@ internal sealed class LocalFleet
             return Fail($"the node's build is missing ({layout.NodeDll}). Build it with:\n  dotnet build -c {layout.Configuration} {Path.Combine(layout.Root, "src", "NodeNomad.Node")}");
         }
 
-        var console = options.Console && File.Exists(layout.ConsoleDll);
-        if (PortCheck.FirstBusy(Ports(console)) is { } busy)
+        var withConsole = options.Console && File.Exists(layout.ConsoleDll);
+        var socket = ControlSocket.PathFor(data);
+        if (await ControlClient.AnswersAsync(socket))
+        {
+            return Fail($"another launcher is running with the data folder {data} (it answers on {socket}). Stop it first, or choose another --data.");
+        }
+
+        if (PortCheck.FirstBusy(Ports(withConsole)) is { } busy)
         {
             return Fail($"port {busy.Port} ({busy.Purpose}) is in use by another process. Stop it, or choose other ports with --base-port / --peer-base-port.");
         }
 
-        var data = Path.GetFullPath(options.DataFolder);
         var secret = ClusterSecret.LoadOrCreate(data);
+        if (ControlServer.Open(socket, RequestAsync, out var problem) is not { } control)
+        {
+            return Fail(problem);
+        }
+
+        await using (control)
+        {
+            return await RunMembersAsync(secret, withConsole, stop);
+        }
+    }
+
+    private async Task<int> RunMembersAsync(string secret, bool withConsole, CancellationToken stop)
+    {
+        stopping = stop;
         try
         {
-            StartNodes(data, secret, console);
-            var ready = await ShardReadiness.WaitAsync(ClientUrl(1), ReadyLimit, ExitedChild, stop);
+            var password = AddMembers(secret, withConsole);
+            foreach (var node in nodes)
+            {
+                Start(node);
+            }
+
+            var ready = await ShardReadiness.WaitAsync(ClientUrl(1), ReadyLimit, ExitedWhileStarting, stop);
             if (ready is not null)
             {
-                foreach (var child in children)
+                foreach (var node in nodes)
                 {
-                    output.WriteLine($"  {child.Name}: {child.LogPath}\n    {child.LastLines(5).Replace("\n", "\n    ", StringComparison.Ordinal)}");
+                    output.WriteLine($"  {node.Name}: {node.LogPath}\n    {LastLines(node, 5)}");
                 }
 
                 return Fail($"the cluster did not become ready: {ready}");
             }
 
-            var password = console ? StartConsole(data, secret) : null;
-            Announce(console, password);
-            var exited = await Task.WhenAny(children.Select(async c => { await c.WaitForExitAsync(stop); return c; }));
-            if (exited.IsCompletedSuccessfully)
+            if (console is not null)
             {
-                var child = await exited;
-                return Fail($"{child.Name} exited with code {child.ExitCode}; its last output ({child.LogPath}):\n{child.LastLines(20)}");
+                Start(console);
             }
 
+            keys = TerminalKeys.Available();
+            Announce(password);
+            if (keys)
+            {
+                TerminalKeys.Listen(key => events.Writer.TryWrite(new FleetEvent.KeyPressed(key)));
+            }
+
+            supervising = true;
+            await SuperviseAsync(stop);
             return Usage.Stopped;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -71,11 +115,22 @@ internal sealed class LocalFleet
         }
         finally
         {
+            supervising = false;
+            events.Writer.TryComplete();
+            while (events.Reader.TryRead(out var left))
+            {
+                if (left is FleetEvent.Requested requested)
+                {
+                    requested.Reply.TrySetResult(new ControlReply(false, "The launcher is stopping the cluster."));
+                }
+            }
+
             await StopAsync();
         }
     }
 
-    private void StartNodes(string data, string secret, bool console)
+    /// <summary>Adds node-1..node-N and the console (not started); returns the console's admin password when this program made it up.</summary>
+    private string? AddMembers(string secret, bool withConsole)
     {
         var members = string.Join(',', Enumerable.Range(1, options.Nodes).Select(k => Invariant($"node-{k}=127.0.0.1:{options.PeerPort(k)}")));
         for (var k = 1; k <= options.Nodes; k++)
@@ -100,42 +155,63 @@ internal sealed class LocalFleet
                 environment["MARTEN_CONNECTION"] = connection;
             }
 
-            if (console)
+            if (withConsole)
             {
                 environment["CONSOLE_URL"] = ConsoleUrl.ToString().TrimEnd('/');
             }
 
-            children.Add(ChildProcess.Start(id, layout.NodeDll, [], environment, Path.Combine(data, "logs", $"{id}.log")));
+            nodes.Add(new FleetMember(
+                id, (char)('0' + k), ClientUrl(k), [.. NodePorts(k)], layout.NodeDll, [], environment, Path.Combine(data, "logs", $"{id}.log")));
         }
-    }
 
-    /// <summary>Starts the console; returns the admin password when this program made it up (null when taken from the environment).</summary>
-    private string? StartConsole(string data, string secret)
-    {
+        if (!withConsole)
+        {
+            return null;
+        }
+
         var given = Environment.GetEnvironmentVariable("CONSOLE_ADMIN_PASSWORD");
         var password = string.IsNullOrEmpty(given) ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)) : given;
-        var environment = new Dictionary<string, string>
+        var consoleEnvironment = new Dictionary<string, string>
         {
             ["CONSOLE_ADMIN_PASSWORD"] = password,
             ["CLUSTER_SECRET"] = secret,
             ["CLUSTER_URLS"] = string.Join(',', Enumerable.Range(1, options.Nodes).Select(k => ClientUrl(k).ToString().TrimEnd('/'))),
         };
-        children.Add(ChildProcess.Start("console", layout.ConsoleDll, ["--urls", ConsoleUrl.ToString().TrimEnd('/')], environment, Path.Combine(data, "logs", "console.log")));
+
+        // The console is kept like a node: when it exits it is reported and comes back on request (key c, `restart
+        // console`) or after --restart's delay, not otherwise. It holds nothing of its own (it reads the nodes and keeps
+        // the password given here), so starting it again is always safe; but a console that exits by itself is broken or
+        // misconfigured, and starting it again and again unasked would bury that report.
+        console = new FleetMember(
+            "console", 'c', ConsoleUrl, [(options.BasePort, "the console")], layout.ConsoleDll, ["--urls", ConsoleUrl.ToString().TrimEnd('/')],
+            consoleEnvironment, Path.Combine(data, "logs", "console.log"));
         return string.IsNullOrEmpty(given) ? password : null;
     }
 
-    private void Announce(bool console, string? password)
+    private void Start(FleetMember member)
+    {
+        var process = member.Start();
+        _ = ReportExitAsync(member, process);
+    }
+
+    private async Task ReportExitAsync(FleetMember member, ChildProcess process)
+    {
+        await process.WaitForExitAsync(CancellationToken.None);
+        events.Writer.TryWrite(new FleetEvent.Exited(member, process));
+    }
+
+    private void Announce(string? password)
     {
         output.WriteLine(Invariant($"NodeNomad cluster ready: {options.Nodes} nodes, {options.Shards} shards, replication {options.Replication}, storage {options.Storage}."));
         for (var k = 1; k <= options.Nodes; k++)
         {
-            var child = children[k - 1];
-            output.WriteLine(Invariant($"  {child.Name}  {ClientUrl(k).ToString().TrimEnd('/')}  peer 127.0.0.1:{options.PeerPort(k)}  pid {child.Id}  log {child.LogPath}"));
+            var node = nodes[k - 1];
+            output.WriteLine(Invariant($"  {node.Name}  {node.Url}  peer 127.0.0.1:{options.PeerPort(k)}  pid {node.Process?.Id}  log {node.LogPath}"));
         }
 
-        if (console)
+        if (console is not null)
         {
-            output.WriteLine($"  console  {ConsoleUrl.ToString().TrimEnd('/')}  pid {children[^1].Id}  log {children[^1].LogPath}");
+            output.WriteLine($"  console  {console.Url}  pid {console.Process?.Id}  log {console.LogPath}");
             output.WriteLine(password is null ? "  console password: CONSOLE_ADMIN_PASSWORD from the environment" : $"  console password: {password}");
         }
         else
@@ -145,70 +221,96 @@ internal sealed class LocalFleet
                 : "  console: not started (--no-console)");
         }
 
-        var node = ClientUrl(1).ToString().TrimEnd('/');
+        var node1 = nodes[0].Url;
         output.WriteLine("Try:");
-        output.WriteLine($$"""  curl -X POST {{node}}/api/v1/set -H 'Content-Type: application/json' -d '{"key":"hello","value":"world"}'""");
-        output.WriteLine($"  curl {node}/api/v1/get/hello");
-        output.WriteLine($"  curl {node}/api/v1/cluster/shards");
+        output.WriteLine($$"""  curl -X POST {{node1}}/api/v1/set -H 'Content-Type: application/json' -d '{"key":"hello","value":"world"}'""");
+        output.WriteLine($"  curl {node1}/api/v1/get/hello");
+        output.WriteLine($"  curl {node1}/api/v1/cluster/shards");
+        output.WriteLine(options.RestartDelay is { } delay
+            ? $"A process that exits is started again after {Words(delay)}. From another terminal, in this folder:"
+            : "A process that exits stays down until restarted. From another terminal, in this folder:");
+        output.WriteLine($"  {Command("status", null)}");
+        output.WriteLine($"  {Command("restart", "node-1")}   (or stop node-1)");
+        if (keys)
+        {
+            output.WriteLine(TerminalKeys.Help(options.Nodes));
+        }
+
         output.WriteLine("Press Ctrl+C to stop the cluster.");
         output.Flush();
     }
 
     private async Task StopAsync()
     {
-        if (children.Count == 0)
+        var running = Members.Where(m => m.Process is not null).ToList();
+        if (running.Count == 0)
         {
             return;
         }
 
-        output.WriteLine($"Stopping {children.Count} processes...");
-        foreach (var child in children)
+        output.WriteLine($"Stopping {running.Count} processes...");
+        foreach (var member in running)
         {
-            child.Terminate();
+            member.Process!.Terminate();
         }
 
         using var grace = new CancellationTokenSource(Grace);
         try
         {
-            await Task.WhenAll(children.Select(c => c.WaitForExitAsync(grace.Token)));
+            await Task.WhenAll(running.Select(m => m.Process!.WaitForExitAsync(grace.Token)));
         }
         catch (OperationCanceledException)
         {
-            foreach (var child in children.Where(c => !c.HasExited))
+            foreach (var member in running.Where(m => !m.Process!.HasExited))
             {
-                output.WriteLine($"  {child.Name} did not stop within {Grace.TotalSeconds:0} s; killing it.");
-                child.Kill();
+                output.WriteLine($"  {member.Name} did not stop within {Grace.TotalSeconds:0} s; killing it.");
+                member.Process!.Kill();
             }
 
-            await Task.WhenAll(children.Select(c => c.WaitForExitAsync(CancellationToken.None)));
+            await Task.WhenAll(running.Select(m => m.Process!.WaitForExitAsync(CancellationToken.None)));
         }
 
-        foreach (var child in children)
+        foreach (var member in running)
         {
-            child.Dispose();
+            var (how, _, requester) = member.Ended();
+            requester?.TrySetResult(new ControlReply(true, $"{member.Name} stopped with the cluster ({how})."));
         }
 
         output.WriteLine("Stopped.");
         output.Flush();
-        children.Clear();
     }
 
-    private string? ExitedChild() => children.FirstOrDefault(c => c.HasExited) is { } child
-        ? $"{child.Name} exited with code {child.ExitCode} while starting"
+    private string? ExitedWhileStarting() => nodes.FirstOrDefault(n => n.Process is { HasExited: true }) is { Process: { } process } node
+        ? $"{node.Name} exited ({ExitReason.Describe(process.ExitCode)}) while starting"
         : null;
 
-    private IEnumerable<(int Port, string Purpose)> Ports(bool console)
+    private IEnumerable<(int Port, string Purpose)> Ports(bool withConsole)
     {
-        if (console)
+        if (withConsole)
         {
             yield return (options.BasePort, "the console");
         }
 
         for (var k = 1; k <= options.Nodes; k++)
         {
-            yield return (options.ClientPort(k), Invariant($"node-{k}'s client API"));
-            yield return (options.PeerPort(k), Invariant($"node-{k}'s peer API"));
+            foreach (var port in NodePorts(k))
+            {
+                yield return port;
+            }
         }
+    }
+
+    private IEnumerable<(int Port, string Purpose)> NodePorts(int node)
+    {
+        yield return (options.ClientPort(node), Invariant($"node-{node}'s client API"));
+        yield return (options.PeerPort(node), Invariant($"node-{node}'s peer API"));
+    }
+
+    /// <summary>The command line that sends a request to this launcher from another terminal in the same folder.</summary>
+    private string Command(string verb, string? target)
+    {
+        var command = $"dotnet run --project src/NodeNomad.Launcher -- {verb}{(target is null ? "" : $" {target}")}";
+        return options.DataFolder == new LaunchOptions().DataFolder ? command : $"{command} --data '{data}'";
     }
 
     private Uri ClientUrl(int node) => new(Invariant($"http://localhost:{options.ClientPort(node)}/"));
@@ -221,6 +323,13 @@ internal sealed class LocalFleet
         Console.Error.WriteLine($"NodeNomad.Launcher cannot run the cluster: {message}");
         return Usage.Failed;
     }
+
+    private static string LastLines(FleetMember member, int count) =>
+        ChildProcess.LastLines(member.LogPath, count).Replace("\n", "\n    ", StringComparison.Ordinal);
+
+    private static string Words(TimeSpan delay) => delay < TimeSpan.FromSeconds(1)
+        ? Invariant($"{delay.TotalMilliseconds:0} ms")
+        : Invariant($"{delay.TotalSeconds:0.###} s");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,24 @@
 using System.Runtime.InteropServices;
 using NodeNomad.Launcher;
+using NodeNomad.Launcher.Control;
+
+if (ControlCommand.IsCommand(args))
+{
+    if (!ControlCommand.TryParse(args, out var command, out var problem))
+    {
+        await Console.Error.WriteLineAsync(problem);
+        await Console.Error.WriteAsync(Usage.Text);
+        return Usage.BadUsage;
+    }
+
+    if (command.Help)
+    {
+        await Console.Out.WriteAsync(Usage.Text);
+        return Usage.Stopped;
+    }
+
+    return await ControlClient.RunAsync(command, Console.Out, Console.Error);
+}
 
 if (!LaunchOptions.TryParse(args, out var options, out var error))
 {

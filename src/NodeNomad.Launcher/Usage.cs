@@ -6,11 +6,14 @@ internal static class Usage
     public const int Stopped = 0;
     public const int Failed = 1;
     public const int BadUsage = 2;
+    public const int NoLauncher = 3;
 
     public const string Text = """
         NodeNomad.Launcher: a local NodeNomad cluster, one process per node, plus the console when it is built.
 
         usage: dotnet run --project src/NodeNomad.Launcher [-- options]
+               dotnet run --project src/NodeNomad.Launcher -- restart|stop PROCESS [--data DIR]
+               dotnet run --project src/NodeNomad.Launcher -- status [--data DIR]
 
           --nodes N                 node processes node-1..node-N, 1..9 (default 5)
           --shards N                SHARD_COUNT, 1..1024 (default 8)
@@ -20,11 +23,23 @@ internal static class Usage
           --data DIR                holds node-k's data folder and the cluster secret (default ./data/launcher)
           --base-port P             node-k's client API on P+k, the console on P (default 3000)
           --peer-base-port P        node-k's peer API on P+k (default 4000)
+          --restart DELAY           start a process that exits on its own again after DELAY (500ms, 5s, 2m; at
+                                    most 1h); without it a process stays down until restarted
           --no-console              do not start the console
           -h, --help                this text
 
+        A node (or the console) that exits is reported with how it ended ("node-3 exited: killed by SIGKILL");
+        the others keep serving. To bring it back, with its data folder and ports, from another terminal in the
+        same folder (and with the same --data):
+          restart node-3            start node-3 again once it has exited (PROCESS: node-N or console)
+          stop node-3               stop node-3 (SIGTERM, SIGKILL after 10 s); it stays down until restarted
+          status                    each process: pid, running, or how and when it exited
+        or, in the launcher's terminal, press 1-9 to restart that node, c the console, s for the status, ? for
+        the keys. These requests go through the Unix socket DIR/launcher.sock.
+
         Ctrl+C (or SIGTERM) stops every process: SIGTERM, then SIGKILL after 10 s. Node output goes to
-        DIR/logs/node-k.log. Exit codes: 0 stopped, 1 could not start or a process failed, 2 bad usage.
+        DIR/logs/node-k.log. Exit codes: 0 stopped (or a request done), 1 could not start or a request refused,
+        2 bad usage, 3 no launcher is running with DIR.
 
         """;
 }

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 
 namespace NodeNomad.Launcher.Tests;
 
-public sealed partial class ALaunchedCluster
+[Collection(LaunchedClusters.Name)]
+public sealed class ALaunchedCluster
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -21,7 +21,7 @@ public sealed partial class ALaunchedCluster
 
             (await launcher.WaitForLineAsync("Press Ctrl+C", TimeSpan.FromSeconds(120))).ShouldBeTrue(launcher.Output);
             launcher.Output.ShouldContain("NodeNomad cluster ready: 3 nodes");
-            var pids = NodePid().Matches(launcher.Output).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+            var pids = launcher.NodePids().Values.ToList();
             pids.Count.ShouldBe(3, launcher.Output);
 
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -70,9 +70,6 @@ public sealed partial class ALaunchedCluster
     private static string Invariant(int number) => number.ToString(CultureInfo.InvariantCulture);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    [GeneratedRegex(@"node-\d+\s+\S+\s+peer \S+\s+pid (\d+)")]
-    private static partial Regex NodePid();
 
     private sealed record ReadValue(string Key, string Value, long Version);
 }

@@ -18,14 +18,14 @@ public sealed class LaunchOptionsAreValidated
     {
         LaunchOptions.TryParse(
             ["--nodes", "7", "--shards", "16", "--replication", "5", "--storage", "marten", "--marten-connection", "Host=db", "--data", "/tmp/x",
-             "--base-port", "5000", "--peer-base-port", "6000", "--no-console"],
+             "--base-port", "5000", "--peer-base-port", "6000", "--no-console", "--restart", "5s"],
             out var options,
             out var error).ShouldBeTrue(error);
 
         options.ShouldBe(new LaunchOptions
         {
             Nodes = 7, Shards = 16, Replication = 5, Storage = "marten", MartenConnection = "Host=db", DataFolder = "/tmp/x",
-            BasePort = 5000, PeerBasePort = 6000, Console = false,
+            BasePort = 5000, PeerBasePort = 6000, Console = false, RestartDelay = TimeSpan.FromSeconds(5),
         });
     }
 
@@ -41,11 +41,39 @@ public sealed class LaunchOptionsAreValidated
     [InlineData("--base-port 4000", "overlap")]
     [InlineData("--nodes", "--nodes needs a value")]
     [InlineData("--verbose", "Unknown option '--verbose'")]
+    [InlineData("--restart", "--restart needs a value")]
+    [InlineData("--restart 5", "--restart must be a delay from 0s to 1h with its unit, such as 5s, 500ms or 2m; not '5'")]
+    [InlineData("--restart soon", "not 'soon'")]
+    [InlineData("--restart -1s", "not '-1s'")]
+    [InlineData("--restart 1.5s", "not '1.5s'")]
+    [InlineData("--restart 61m", "not '61m'")]
+    [InlineData("--restart 99999999999h", "not '99999999999h'")]
     public void a_bad_command_line_is_refused_naming_the_option(string commandLine, string expected)
     {
         LaunchOptions.TryParse(commandLine.Split(' '), out _, out var error).ShouldBeFalse();
 
         error.ShouldContain(expected);
+    }
+
+    [Fact]
+    public void without_restart_a_process_that_exits_stays_down()
+    {
+        LaunchOptions.TryParse([], out var options, out _).ShouldBeTrue();
+
+        options.RestartDelay.ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("0s", 0)]
+    [InlineData("500ms", 500)]
+    [InlineData("5s", 5_000)]
+    [InlineData("2m", 120_000)]
+    [InlineData("1h", 3_600_000)]
+    public void a_restart_delay_is_read_with_its_unit(string delay, int milliseconds)
+    {
+        LaunchOptions.TryParse(["--restart", delay], out var options, out var error).ShouldBeTrue(error);
+
+        options.RestartDelay.ShouldBe(TimeSpan.FromMilliseconds(milliseconds));
     }
 
     [Fact]

@@ -1,13 +1,18 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 
 namespace NodeNomad.Launcher.Tests;
 
-/// <summary>The launcher run as a child process from its build output, its output collected line by line.</summary>
+/// <summary>
+/// The launcher run as a child process from its build output, its output collected line by line. Its standard input is
+/// a pipe, never the test runner's terminal, so it reads no keys.
+/// </summary>
 internal sealed partial class LauncherProcess : IDisposable
 {
     private readonly Process process;
@@ -18,13 +23,18 @@ internal sealed partial class LauncherProcess : IDisposable
 
     public int Id => process.Id;
 
+    public bool HasExited => process.HasExited;
+
     public string Output => string.Join('\n', Lines);
 
     public static LauncherProcess Start(params string[] arguments)
     {
         var configuration = typeof(LauncherProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var dll = Path.Combine(RepositoryRoot(), "src", "NodeNomad.Launcher", "bin", configuration, "net10.0", "NodeNomad.Launcher.dll");
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
@@ -62,7 +72,25 @@ internal sealed partial class LauncherProcess : IDisposable
         return false;
     }
 
+    /// <summary>Runs the launcher with a request for a running launcher (restart, stop, status) and waits for its answer.</summary>
+    public static async Task<(int? ExitCode, string Output)> RequestAsync(params string[] arguments)
+    {
+        using var request = Start(arguments);
+        var exitCode = await request.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exitCode, request.Output);
+    }
+
+    /// <summary>The first line containing <paramref name="text"/>, or null.</summary>
+    public string? LineWith(string text) => Lines.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Each node's pid, as the launcher announced them once the cluster was ready.</summary>
+    public IReadOnlyDictionary<string, int> NodePids() => NodeLine().Matches(Output)
+        .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+
     public void Interrupt() => Kill(process.Id, 2).ShouldBe(0);
+
+    /// <summary>SIGKILL, as an operator would kill a node.</summary>
+    public static void KillHard(int processId) => Kill(processId, 9).ShouldBe(0);
 
     /// <summary>The exit code, or null when it did not exit within <paramref name="limit"/>.</summary>
     public async Task<int?> WaitForExitAsync(TimeSpan limit)
@@ -153,6 +181,9 @@ internal sealed partial class LauncherProcess : IDisposable
             Lines.Enqueue(line);
         }
     }
+
+    [GeneratedRegex(@"^  (node-\d+)\s+\S+\s+peer \S+\s+pid (\d+)", RegexOptions.Multiline)]
+    private static partial Regex NodeLine();
 
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int sig);
