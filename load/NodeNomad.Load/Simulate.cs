@@ -7,7 +7,7 @@ using NodeNomad.Simulation;
 namespace NodeNomad.Load;
 
 /// <summary>
-/// <c>simulate --seed N [--seeds COUNT] [--steps MS] [--flaw NAME] [--reads lease] [--trace]</c>: runs seeds of the simulation of
+/// <c>simulate --seed N [--seeds COUNT] [--steps MS] [--flaw NAME] [--reads lease] [--placement] [--trace]</c>: runs seeds of the simulation of
 /// the node's real core (the same class the node runs, over simulated disks, network and clocks), prints each
 /// failing seed's report, and with <c>--trace</c> every event of the run.
 /// </summary>
@@ -21,6 +21,7 @@ internal static class Simulate
         var flaw = CoreFlaw.None;
         var trace = false;
         var reads = ReadOnlyOption.Safe;
+        var placement = false;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -39,6 +40,9 @@ internal static class Simulate
                 case "--trace":
                     trace = true;
                     break;
+                case "--placement":
+                    placement = true;
+                    break;
                 default:
                     Console.Error.WriteLine($"simulate: bad option '{args[i]}'{(value is null ? "" : $" '{value}'")}.");
                     Console.Error.Write(Usage.Text);
@@ -50,16 +54,16 @@ internal static class Simulate
         var outcomes = new CoreSeedOutcome[count];
         if (trace || count == 1)
         {
-            outcomes[0] = CoreSeedRunner.Run(seed, flaw, steps, trace ? output : null, reads);
+            outcomes[0] = CoreSeedRunner.Run(seed, flaw, steps, trace ? output : null, reads, placement);
             for (var i = 1; i < count; i++)
             {
-                outcomes[i] = CoreSeedRunner.Run(seed + i, flaw, steps, trace ? output : null, reads);
+                outcomes[i] = CoreSeedRunner.Run(seed + i, flaw, steps, trace ? output : null, reads, placement);
             }
         }
         else
         {
             // Seeds are independent and each is deterministic on its own: run them on every core.
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => outcomes[i] = CoreSeedRunner.Run(seed + i, flaw, steps, null, reads));
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => outcomes[i] = CoreSeedRunner.Run(seed + i, flaw, steps, null, reads, placement));
         }
 
         var failed = 0;

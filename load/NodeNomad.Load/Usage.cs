@@ -33,6 +33,8 @@ internal static class Usage
                              or RemoveBeforePromote
           --reads lease      confirm reads with leader leases instead of ReadIndex (no process
                              pauses in such runs: a paused leader's lease outlives its leadership)
+          --placement        run the placement driver: the operator drains and brings back nodes, a
+                             node is killed past DOWN_AFTER (repair), the joiner receives its share
           --trace            print every event of each run (sends, saves, crashes, faults)
 
         bench-migrate moves a replica of a shard filled to each size to another node under steady writes:

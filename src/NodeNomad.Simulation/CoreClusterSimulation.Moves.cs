@@ -17,6 +17,7 @@ public sealed partial class CoreClusterSimulation
 
     private readonly HashSet<string> _migrationsSeen = [];
     private readonly Dictionary<string, string> _migrationStates = [];
+    private readonly Dictionary<string, int> _movesByReason = [];
     private int _movesDone;
     private int _movesUndone;
     private int _cancels;
@@ -119,6 +120,7 @@ public sealed partial class CoreClusterSimulation
             if (migration.State == MigrationStates.Done)
             {
                 _movesDone++;
+                _movesByReason[migration.Reason] = _movesByReason.GetValueOrDefault(migration.Reason) + 1;
             }
             else
             {

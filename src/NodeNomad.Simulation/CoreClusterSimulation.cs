@@ -58,14 +58,15 @@ public sealed partial class CoreClusterSimulation
     /// <param name="faultPhase">Virtual milliseconds of faults and client operations.</param>
     /// <param name="fullTrace">Where to write every event, one a line; null keeps only the recent ones.</param>
     /// <param name="reads">How leaders confirm reads (see <see cref="CoreSimulationSettings.Reads"/>).</param>
+    /// <param name="placementDriver">Whether the placement driver runs, and the operator drains, brings back and kills nodes for long instead of moving replicas by hand.</param>
     public CoreClusterSimulation(int seed, CoreFlaw flaw = CoreFlaw.None, long faultPhase = DefaultFaultPhase, TextWriter? fullTrace = null,
-        ReadOnlyOption reads = ReadOnlyOption.Safe)
+        ReadOnlyOption reads = ReadOnlyOption.Safe, bool placementDriver = false)
     {
         Seed = seed;
         _flaw = flaw;
         Random = new Random(seed);
         Trace = new TraceLog(300, fullTrace);
-        Settings = CoreSimulationSettings.Draw(Random, faultPhase) with { Reads = reads };
+        Settings = CoreSimulationSettings.Draw(Random, faultPhase) with { Reads = reads, Placement = placementDriver };
         for (var i = 1; i <= CoreSimulationSettings.Nodes; i++)
         {
             var node = new CoreSimNode(i, () => _events.Now, Random.NextInt64(-Settings.MaxSkew, Settings.MaxSkew + 1));
@@ -118,6 +119,11 @@ public sealed partial class CoreClusterSimulation
         }
 
         _events.After(Settings.FaultInterval, Fault);
+        if (Settings.Placement)
+        {
+            SchedulePlacementFaults();
+        }
+
         _events.At(Settings.FaultPhase, Heal);
         var deadline = Settings.FaultPhase + CoreSimulationSettings.LivenessBound;
         while (!Settled() && _events.RunNext(deadline))
@@ -133,7 +139,8 @@ public sealed partial class CoreClusterSimulation
             var waiting = Enumerable.Range(0, Settings.Shards).Where(s => !Served(s)).Select(s => s.ToString(CultureInfo.InvariantCulture));
             throw new LivenessException(
                 $"Liveness: {CoreSimulationSettings.LivenessBound} ms after every fault healed (at t={Settings.FaultPhase} ms), shards [{string.Join(", ", waiting)}] had not served a write and a read"
-                + $"{(MovesSettled() ? "" : ", and migrations had not all ended with every node hosting what the map places on it")}.{Environment.NewLine}{DescribeNodes()}");
+                + $"{(MovesSettled() ? "" : ", and migrations had not all ended with every node hosting what the map places on it")}"
+                + $"{(Settings.Placement && PlacementSettled() is { } unsettled ? $", and placement had not settled: {unsettled}" : "")}.{Environment.NewLine}{DescribeNodes()}");
         }
 
         // An operation still under way when the run stops may have taken effect (another client may have read it).
@@ -149,10 +156,14 @@ public sealed partial class CoreClusterSimulation
         {
             MovesUndone = _movesUndone,
             Cancels = _cancels,
+            Drains = _drains,
+            Undrains = _undrains,
+            LongKills = _longKills,
+            MovesByReason = _movesByReason,
         };
     }
 
-    private bool Settled() => AllServed() && MovesSettled();
+    private bool Settled() => AllServed() && MovesSettled() && (!Settings.Placement || PlacementSettled() is null);
 
     /// <summary>Whether some live node's meta replica counts the joiner among the meta group's voters.</summary>
     private bool JoinerPromoted() => _nodes.Any(n => n.Core?.Meta.Status.Voters.Contains(_nodes[^1].Id) == true);
@@ -215,6 +226,11 @@ public sealed partial class CoreClusterSimulation
                 Flaw = _flaw,
                 Reads = Settings.Reads,
                 MigrationStepTimeout = TimeSpan.FromMilliseconds(MigrationStepTimeout),
+                PlacementEnabled = Settings.Placement,
+                PlacementInterval = TimeSpan.FromMilliseconds(PlacementInterval),
+                DownAfter = TimeSpan.FromMilliseconds(DownAfter),
+                UpWithin = TimeSpan.FromMilliseconds(UpWithin),
+                MaxConcurrentMoves = 2,
             },
             new PeerAddressBook(node.Id, _members),
             clock,
@@ -421,7 +437,7 @@ public sealed partial class CoreClusterSimulation
 
     private void Restart(CoreSimNode node)
     {
-        if (!node.IsUp && (node.Index <= CoreSimulationSettings.FoundingNodes || _joinerStarted))
+        if (!node.IsUp && !_keptDown.Contains(node) && (node.Index <= CoreSimulationSettings.FoundingNodes || _joinerStarted))
         {
             StartNode(node);
         }
@@ -638,6 +654,12 @@ public sealed partial class CoreClusterSimulation
         var map = core.Map;
         var meta = core.Meta.Status;
         var joiner = _nodes[^1];
+        if (Settings.Placement && map.IsBootstrapped && (!_joinerStarted || map.Node(joiner.Id) is not null))
+        {
+            PlacementSteward(node, core);
+            return;
+        }
+
         if (!map.IsBootstrapped)
         {
             core.Propose(++_nextTicket, 0, MetaStateMachine.Encode(_bootstrap));

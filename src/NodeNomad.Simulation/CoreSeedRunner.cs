@@ -17,18 +17,19 @@ public sealed record CoreSeedOutcome(int Seed, CoreSimulationResult? Result, str
 public static class CoreSeedRunner
 {
     /// <summary>The command that replays <paramref name="seed"/> and prints its trace.</summary>
-    public static string ReplayCommand(int seed, CoreFlaw flaw, long faultPhase, ReadOnlyOption reads = ReadOnlyOption.Safe) =>
+    public static string ReplayCommand(int seed, CoreFlaw flaw, long faultPhase, ReadOnlyOption reads = ReadOnlyOption.Safe, bool placement = false) =>
         string.Create(CultureInfo.InvariantCulture, $"dotnet run -c Release --project load/NodeNomad.Load -- simulate --seed {seed}")
         + (faultPhase == CoreClusterSimulation.DefaultFaultPhase ? "" : string.Create(CultureInfo.InvariantCulture, $" --steps {faultPhase}"))
         + (flaw == CoreFlaw.None ? "" : $" --flaw {flaw}")
         + (reads == ReadOnlyOption.Safe ? "" : " --reads lease")
+        + (placement ? " --placement" : "")
         + " --trace";
 
     public static CoreSeedOutcome Run(int seed, CoreFlaw flaw = CoreFlaw.None, long faultPhase = CoreClusterSimulation.DefaultFaultPhase, TextWriter? fullTrace = null,
-        ReadOnlyOption reads = ReadOnlyOption.Safe)
+        ReadOnlyOption reads = ReadOnlyOption.Safe, bool placement = false)
     {
         var started = Stopwatch.GetTimestamp();
-        var simulation = new CoreClusterSimulation(seed, flaw, faultPhase, fullTrace, reads);
+        var simulation = new CoreClusterSimulation(seed, flaw, faultPhase, fullTrace, reads, placement);
         try
         {
             var result = simulation.Run();
@@ -63,5 +64,5 @@ public static class CoreSeedRunner
             $"Settings: {simulation.Settings}",
             "Last events:",
             simulation.Trace.Tail(40),
-            $"Replay: {ReplayCommand(simulation.Seed, flaw, faultPhase, simulation.Settings.Reads)}");
+            $"Replay: {ReplayCommand(simulation.Seed, flaw, faultPhase, simulation.Settings.Reads, simulation.Settings.Placement)}");
 }

@@ -26,4 +26,16 @@ public sealed record CoreSimulationResult(
 
     /// <summary>Cancellations the simulated operator asked for.</summary>
     public int Cancels { get; init; }
+
+    /// <summary>Drains the simulated operator asked for.</summary>
+    public int Drains { get; init; }
+
+    /// <summary>Drained or draining nodes the simulated operator brought back.</summary>
+    public int Undrains { get; init; }
+
+    /// <summary>Nodes killed for longer than DOWN_AFTER.</summary>
+    public int LongKills { get; init; }
+
+    /// <summary>Migrations done, by reason (manual, drain, join, repair).</summary>
+    public IReadOnlyDictionary<string, int> MovesByReason { get; init; } = new Dictionary<string, int>();
 }

@@ -22,6 +22,9 @@ public sealed record CoreSimulationSettings(
     /// </summary>
     public ReadOnlyOption Reads { get; init; } = ReadOnlyOption.Safe;
 
+    /// <summary>Whether the placement driver runs and the operator drains, brings back and kills nodes for long (see <c>CoreClusterSimulation.Placement.cs</c>).</summary>
+    public bool Placement { get; init; }
+
     /// <summary>Nodes the cluster is created with; one more joins it during the run.</summary>
     public const int FoundingNodes = 4;
 

@@ -11,6 +11,10 @@ namespace NodeNomad.Core.Cluster;
 [JsonDerivedType(typeof(CancelMigration), "cancel-migration")]
 [JsonDerivedType(typeof(CompleteMigration), "complete-migration")]
 [JsonDerivedType(typeof(UndoMigration), "undo-migration")]
+[JsonDerivedType(typeof(DrainNode), "drain-node")]
+[JsonDerivedType(typeof(UndrainNode), "undrain-node")]
+[JsonDerivedType(typeof(CompleteDrain), "complete-drain")]
+[JsonDerivedType(typeof(RemoveNode), "remove-node")]
 public abstract record MetaCommand;
 
 /// <summary>Creates the cluster: its identity, first nodes and the shards' first placement. Ignored once the cluster exists.</summary>
@@ -36,7 +40,8 @@ public sealed record RegisterNode(NodeRecord Node) : MetaCommand;
 /// <param name="Reason">manual, rebalance, join, drain or repair.</param>
 /// <param name="RequestedBy">Who asked.</param>
 /// <param name="At">When it was asked (Unix milliseconds).</param>
-public sealed record StartMigration(string Id, int ShardId, string Source, string Target, string Reason, string RequestedBy, long At) : MetaCommand;
+/// <param name="Detail">Why, in words (the placement driver's reading of the map), recorded with the first step.</param>
+public sealed record StartMigration(string Id, int ShardId, string Source, string Target, string Reason, string RequestedBy, long At, string? Detail = null) : MetaCommand;
 
 /// <summary>Records that migration <paramref name="Id"/> went from <paramref name="From"/> to <paramref name="To"/>; refused unless it is in <paramref name="From"/>, so a repeated step is harmless.</summary>
 /// <param name="Id">The migration.</param>
@@ -69,3 +74,33 @@ public sealed record CompleteMigration(string Id, long At) : MetaCommand;
 /// <param name="At">When.</param>
 /// <param name="Error">Why, for rolled-back and failed.</param>
 public sealed record UndoMigration(string Id, string Outcome, long At, string? Error = null) : MetaCommand;
+
+/// <summary>
+/// Starts draining node <paramref name="NodeId"/>: it becomes <see cref="NodeRecord.Draining"/>, placement gives it
+/// nothing new, its shard leaders hand leadership on and the placement driver moves its replicas away. Refused
+/// unless the node is active.
+/// </summary>
+/// <param name="NodeId">The node.</param>
+/// <param name="At">When (Unix milliseconds).</param>
+/// <param name="RequestedBy">Who asked.</param>
+public sealed record DrainNode(string NodeId, long At, string RequestedBy) : MetaCommand;
+
+/// <summary>Brings a draining or drained node back into placement (<see cref="NodeRecord.Active"/>).</summary>
+/// <param name="NodeId">The node.</param>
+/// <param name="At">When.</param>
+/// <param name="RequestedBy">Who asked.</param>
+public sealed record UndrainNode(string NodeId, long At, string RequestedBy) : MetaCommand;
+
+/// <summary>Records that draining node <paramref name="NodeId"/> holds nothing any more (<see cref="NodeRecord.Drained"/>); refused while it holds a replica.</summary>
+/// <param name="NodeId">The node.</param>
+/// <param name="At">When.</param>
+public sealed record CompleteDrain(string NodeId, long At) : MetaCommand;
+
+/// <summary>
+/// Takes node <paramref name="NodeId"/> out of the cluster (<see cref="NodeRecord.Removed"/>); refused while it holds
+/// a replica, or when it is the last node not removed. The meta leader then takes it out of the meta group.
+/// </summary>
+/// <param name="NodeId">The node.</param>
+/// <param name="At">When.</param>
+/// <param name="RequestedBy">Who asked.</param>
+public sealed record RemoveNode(string NodeId, long At, string RequestedBy) : MetaCommand;

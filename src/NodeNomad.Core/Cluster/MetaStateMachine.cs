@@ -47,9 +47,7 @@ public sealed partial class MetaStateMachine
                     [.. bootstrap.Nodes.OrderBy(n => n.Id, StringComparer.Ordinal)], [.. bootstrap.Shards.OrderBy(s => s.Id)], index);
                 return null;
             case RegisterNode register:
-                var nodes = map.Nodes.Where(n => n.Id != register.Node.Id).Append(register.Node).OrderBy(n => n.Id, StringComparer.Ordinal).ToList();
-                Map = map with { Nodes = nodes, Version = index };
-                return null;
+                return Register(index, register);
             case StartMigration start:
                 return Start(index, start);
             case AdvanceMigration advance:
@@ -60,6 +58,14 @@ public sealed partial class MetaStateMachine
                 return Complete(index, complete);
             case UndoMigration undo:
                 return Undo(index, undo);
+            case DrainNode drain:
+                return Drain(index, drain);
+            case UndrainNode undrain:
+                return Undrain(index, undrain);
+            case CompleteDrain drained:
+                return CompleteDrain(index, drained);
+            case RemoveNode remove:
+                return Remove(index, remove);
             default:
                 return $"unknown meta command {command.GetType().Name}.";
         }

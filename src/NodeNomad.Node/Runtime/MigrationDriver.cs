@@ -153,9 +153,9 @@ internal sealed class MigrationDriver(ReplicaContext context, NodeCoreSettings s
             case MigrationStates.Swapping:
                 Once(meta, migration, "complete", new CompleteMigration(migration.Id, now));
                 break;
-            case MigrationStates.CleaningUp when stalled:
-                // The source has not said it deleted its replica (it may be down): the move is done without it; the
-                // source deletes the replica when it comes back and applies the map.
+            case MigrationStates.CleaningUp when stalled || migration.Reason == PlacementPolicy.Repair:
+                // The source has not said it deleted its replica (it may be down, as the source of a repair is): the move
+                // is done without it; the source deletes the replica when it comes back and applies the map.
                 Once(meta, migration, "done-without-source", new AdvanceMigration(migration.Id, MigrationStates.CleaningUp, MigrationStates.Done, now,
                     $"{migration.Source} did not report; it deletes its replica when it returns"));
                 break;

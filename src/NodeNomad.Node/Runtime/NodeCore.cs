@@ -25,6 +25,7 @@ public sealed class NodeCore
     private readonly List<Compaction> _compactions = [];
     private readonly Random _random;
     private readonly MigrationDriver _migrations;
+    private readonly PlacementDriver _placement;
     private readonly List<ulong> _dropped = [];
     private IReadOnlyDictionary<ulong, RecoveredGroup> _recovered = new Dictionary<ulong, RecoveredGroup>();
     private volatile IReadOnlyDictionary<int, ShardReplica> _shards = new Dictionary<int, ShardReplica>();
@@ -42,6 +43,7 @@ public sealed class NodeCore
         _context = new ReplicaContext(ReplicaIds.For(settings.SelfId), settings.Incarnation, addresses, commandClock, settings.Flaw);
         Meta = new MetaReplica(_context);
         _migrations = new MigrationDriver(_context, settings);
+        _placement = new PlacementDriver(_context, settings);
     }
 
     /// <summary>This node's member of the meta group.</summary>
@@ -144,7 +146,11 @@ public sealed class NodeCore
         }
 
         _migrations.Tick(Meta, _shards);
+        _placement.Tick(Meta, _shards);
     }
+
+    /// <summary>How long (milliseconds) this node, while it leads the meta group, has not heard from <paramref name="nodeId"/>; 0 elsewhere.</summary>
+    public long SilenceOf(string nodeId) => _placement.SilenceOf(Meta, nodeId);
 
     /// <summary>A message from a peer for group <paramref name="groupId"/>.</summary>
     public void Step(ulong groupId, Message message)

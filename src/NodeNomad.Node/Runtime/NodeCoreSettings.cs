@@ -40,6 +40,21 @@ public sealed record NodeCoreSettings
     /// <summary>How many entries behind the commit index a learner may be and still be promoted.</summary>
     public int MigrationCatchUpLag { get; init; } = 64;
 
+    /// <summary>Whether the meta leader's placement driver runs (drain, join, repair); off only in simulations of manual moves alone.</summary>
+    public bool PlacementEnabled { get; init; } = true;
+
+    /// <summary>How often the placement driver compares the map with what it should be.</summary>
+    public TimeSpan PlacementInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long the meta leader must not hear from a node before its replicas are re-created elsewhere (and a meta voter on it replaced).</summary>
+    public TimeSpan DownAfter { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a node may be silent and still count as up for placement (a target, a live voter).</summary>
+    public TimeSpan UpWithin { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The most migrations in flight at once that the placement driver starts moves beside.</summary>
+    public int MaxConcurrentMoves { get; init; } = 2;
+
     /// <summary>A rule deliberately broken; only the simulator's tests set one.</summary>
     public CoreFlaw Flaw { get; init; } = CoreFlaw.None;
 
