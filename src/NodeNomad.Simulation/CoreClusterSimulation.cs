@@ -455,7 +455,7 @@ public sealed partial class CoreClusterSimulation
                 continue;
             }
 
-            Trace.Add(Now, "send", message);
+            Trace.Add(Now, "send g" + groupId + " " + from.Id + "->" + name, message);
             if (_cuts.Contains((from.Index, to.Index)) || Random.NextDouble() < Settings.DropRate)
             {
                 if (Random.Next(3) == 0 || message.Snapshot is not null)

@@ -126,6 +126,12 @@ internal sealed class MigrationDriver(ReplicaContext context, NodeCoreSettings s
                 {
                     Once(meta, migration, "transfer", transfer: (shard, successor));
                 }
+                else
+                {
+                    // A lone voter has nobody to hand over to: the swap promotes the target, then hands leadership to it.
+                    Once(meta, migration, "no-successor", new AdvanceMigration(migration.Id, migration.State, MigrationStates.Swapping, now,
+                        $"{settings.SelfId} is the only voter; {migration.Target} takes over once promoted"));
+                }
 
                 break;
             case MigrationStates.TransferringLeadership:

@@ -397,6 +397,14 @@ public sealed class NodeCore
         {
             var replica = new ShardReplica(_context, shard.Id, shard.IncarnationOf(SelfId), SelfId, _telemetryClock);
             var recovered = _recovered.GetValueOrDefault(replica.LogKey);
+            if (recovered is null && Meta.Applied < _metaReplayTo)
+            {
+                // The map may be older than one this node applied before it stopped (see DropDeparted): a replica the log
+                // does not hold may be one that moved away and was dropped since, and created empty now it would found
+                // its group again, or vote, on a membership long gone. It is created once the map is as new as the log.
+                continue;
+            }
+
             replica.Start(recovered, initialMembers, applied => RaftConfig(shard.GroupId, replica.SelfReplicaId, applied));
             if (recovered is not null)
             {
