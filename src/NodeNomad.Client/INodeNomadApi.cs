@@ -81,6 +81,27 @@ public interface INodeNomadApi
     [Get("/api/v1/cluster/nodes")]
     Task<IApiResponse<IReadOnlyList<NodeInfo>>> GetNodesAsync(CancellationToken cancellationToken = default);
 
+    /// <summary><c>POST /api/v1/cluster/nodes/{id}/drain</c>: moves every leadership and then every replica off a node.</summary>
+    /// <param name="id">The node.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 once the drain is recorded, 404 for an unknown node, 409 when it is not active.</returns>
+    [Post("/api/v1/cluster/nodes/{id}/drain")]
+    Task<IApiResponse<NodeMembershipInfo>> DrainNodeAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /api/v1/cluster/nodes/{id}/undrain</c>: brings a draining or drained node back into placement.</summary>
+    /// <param name="id">The node.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200, 404 for an unknown node, 409 when it is neither draining nor drained.</returns>
+    [Post("/api/v1/cluster/nodes/{id}/undrain")]
+    Task<IApiResponse<NodeMembershipInfo>> UndrainNodeAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /api/v1/cluster/nodes/{id}</c>: removes a drained or long-dead node that holds no replica from the cluster and its meta group.</summary>
+    /// <param name="id">The node.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200, 404 for an unknown node, 409 while it holds replicas, is active and up, or is the last node.</returns>
+    [Delete("/api/v1/cluster/nodes/{id}")]
+    Task<IApiResponse<NodeMembershipInfo>> RemoveNodeAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /api/v1/cluster/shards</c>: the shards, their ranges and replicas.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>200 with the shards, or a problem.</returns>

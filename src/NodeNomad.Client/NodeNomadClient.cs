@@ -190,6 +190,21 @@ public sealed class NodeNomadClient : INodeNomadClient
     public async Task<MigrationInfo> MigrateAsync(int shardId, string targetNodeId, string? sourceNodeId = null, CancellationToken cancellationToken = default) =>
         Content(await api.MigrateAsync(new MigrateRequest(System.Text.Json.JsonSerializer.SerializeToElement(shardId, NodeNomadJsonContext.Default.Int32), targetNodeId, sourceNodeId), cancellationToken));
 
+    /// <summary>Drains node <paramref name="nodeId"/>: its leaderships and then its replicas move to other nodes.</summary>
+    /// <exception cref="InvalidRequestException">The node is unknown, or not active (the reason says which).</exception>
+    public async Task<NodeMembershipInfo> DrainNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
+        Content(await api.DrainNodeAsync(nodeId, cancellationToken));
+
+    /// <summary>Brings draining or drained node <paramref name="nodeId"/> back into placement.</summary>
+    /// <exception cref="InvalidRequestException">The node is unknown, or neither draining nor drained.</exception>
+    public async Task<NodeMembershipInfo> UndrainNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
+        Content(await api.UndrainNodeAsync(nodeId, cancellationToken));
+
+    /// <summary>Removes node <paramref name="nodeId"/>, drained or long dead and holding no replica, from the cluster.</summary>
+    /// <exception cref="InvalidRequestException">The node is unknown, still holds replicas, is active and up, or is the last node.</exception>
+    public async Task<NodeMembershipInfo> RemoveNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
+        Content(await api.RemoveNodeAsync(nodeId, cancellationToken));
+
     /// <summary>Migrations in flight and recently ended, newest first.</summary>
     public async Task<IReadOnlyList<MigrationInfo>> GetMigrationsAsync(CancellationToken cancellationToken = default) =>
         Content(await api.GetMigrationsAsync(cancellationToken));

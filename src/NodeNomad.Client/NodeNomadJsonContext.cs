@@ -19,6 +19,7 @@ namespace NodeNomad.Client;
 [JsonSerializable(typeof(KeyPage))]
 [JsonSerializable(typeof(ClusterInfo))]
 [JsonSerializable(typeof(IReadOnlyList<NodeInfo>))]
+[JsonSerializable(typeof(NodeMembershipInfo))]
 [JsonSerializable(typeof(IReadOnlyList<ShardInfo>))]
 [JsonSerializable(typeof(ClusterMetrics))]
 [JsonSerializable(typeof(NodeHealth))]

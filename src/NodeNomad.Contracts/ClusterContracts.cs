@@ -53,7 +53,23 @@ public sealed record NodeInfo(
     string? PeerAddress = null,
     double ReadsPerSecond = 0,
     double WritesPerSecond = 0,
-    int Weight = 1);
+    int Weight = 1)
+{
+    /// <summary>The node's place in placement: active, draining, drained or removed.</summary>
+    public string Membership { get; init; } = "active";
+
+    /// <summary>
+    /// For a node that is draining: what is left to hand over, and why it waits when it cannot finish ("waiting: no node
+    /// can take shard-0 …"); null otherwise.
+    /// </summary>
+    public string? Drain { get; init; }
+}
+
+/// <summary>Body of the answers to <c>POST /api/v1/cluster/nodes/{id}/drain</c>, <c>…/undrain</c> and <c>DELETE /api/v1/cluster/nodes/{id}</c>.</summary>
+/// <param name="NodeId">The node.</param>
+/// <param name="Membership">Its membership now: draining, active or removed.</param>
+/// <param name="Detail">What happens next.</param>
+public sealed record NodeMembershipInfo(string NodeId, string Membership, string Detail);
 
 /// <summary>A shard replica and its role.</summary>
 /// <param name="NodeId">The node holding the replica.</param>

@@ -149,6 +149,8 @@ internal sealed partial class LocalFleet
                 ["SHARD_COUNT"] = Invariant($"{options.Shards}"),
                 ["REPLICATION_FACTOR"] = Invariant($"{options.Replication}"),
                 ["STORAGE"] = options.Storage,
+                // Short, so that a node killed in the launcher has its replicas re-created elsewhere while one watches.
+                ["DOWN_AFTER"] = "30s",
             };
             if (options.MartenConnection is { } connection)
             {

@@ -123,6 +123,7 @@ public static class NodeServices
         app.MapKeyValueApi();
         app.MapClusterApi();
         app.MapMigrationApi();
+        app.MapNodeMembershipApi();
         app.MapNodeHealth();
         app.MapPrometheusScrapingEndpoint();
         app.MapPeerApi();

@@ -115,6 +115,24 @@ public sealed class FakeNodeNomadApi : INodeNomadApi
     public Task<IApiResponse<MigrationInfo>> GetMigrationAsync(string id, CancellationToken cancellationToken = default) =>
         Migrations.FirstOrDefault(m => m.Id == id) is { } migration ? Ok(migration) : NotFound<MigrationInfo>();
 
+    public Task<IApiResponse<NodeMembershipInfo>> DrainNodeAsync(string id, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"drain {id}");
+        return Ok(new NodeMembershipInfo(id, "draining", "recorded"));
+    }
+
+    public Task<IApiResponse<NodeMembershipInfo>> UndrainNodeAsync(string id, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"undrain {id}");
+        return Ok(new NodeMembershipInfo(id, "active", "recorded"));
+    }
+
+    public Task<IApiResponse<NodeMembershipInfo>> RemoveNodeAsync(string id, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"remove {id}");
+        return Ok(new NodeMembershipInfo(id, "removed", "recorded"));
+    }
+
     public Task<IApiResponse<MigrationInfo>> CancelMigrationAsync(string id, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue($"cancel {id}");

@@ -91,7 +91,11 @@ public static class ClusterApi
                 return new NodeInfo(id, clientUrl, observer.StateOf(id), replicas, leaderships, status?.Version ?? string.Empty, status?.StartedAt,
                     status?.Role, status?.Term ?? 0, status?.CommitIndex ?? 0, status?.AppliedIndex ?? 0,
                     record?.PeerAddress ?? topology.Members.Where(m => m.NodeId == id).Select(m => $"{m.PeerHost}:{m.PeerPort}").FirstOrDefault(),
-                    NodeFigures.Round(shardGroups.Sum(g => g.ReadsPerSecond)), NodeFigures.Round(shardGroups.Sum(g => g.WritesPerSecond)), record?.Weight ?? 1);
+                    NodeFigures.Round(shardGroups.Sum(g => g.ReadsPerSecond)), NodeFigures.Round(shardGroups.Sum(g => g.WritesPerSecond)), record?.Weight ?? 1)
+                {
+                    Membership = record?.Membership ?? NodeRecord.Active,
+                    Drain = NodeMembershipApi.DrainStatus(map, id, leaderships, n => observer.StateOf(n) != NodeStates.Down),
+                };
             }),
         ];
     }

@@ -250,7 +250,8 @@ public static class MigrationApi
             ?? shard.Replicas[^1];
     }
 
-    private static async Task<IResult> ToMetaLeaderAsync(HttpContext context, ReplicaHost host, LeaderForwarder forwarder, CancellationToken cancellationToken)
+    /// <summary>Sends the request on to the meta group's leader, or answers 503 when none is known (or it was forwarded already).</summary>
+    internal static async Task<IResult> ToMetaLeaderAsync(HttpContext context, ReplicaHost host, LeaderForwarder forwarder, CancellationToken cancellationToken)
     {
         if (LeaderForwarder.IsForwarded(context) || host.Meta.Status.LeaderId is not { } leader || host.PeerUriOf(leader) is not { } uri)
         {
@@ -260,7 +261,8 @@ public static class MigrationApi
         return await forwarder.ForwardAsync(context, leader, uri, cancellationToken);
     }
 
-    private static string RequestedBy(HttpContext context) =>
+    /// <summary>Who asks: the operator header, else the caller's address.</summary>
+    internal static string RequestedBy(HttpContext context) =>
         context.Request.Headers[OperatorHeader].ToString() is { Length: > 0 } named
             ? named
             : context.Connection.RemoteIpAddress?.ToString() ?? "api";

@@ -53,6 +53,15 @@ public sealed class NodeOptions
         /// <summary>Milliseconds a migration may stay in one step before the shard's leader undoes it (before its swap).</summary>
         public const string MigrationStepTimeout = "MIGRATION_STEP_TIMEOUT_MS";
 
+        /// <summary>How long the meta leader must not hear from a node before its replicas are re-created elsewhere: milliseconds, or a number with ms, s, m or h.</summary>
+        public const string DownAfter = "DOWN_AFTER";
+
+        /// <summary>Milliseconds between the placement driver's rounds (drain, join, repair).</summary>
+        public const string PlacementInterval = "PLACEMENT_INTERVAL_MS";
+
+        /// <summary>The most migrations in flight at once beside which the placement driver starts moves.</summary>
+        public const string MaxConcurrentMoves = "MAX_CONCURRENT_MOVES";
+
         /// <summary>The most snapshot data a node sends per second, in MiB (0 for no limit).</summary>
         public const string SnapshotBandwidth = "SNAPSHOT_BANDWIDTH_MIB";
 
@@ -129,6 +138,15 @@ public sealed class NodeOptions
     /// <summary>How long a migration may stay in one step, in milliseconds.</summary>
     public int MigrationStepTimeoutMs { get; set; } = 60_000;
 
+    /// <summary>Milliseconds of silence after which a node's replicas are re-created elsewhere (<c>DOWN_AFTER</c>; default 5 minutes).</summary>
+    public long DownAfterMs { get; set; } = 300_000;
+
+    /// <summary>Milliseconds between the placement driver's rounds.</summary>
+    public int PlacementIntervalMs { get; set; } = 3_000;
+
+    /// <summary>The most migrations in flight at once for the placement driver.</summary>
+    public int MaxConcurrentMoves { get; set; } = 2;
+
     /// <summary>
     /// The most snapshot data this node sends per second, over all its peers, in MiB; 0 for no limit. Moving a replica
     /// sends its shard as a snapshot, and the limit keeps room for client traffic meanwhile.
@@ -187,6 +205,9 @@ public sealed class NodeOptions
         ElectionTimeoutMs = Integer(configuration, Keys.ElectionTimeout, ElectionTimeoutMs);
         RequestTimeoutMs = Integer(configuration, Keys.RequestTimeoutMs, RequestTimeoutMs);
         MigrationStepTimeoutMs = Integer(configuration, Keys.MigrationStepTimeout, MigrationStepTimeoutMs);
+        DownAfterMs = configuration[Keys.DownAfter] is { Length: > 0 } downAfter ? Duration(Keys.DownAfter, downAfter, DownAfterMs) : DownAfterMs;
+        PlacementIntervalMs = Integer(configuration, Keys.PlacementInterval, PlacementIntervalMs);
+        MaxConcurrentMoves = Integer(configuration, Keys.MaxConcurrentMoves, MaxConcurrentMoves);
         SnapshotBandwidthMiB = Integer(configuration, Keys.SnapshotBandwidth, SnapshotBandwidthMiB);
         ShardCount = Integer(configuration, Keys.ShardCount, ShardCount);
         ReplicationFactor = Integer(configuration, Keys.ReplicationFactor, ReplicationFactor);
@@ -225,6 +246,20 @@ public sealed class NodeOptions
         : $"{(Host is "0.0.0.0" or "*" or "::" ? NodeId : Host)}:{EffectivePeerPort}";
 
     private string PeerBindHost => Host is "0.0.0.0" or "*" or "::" ? "localhost" : Host;
+
+    /// <summary>Milliseconds from "30000", "30000ms", "30s", "5m" or "1h".</summary>
+    private long Duration(string key, string raw, long fallback)
+    {
+        var text = raw.Trim().ToLowerInvariant();
+        var (digits, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1L)
+            : text.EndsWith('s') ? (text[..^1], 1_000L)
+            : text.EndsWith('m') ? (text[..^1], 60_000L)
+            : text.EndsWith('h') ? (text[..^1], 3_600_000L)
+            : (text, 1L);
+        return long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value <= long.MaxValue / scale
+            ? value * scale
+            : Invalid(key, raw, "is not a duration (milliseconds, or a number with ms, s, m or h)", fallback);
+    }
 
     private T Invalid<T>(string key, string raw, string reason, T fallback)
     {

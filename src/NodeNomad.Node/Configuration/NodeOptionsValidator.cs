@@ -87,6 +87,21 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"{NodeOptions.Keys.MigrationStepTimeout}={options.MigrationStepTimeoutMs} must be between 1000 and 3600000 milliseconds.");
         }
 
+        if (options.DownAfterMs is < 1_000 or > 7L * 24 * 3_600_000)
+        {
+            failures.Add($"{NodeOptions.Keys.DownAfter}={options.DownAfterMs} ms must be between 1 s and 7 days.");
+        }
+
+        if (options.PlacementIntervalMs is < 100 or > 3_600_000)
+        {
+            failures.Add($"{NodeOptions.Keys.PlacementInterval}={options.PlacementIntervalMs} must be between 100 and 3600000 milliseconds.");
+        }
+
+        if (options.MaxConcurrentMoves is < 1 or > 64)
+        {
+            failures.Add($"{NodeOptions.Keys.MaxConcurrentMoves}={options.MaxConcurrentMoves} must be between 1 and 64.");
+        }
+
         if (options.ShardCount is < 1 or > 4096)
         {
             failures.Add($"{NodeOptions.Keys.ShardCount}={options.ShardCount} must be between 1 and 4096.");

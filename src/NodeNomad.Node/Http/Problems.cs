@@ -22,6 +22,10 @@ public static class Problems
     public static IResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 
+    /// <summary>404: no node of that id.</summary>
+    public static IResult NodeNotFound(string id, IEnumerable<string> known) =>
+        TypedResults.Problem($"{id} is not a node of the cluster (its nodes: {string.Join(", ", known)}).", statusCode: StatusCodes.Status404NotFound, title: "No such node");
+
     /// <summary>404: no migration of that id (ended ones are kept only so long).</summary>
     public static IResult MigrationNotFound(string id) =>
         TypedResults.Problem($"There is no migration {id} (the cluster keeps the last {Core.Cluster.MigrationRecord.HistoryKept} that ended).",

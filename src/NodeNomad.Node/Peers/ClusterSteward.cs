@@ -89,7 +89,14 @@ public sealed partial class ClusterSteward(
 
         var self = Self;
         var meta = host.Meta.Status;
-        var recorded = map.Node(self.Id) == self;
+        var known = map.Node(self.Id);
+        if (known is { Membership: NodeRecord.Removed })
+        {
+            // Taken out of the cluster: nothing to register; the node serves nothing until it is wiped and renamed.
+            return true;
+        }
+
+        var recorded = known == self with { Membership = known?.Membership ?? NodeRecord.Active };
         var inMetaGroup = meta.Voters.Contains(self.Id) || meta.Learners.Contains(self.Id) || !topology.IsInitialMember && map.IsBootstrapped && recorded;
         if (recorded && inMetaGroup)
         {

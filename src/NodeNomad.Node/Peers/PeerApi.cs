@@ -115,7 +115,14 @@ public static class PeerApi
             return Problems.Unavailable(context, $"This node does not lead the meta group; {host.Meta.Status.LeaderId ?? "no leader is known"}.");
         }
 
-        if (host.Map.Node(node.Id) != node
+        // The map keeps a node's membership (an operator's drain outlives its restarts); a removed node stays out.
+        var known = host.Map.Node(node.Id);
+        if (known is { Membership: NodeRecord.Removed })
+        {
+            return Problems.Conflict($"{node.Id} was removed from the cluster; it cannot join again under that name.");
+        }
+
+        if (known != node with { Membership = known?.Membership ?? NodeRecord.Active }
             && await host.ProposeMetaAsync(new RegisterNode(node with { Membership = NodeRecord.Active }), cancellationToken) is { IsDone: false } recorded)
         {
             return Problems.Unavailable(context, recorded.Reason ?? "The node could not be recorded.");

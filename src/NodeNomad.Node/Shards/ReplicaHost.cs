@@ -82,6 +82,11 @@ public sealed partial class ReplicaHost : BackgroundService
                 Seed = Random.Shared.Next(),
                 Incarnation = Random.Shared.NextInt64(),
                 MigrationStepTimeout = TimeSpan.FromMilliseconds(_options.MigrationStepTimeoutMs),
+                DownAfter = TimeSpan.FromMilliseconds(_options.DownAfterMs),
+                PlacementInterval = TimeSpan.FromMilliseconds(_options.PlacementIntervalMs),
+                MaxConcurrentMoves = _options.MaxConcurrentMoves,
+                // Silent for a few election timeouts: a node that misses heartbeats that long is not a place to move to.
+                UpWithin = TimeSpan.FromMilliseconds(Math.Max(3_000, 3 * _options.ElectionTimeoutMs)),
             },
             Addresses,
             CommandClock,
