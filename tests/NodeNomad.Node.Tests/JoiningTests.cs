@@ -46,7 +46,6 @@ public sealed class JoiningTests
         recorded.ShouldNotBeNull("node-4 is in the cluster map");
         recorded.State.ShouldBe("up");
         recorded.ClientUrl.ShouldBe($"http://127.0.0.1:{joiner.Port}");
-        recorded.Replicas.ShouldBeEmpty("replicas move to a new node only when the rebalancer moves them");
 
         // It applied the same map (it is a learner of the meta group) and serves any key by forwarding.
         using var joined = new HttpClient { BaseAddress = joiner.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
@@ -56,6 +55,32 @@ public sealed class JoiningTests
         (await joined.GetFromJsonAsync<KeyValue>("/api/v1/get/before-join"))!.Value.ShouldBe("kept");
         (await joined.PostAsJsonAsync("/api/v1/set", new SetRequest("through-the-new-node", "yes"))).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await http.GetFromJsonAsync<KeyValue>("/api/v1/get/through-the-new-node"))!.Value.ShouldBe("yes");
+    }
+
+    [Fact]
+    public async Task a_node_that_joins_receives_replicas_until_it_holds_its_share()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3, PlacementProbe.Settings(shards: 4));
+        using var http = MigrationProbe.HttpTo(cluster.Nodes[0]);
+        await PlacementProbe.WaitAsync(() => PlacementProbe.EveryShardAtFactorThreeAsync(http), "every shard has a leader");
+        var members = string.Join(',', cluster.Nodes.Select(n => $"{n.NodeId}=127.0.0.1:{n.PeerPort}"));
+
+        await using var joiner = await NodeProcess.StartAsync(environment: new Dictionary<string, string>(PlacementProbe.Settings(shards: 4))
+        {
+            ["NODE_ID"] = "node-4",
+            ["CLUSTER_NODES"] = members,
+            ["CLUSTER_SECRET"] = "local-cluster-test-secret",
+            ["HEARTBEAT_INTERVAL"] = "50",
+            ["ELECTION_TIMEOUT"] = "500",
+        });
+
+        // 12 replicas on 4 nodes: its share is 3, and it must end within one of every other node.
+        await PlacementProbe.WaitAsync(async () => await PlacementProbe.NodeAsync(http, "node-4") is { Replicas.Count: >= 2 }
+            && (await http.GetFromJsonAsync<NodeInfo[]>("/api/v1/cluster/nodes"))!.All(n => n.Replicas.Count is >= 2 and <= 4)
+            && await PlacementProbe.EveryShardAtFactorThreeAsync(http), "node-4 holds its share");
+        var joins = (await PlacementProbe.MigrationsAsync(http)).Where(m => m.Reason == "join").ToList();
+        joins.ShouldNotBeEmpty();
+        joins.ShouldAllBe(m => m.TargetNodeId == "node-4" && m.State == MigrationStates.Done);
     }
 
     [Fact]
