@@ -82,7 +82,7 @@ public sealed partial class ClusterSteward(
             }
         }
 
-        if (map.IsBootstrapped && host.Meta.IsLeader && await PromoteLearnerAsync(map, cancellationToken))
+        if (map.IsBootstrapped && host.Meta.IsLeader && (await ReadmitAsync(map, cancellationToken) || await PromoteLearnerAsync(map, cancellationToken)))
         {
             return false;
         }
@@ -143,6 +143,31 @@ public sealed partial class ClusterSteward(
         return true;
     }
 
+    /// <summary>
+    /// On the meta leader: adds back, as a learner, a node of the map that is up but outside the meta group — a voter
+    /// the placement driver replaced while it was down. Its own log still names it a voter, so it would not ask to
+    /// join; without this it would never hear from the meta group again. Returns whether it proposed the change.
+    /// </summary>
+    private async Task<bool> ReadmitAsync(ClusterMap map, CancellationToken cancellationToken)
+    {
+        var meta = host.Meta.Status;
+        var outside = map.Nodes.FirstOrDefault(n => n.Membership != NodeRecord.Removed && n.Id != topology.Self.NodeId
+            && !meta.Voters.Contains(n.Id) && !meta.Learners.Contains(n.Id) && observer.StateOf(n.Id) == NodeStates.Up);
+        if (outside is null)
+        {
+            return false;
+        }
+
+        LogReadmitting(logger, outside.Id);
+        var outcome = await host.ProposeConfChangeAsync(host.Meta, new ConfChange(ConfChangeType.AddLearner, outside.ReplicaId), cancellationToken);
+        if (!outcome.IsDone)
+        {
+            LogStepFailed(logger, outcome.Reason);
+        }
+
+        return true;
+    }
+
     private async Task RegisterAsync(NodeRecord self, CancellationToken cancellationToken)
     {
         // The meta leader, if this node knows it; a joining node that knows nothing yet asks every configured member.
@@ -178,6 +203,9 @@ public sealed partial class ClusterSteward(
             }
         }
     }
+
+    [LoggerMessage(EventId = 127, Level = LogLevel.Information, Message = "Adding {Node} back to the meta group as a learner: it is up and outside it")]
+    private static partial void LogReadmitting(ILogger logger, string node);
 
     [LoggerMessage(EventId = 124, Level = LogLevel.Information, Message = "Promoting {Node} to a voter of the meta group ({Voters} voters, aiming at {Target})")]
     private static partial void LogPromoting(ILogger logger, string node, int voters, int target);
