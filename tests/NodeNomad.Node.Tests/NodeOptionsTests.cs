@@ -38,10 +38,28 @@ public sealed class NodeOptionsTests
     [InlineData("SNAPSHOT_ENTRIES", "1", "at least 2")]
     [InlineData("MAX_BATCH_ENTRIES", "0", "between 1 and 65536")]
     [InlineData("PURGE_INTERVAL_MS", "5", "between 10 and 3600000")]
+    [InlineData("DOWN_AFTER", "soon", "DOWN_AFTER='soon' is not a duration")]
+    [InlineData("DOWN_AFTER", "10ms", "between 1 s and 7 days")]
+    [InlineData("PLACEMENT_INTERVAL_MS", "10", "between 100 and 3600000")]
+    [InlineData("MAX_CONCURRENT_MOVES", "0", "between 1 and 64")]
     public void a_bad_value_is_reported_by_name(string key, string value, string reason)
     {
         var (_, failures) = Load(new() { [key] = value });
         failures.ShouldContain(f => f.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, 300_000)]
+    [InlineData("45000", 45_000)]
+    [InlineData("30s", 30_000)]
+    [InlineData("5m", 300_000)]
+    [InlineData("1h", 3_600_000)]
+    [InlineData("1500ms", 1_500)]
+    public void down_after_takes_milliseconds_or_a_unit_and_defaults_to_five_minutes(string? value, long milliseconds)
+    {
+        var (options, failures) = Load(value is null ? [] : new() { ["DOWN_AFTER"] = value });
+        failures.ShouldBeEmpty();
+        options.DownAfterMs.ShouldBe(milliseconds);
     }
 
     [Fact]

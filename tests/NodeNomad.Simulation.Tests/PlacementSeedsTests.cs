@@ -4,7 +4,7 @@ namespace NodeNomad.Simulation.Tests;
 
 /// <summary>
 /// The real-core simulation with the placement driver on: nodes drained and brought back, a node killed past
-/// DOWN_AFTER, the fifth node joining. 200 fixed seeds in four cases; each must end with every shard at its replication
+/// DOWN_AFTER, the fifth node joining. 400 fixed seeds in eight cases; each must end with every shard at its replication
 /// factor on active nodes that are up, no node draining, drained nodes empty, and the linearizable history and
 /// invariants of every seed. A failure prints the seed's report and the command replaying it.
 /// </summary>
@@ -17,7 +17,11 @@ public class PlacementSeedsTests(ITestOutputHelper output)
     [InlineData(51)]
     [InlineData(101)]
     [InlineData(151)]
-    public void a_fixed_set_of_200_placement_seeds_all_pass(int first)
+    [InlineData(201)]
+    [InlineData(251)]
+    [InlineData(301)]
+    [InlineData(351)]
+    public void a_fixed_set_of_400_placement_seeds_all_pass(int first)
     {
         var failures = Enumerable.Range(first, SeedsPerCase).Select(seed => CoreSeedRunner.Run(seed, placement: true)).Where(o => !o.Passed).ToList();
         foreach (var failure in failures)
