@@ -74,8 +74,9 @@ public static class PlacementPolicy
             }
         }
 
-        // Balance only among active nodes that are up, and not while a node is down: its replicas are repaired first.
-        if (map.Nodes.Any(n => n.IsActive && silence(n.Id) > upWithin))
+        // Balance only among active nodes that are up, and not while a node holding replicas is down: they are
+        // repaired first, or it comes back.
+        if (map.Nodes.Any(n => silence(n.Id) > upWithin && map.Shards.Any(s => s.IsHeldBy(n.Id))))
         {
             return decisions;
         }

@@ -149,9 +149,6 @@ public sealed class NodeCore
         _placement.Tick(Meta, _shards);
     }
 
-    /// <summary>How long (milliseconds) this node, while it leads the meta group, has not heard from <paramref name="nodeId"/>; 0 elsewhere.</summary>
-    public long SilenceOf(string nodeId) => _placement.SilenceOf(Meta, nodeId);
-
     /// <summary>A message from a peer for group <paramref name="groupId"/>.</summary>
     public void Step(ulong groupId, Message message)
     {

@@ -79,7 +79,7 @@ internal sealed class PlacementDriver(ReplicaContext context, NodeCoreSettings s
     }
 
     /// <summary>How long the meta leader has not heard from <paramref name="nodeId"/> (since it took over, for one never heard).</summary>
-    public long SilenceOf(MetaReplica meta, string nodeId)
+    private long SilenceOf(MetaReplica meta, string nodeId)
     {
         if (!meta.IsLeader || _leadingTerm == 0)
         {
