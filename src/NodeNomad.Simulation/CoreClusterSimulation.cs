@@ -231,6 +231,7 @@ public sealed partial class CoreClusterSimulation
                 DownAfter = TimeSpan.FromMilliseconds(DownAfter),
                 UpWithin = TimeSpan.FromMilliseconds(UpWithin),
                 MaxConcurrentMoves = 2,
+                PlacementCooldown = TimeSpan.FromMilliseconds(PlacementInterval),
             },
             new PeerAddressBook(node.Id, _members),
             clock,

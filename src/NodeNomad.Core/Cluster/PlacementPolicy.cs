@@ -7,8 +7,10 @@ namespace NodeNomad.Core.Cluster;
 /// been silent: re-create the replicas of nodes down past <c>DOWN_AFTER</c> (repair), move replicas off draining
 /// nodes (drain), and give nodes below their fair share replicas until every active node is within one replica of
 /// its share (join). Each move goes to the eligible node — active, heard from, not holding the shard — with the
-/// fewest replicas for its weight. At most <c>cap</c> migrations run at once, one per shard, and a move is only
-/// started when the shard's group has a majority of its voters up (someone must lead the move) and keeps one after.
+/// fewest replicas for its weight. At most <see cref="PlacementLimits.MaxConcurrentMoves"/> migrations run at once,
+/// one per shard, and a move is only started when the shard's group has a majority of its voters up (someone must lead
+/// the move) and keeps one after. Balancing leaves alone for <see cref="PlacementLimits.Cooldown"/> a shard that an
+/// operator (or the load rebalancer) moved, so it does not undo their move at once.
 /// </summary>
 public static class PlacementPolicy
 {
@@ -24,15 +26,16 @@ public static class PlacementPolicy
     /// <summary>The moves to start now, in the order they should be started.</summary>
     /// <param name="map">The applied map.</param>
     /// <param name="silence">How long (milliseconds) the meta leader has not heard from a node.</param>
-    /// <param name="upWithin">Silence up to which a node counts as up.</param>
-    /// <param name="downAfter">Silence from which a node's replicas are re-created elsewhere.</param>
-    /// <param name="cap">The most migrations in flight at once, these included.</param>
-    public static IReadOnlyList<PlacementDecision> Decide(ClusterMap map, Func<string, long> silence, long upWithin, long downAfter, int cap)
+    /// <param name="limits">When a node counts as up or down, how many moves at once, the cooldown.</param>
+    /// <param name="now">The time the migrations' steps are compared with for the cooldown (Unix milliseconds).</param>
+    public static IReadOnlyList<PlacementDecision> Decide(ClusterMap map, Func<string, long> silence, PlacementLimits limits, long now)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(silence);
+        ArgumentNullException.ThrowIfNull(limits);
+        var (upWithin, downAfter) = (limits.UpWithin, limits.DownAfter);
         var decisions = new List<PlacementDecision>();
-        var budget = cap - map.Migrations.Count(m => !m.IsFinal);
+        var budget = limits.MaxConcurrentMoves - map.Migrations.Count(m => !m.IsFinal);
         if (!map.IsBootstrapped || budget <= 0)
         {
             return decisions;
@@ -81,6 +84,9 @@ public static class PlacementPolicy
             return decisions;
         }
 
+        // Moves of its own follow one consistent goal and never undo each other; the cooldown keeps it off the others'.
+        var cooling = map.Migrations.Where(m => m.IsFinal && m.Reason is not (Drain or Join or Repair) && now - m.UpdatedAt < limits.Cooldown)
+            .Select(m => m.ShardId).ToHashSet();
         var members = map.Nodes.Where(n => view.IsEligible(n)).ToList();
         while (budget > 0 && members.Count > 1)
         {
@@ -95,7 +101,7 @@ public static class PlacementPolicy
                 }
 
                 var shard = map.Shards.FirstOrDefault(s => s.Replicas.Contains(donor.Id) && !s.IsHeldBy(receiver.Id) && !busy.Contains(s.Id)
-                    && view.Safe(s, donor.Id, receiver.Id));
+                    && !cooling.Contains(s.Id) && view.Safe(s, donor.Id, receiver.Id));
                 if (shard is null)
                 {
                     continue;

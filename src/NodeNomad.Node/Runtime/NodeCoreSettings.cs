@@ -52,6 +52,9 @@ public sealed record NodeCoreSettings
     /// <summary>How long a node may be silent and still count as up for placement (a target, a live voter).</summary>
     public TimeSpan UpWithin { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long after an operator's (or the load rebalancer's) move of a shard ended the placement driver leaves the shard alone when balancing.</summary>
+    public TimeSpan PlacementCooldown { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The most migrations in flight at once that the placement driver starts moves beside.</summary>
     public int MaxConcurrentMoves { get; init; } = 2;
 

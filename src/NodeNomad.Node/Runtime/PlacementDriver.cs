@@ -108,7 +108,8 @@ internal sealed class PlacementDriver(ReplicaContext context, NodeCoreSettings s
             proposed = true;
         }
 
-        var decisions = PlacementPolicy.Decide(map, Silence, upWithin, downAfter, settings.MaxConcurrentMoves);
+        var limits = new PlacementLimits(upWithin, downAfter, settings.MaxConcurrentMoves, (long)settings.PlacementCooldown.TotalMilliseconds);
+        var decisions = PlacementPolicy.Decide(map, Silence, limits, context.Now);
         for (var i = 0; i < decisions.Count; i++)
         {
             var decision = decisions[i];

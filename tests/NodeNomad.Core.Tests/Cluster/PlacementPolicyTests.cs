@@ -5,8 +5,9 @@ namespace NodeNomad.Core.Tests.Cluster;
 /// <summary>The placement policy: which replica moves it asks for, with which reason, for a map and the nodes' silences.</summary>
 public class PlacementPolicyTests
 {
-    private const long UpWithin = 3_000;
     private const long DownAfter = 30_000;
+
+    private static PlacementLimits Limits(int cap = 2) => new(3_000, DownAfter, cap, 30_000);
 
     private static ClusterMap Map(string[] nodes, params string[][] shards)
     {
@@ -48,7 +49,7 @@ public class PlacementPolicyTests
         var placement = new PlacementRing(ids.Select(id => new PlacementNode(id))).Place(shards, 3);
         var map = Map(ids, [.. placement.Select(p => p.ToArray())]);
 
-        PlacementPolicy.Decide(map, Silent(), UpWithin, DownAfter, 2).ShouldBeEmpty();
+        PlacementPolicy.Decide(map, Silent(), Limits(), 1_000_000).ShouldBeEmpty();
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public class PlacementPolicyTests
     {
         var map = With(Map(["a", "b", "c", "d"], ["a", "b", "c"], ["a", "b", "d"], ["b", "c", "d"]), new DrainNode("a", 1, "tests"));
 
-        var decisions = PlacementPolicy.Decide(map, Silent(), UpWithin, DownAfter, 2);
+        var decisions = PlacementPolicy.Decide(map, Silent(), Limits(), 1_000_000);
 
         decisions.Select(d => (d.ShardId, d.Source, d.Target, d.Reason)).ShouldBe([(0, "a", "d", "drain"), (1, "a", "c", "drain")]);
         decisions[0].Detail.ShouldContain("a is draining");
@@ -67,8 +68,8 @@ public class PlacementPolicyTests
     {
         var map = With(Map(["a", "b", "c"], ["a", "b", "c"]), new DrainNode("a", 1, "tests"));
 
-        PlacementPolicy.Decide(map, Silent(), UpWithin, DownAfter, 2).ShouldBeEmpty();
-        PlacementPolicy.DrainBlocker(map, "a", Silent(), UpWithin).ShouldNotBeNull().ShouldContain("no node can take shard-0");
+        PlacementPolicy.Decide(map, Silent(), Limits(), 1_000_000).ShouldBeEmpty();
+        PlacementPolicy.DrainBlocker(map, "a", Silent(), 3_000).ShouldNotBeNull().ShouldContain("no node can take shard-0");
     }
 
     [Fact]
@@ -76,8 +77,8 @@ public class PlacementPolicyTests
     {
         var map = Map(["a", "b", "c", "d"], ["a", "b", "c"], ["b", "c", "d"]);
 
-        PlacementPolicy.Decide(map, Silent(("a", DownAfter - 1)), UpWithin, DownAfter, 2).ShouldBeEmpty("a node down for a while is waited for");
-        var decision = PlacementPolicy.Decide(map, Silent(("a", DownAfter + 1_000)), UpWithin, DownAfter, 2).ShouldHaveSingleItem();
+        PlacementPolicy.Decide(map, Silent(("a", DownAfter - 1)), Limits(), 1_000_000).ShouldBeEmpty("a node down for a while is waited for");
+        var decision = PlacementPolicy.Decide(map, Silent(("a", DownAfter + 1_000)), Limits(), 1_000_000).ShouldHaveSingleItem();
 
         (decision.ShardId, decision.Source, decision.Target, decision.Reason).ShouldBe((0, "a", "d", "repair"));
         decision.Detail.ShouldBe("a down for 31 s; re-creating its replica of shard-0 on d");
@@ -88,7 +89,7 @@ public class PlacementPolicyTests
     {
         var map = Map(["a", "b", "c", "d"], ["a", "b", "c"]);
 
-        PlacementPolicy.Decide(map, Silent(("a", DownAfter), ("b", DownAfter)), UpWithin, DownAfter, 2).ShouldBeEmpty();
+        PlacementPolicy.Decide(map, Silent(("a", DownAfter), ("b", DownAfter)), Limits(), 1_000_000).ShouldBeEmpty();
     }
 
     [Fact]
@@ -96,13 +97,25 @@ public class PlacementPolicyTests
     {
         var map = Map(["a", "b", "c", "d"], ["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c"]);
 
-        var first = PlacementPolicy.Decide(map, Silent(), UpWithin, DownAfter, 2);
+        var first = PlacementPolicy.Decide(map, Silent(), Limits(), 1_000_000);
         first.Count.ShouldBe(2);
         first.ShouldAllBe(d => d.Target == "d" && d.Reason == "join");
 
-        var all = PlacementPolicy.Decide(map, Silent(), UpWithin, DownAfter, 10);
+        var all = PlacementPolicy.Decide(map, Silent(), Limits(cap: 10), 1_000_000);
         all.Count.ShouldBe(3, "12 replicas on 4 nodes: d takes 3");
         all.Select(d => d.ShardId).Distinct().Count().ShouldBe(3, "one move per shard");
+    }
+
+    [Fact]
+    public void balancing_leaves_a_shard_alone_for_the_cooldown_after_it_moved()
+    {
+        var machine = MetaStateMachine.Restore(MetaStateMachineBytes(Map(["a", "b", "c", "d"], ["a", "b", "c"], ["a", "b", "c"])));
+        machine.Apply(10, new StartMigration("m-1", 0, "c", "d", "manual", "tests", 1_000)).ShouldBeNull();
+        machine.Apply(11, new UndoMigration("m-1", "cancelled", 2_000)).ShouldBeNull();
+        var map = machine.Map;
+
+        PlacementPolicy.Decide(map, Silent(), Limits(), 2_000 + 29_000).ShouldHaveSingleItem().ShardId.ShouldBe(1, "shard-0 moved a moment ago");
+        PlacementPolicy.Decide(map, Silent(), Limits(), 2_000 + 31_000).ShouldHaveSingleItem().ShardId.ShouldBe(0);
     }
 
     [Fact]
