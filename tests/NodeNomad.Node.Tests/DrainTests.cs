@@ -23,7 +23,8 @@ public sealed class DrainTests(ITestOutputHelper output)
 
         var drain = await client.DrainNodeAsync("node-2");
         drain.Membership.ShouldBe("draining");
-        await WaitAsync(async () => await NodeAsync(http, "node-2") is { Membership: "drained", Replicas.Count: 0, Leaderships.Count: 0 }, "node-2 is drained");
+        await WaitAsync(async () => await NodeAsync(http, "node-2") is { Membership: "drained", Replicas.Count: 0, Leaderships.Count: 0 }
+            && await NoMoveInFlightAsync(http), "node-2 is drained");
         await writer.StopAsync();
 
         writer.Failures.ShouldBeEmpty();

@@ -33,6 +33,10 @@ internal static class PlacementProbe
             && s.Replicas.All(r => r.Role != ReplicaRoles.Learner && !excluded.Contains(r.NodeId)));
     }
 
+    /// <summary>No migration is in flight: every move ended (the source of the last may still be cleaning up until then).</summary>
+    internal static async Task<bool> NoMoveInFlightAsync(HttpClient http) =>
+        (await MigrationsAsync(http)).All(m => MigrationStates.IsFinal(m.State));
+
     internal static async Task<MigrationInfo[]> MigrationsAsync(HttpClient http) =>
         (await http.GetFromJsonAsync<MigrationInfo[]>("/api/v1/cluster/migrations", Json.Options))!;
 

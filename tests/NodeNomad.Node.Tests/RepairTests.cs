@@ -25,7 +25,8 @@ public sealed class RepairTests(ITestOutputHelper output)
         // node-3 votes in the meta group (the first three members do; node-4 is its learner).
         var dead = cluster.Nodes[2];
         dead.Kill();
-        await WaitAsync(() => EveryShardAtFactorThreeAsync(http, "node-3"), "every shard is back at three voters without node-3");
+        await WaitAsync(async () => await EveryShardAtFactorThreeAsync(http, "node-3") && await NoMoveInFlightAsync(http),
+            "every shard is back at three voters without node-3");
 
         var repairs = (await MigrationsAsync(http)).Where(m => m.Reason == "repair").ToList();
         output.WriteLine(string.Join(Environment.NewLine, repairs.Select(m => $"{m.Id} {m.Shard} {m.SourceNodeId}->{m.TargetNodeId} {m.State}: {m.Steps[0].Detail}")));
