@@ -74,10 +74,11 @@ public sealed class JoiningTests
             ["ELECTION_TIMEOUT"] = "500",
         });
 
-        // 12 replicas on 4 nodes: its share is 3, and it must end within one of every other node.
-        await PlacementProbe.WaitAsync(async () => await PlacementProbe.NodeAsync(http, "node-4") is { Replicas.Count: >= 2 }
-            && (await http.GetFromJsonAsync<NodeInfo[]>("/api/v1/cluster/nodes"))!.All(n => n.Replicas.Count is >= 2 and <= 4)
-            && await PlacementProbe.EveryShardAtFactorThreeAsync(http), "node-4 holds its share");
+        // 12 replicas on 4 nodes: its share is 3, and every node ends within one of every other.
+        await PlacementProbe.WaitAsync(async () => (await http.GetFromJsonAsync<NodeInfo[]>("/api/v1/cluster/nodes"))!.Select(n => n.Replicas.Count).ToList() is { Count: 4 } counts
+            && counts.Max() - counts.Min() <= 1
+            && await PlacementProbe.EveryShardAtFactorThreeAsync(http) && await PlacementProbe.NoMoveInFlightAsync(http), "node-4 holds its share");
+        (await PlacementProbe.NodeAsync(http, "node-4")).Replicas.Count.ShouldBe(3);
         var joins = (await PlacementProbe.MigrationsAsync(http)).Where(m => m.Reason == "join").ToList();
         joins.ShouldNotBeEmpty();
         joins.ShouldAllBe(m => m.TargetNodeId == "node-4" && m.State == MigrationStates.Done);
