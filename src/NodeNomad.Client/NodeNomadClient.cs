@@ -191,17 +191,20 @@ public sealed class NodeNomadClient : INodeNomadClient
         Content(await api.MigrateAsync(new MigrateRequest(System.Text.Json.JsonSerializer.SerializeToElement(shardId, NodeNomadJsonContext.Default.Int32), targetNodeId, sourceNodeId), cancellationToken));
 
     /// <summary>Drains node <paramref name="nodeId"/>: its leaderships and then its replicas move to other nodes.</summary>
-    /// <exception cref="InvalidRequestException">The node is unknown, or not active (the reason says which).</exception>
+    /// <exception cref="InvalidRequestException">The node is not active: already draining, drained or removed (409, the reason says which).</exception>
+    /// <exception cref="NodeNomadException">404: no such node.</exception>
     public async Task<NodeMembershipInfo> DrainNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
         Content(await api.DrainNodeAsync(nodeId, cancellationToken));
 
     /// <summary>Brings draining or drained node <paramref name="nodeId"/> back into placement.</summary>
-    /// <exception cref="InvalidRequestException">The node is unknown, or neither draining nor drained.</exception>
+    /// <exception cref="InvalidRequestException">The node is neither draining nor drained (409).</exception>
+    /// <exception cref="NodeNomadException">404: no such node.</exception>
     public async Task<NodeMembershipInfo> UndrainNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
         Content(await api.UndrainNodeAsync(nodeId, cancellationToken));
 
     /// <summary>Removes node <paramref name="nodeId"/>, drained or long dead and holding no replica, from the cluster.</summary>
-    /// <exception cref="InvalidRequestException">The node is unknown, still holds replicas, is active and up, or is the last node.</exception>
+    /// <exception cref="InvalidRequestException">The node still holds replicas, is active and up, or is the last node (409, the reason says which).</exception>
+    /// <exception cref="NodeNomadException">404: no such node.</exception>
     public async Task<NodeMembershipInfo> RemoveNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
         Content(await api.RemoveNodeAsync(nodeId, cancellationToken));
 

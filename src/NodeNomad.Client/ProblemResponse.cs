@@ -18,6 +18,9 @@ internal static class ProblemResponse
         {
             HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge =>
                 new InvalidRequestException(error.StatusCode, title, detail, problem, error),
+            // A 409 that names no current version is the cluster's state refusing an admin request (a drain, a move).
+            HttpStatusCode.Conflict when problem is not null && !problem.Extensions.ContainsKey("currentVersion") =>
+                new InvalidRequestException(error.StatusCode, title, detail, problem, error),
             HttpStatusCode.Conflict =>
                 new VersionConflictException(title, detail, problem, Int64Member(problem, "currentVersion"), error),
             HttpStatusCode.MisdirectedRequest =>
