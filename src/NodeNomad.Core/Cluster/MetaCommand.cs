@@ -11,6 +11,8 @@ namespace NodeNomad.Core.Cluster;
 [JsonDerivedType(typeof(CancelMigration), "cancel-migration")]
 [JsonDerivedType(typeof(CompleteMigration), "complete-migration")]
 [JsonDerivedType(typeof(UndoMigration), "undo-migration")]
+[JsonDerivedType(typeof(SetRebalancerSettings), "set-rebalancer-settings")]
+[JsonDerivedType(typeof(HandOverLeadership), "hand-over-leadership")]
 public abstract record MetaCommand;
 
 /// <summary>Creates the cluster: its identity, first nodes and the shards' first placement. Ignored once the cluster exists.</summary>
@@ -36,7 +38,8 @@ public sealed record RegisterNode(NodeRecord Node) : MetaCommand;
 /// <param name="Reason">manual, rebalance, join, drain or repair.</param>
 /// <param name="RequestedBy">Who asked.</param>
 /// <param name="At">When it was asked (Unix milliseconds).</param>
-public sealed record StartMigration(string Id, int ShardId, string Source, string Target, string Reason, string RequestedBy, long At) : MetaCommand;
+/// <param name="Detail">What asked for it (the rebalancer's decision), recorded with its first step.</param>
+public sealed record StartMigration(string Id, int ShardId, string Source, string Target, string Reason, string RequestedBy, long At, string? Detail = null) : MetaCommand;
 
 /// <summary>Records that migration <paramref name="Id"/> went from <paramref name="From"/> to <paramref name="To"/>; refused unless it is in <paramref name="From"/>, so a repeated step is harmless.</summary>
 /// <param name="Id">The migration.</param>
@@ -69,3 +72,11 @@ public sealed record CompleteMigration(string Id, long At) : MetaCommand;
 /// <param name="At">When.</param>
 /// <param name="Error">Why, for rolled-back and failed.</param>
 public sealed record UndoMigration(string Id, string Outcome, long At, string? Error = null) : MetaCommand;
+
+/// <summary>Sets the load-based rebalancer's settings, once they pass <see cref="RebalancerSettings.Problems"/>.</summary>
+/// <param name="Settings">The new settings.</param>
+public sealed record SetRebalancerSettings(RebalancerSettings Settings) : MetaCommand;
+
+/// <summary>Asks the leader of a shard to hand its leadership to another voter; replaces the shard's earlier request.</summary>
+/// <param name="Handover">The request.</param>
+public sealed record HandOverLeadership(LeadershipHandover Handover) : MetaCommand;

@@ -61,7 +61,7 @@ public sealed partial class MetaStateMachine
         var shard = map.Shards[start.ShardId];
         var migration = new MigrationRecord(
             start.Id, start.ShardId, start.Source, start.Target, start.Reason, start.RequestedBy,
-            MigrationStates.Pending, [new MigrationStep(MigrationStates.Pending, start.At, null)])
+            MigrationStates.Pending, [new MigrationStep(MigrationStates.Pending, start.At, start.Detail)])
             .Enter(MigrationStates.AddingLearner, start.At, $"{start.Target} recorded as a learner of shard-{start.ShardId}");
         // A learner serves nothing, so the epoch (which routing and founding go by) stays.
         var incarnations = new Dictionary<string, long>(shard.Incarnations) { [start.Target] = index };

@@ -60,6 +60,10 @@ public sealed partial class MetaStateMachine
                 return Complete(index, complete);
             case UndoMigration undo:
                 return Undo(index, undo);
+            case SetRebalancerSettings set:
+                return SetRebalancer(index, set);
+            case HandOverLeadership handover:
+                return HandOver(index, handover);
             default:
                 return $"unknown meta command {command.GetType().Name}.";
         }
