@@ -20,4 +20,7 @@ public static class FleetEventKinds
 
     /// <summary>A node stopped answering its peers, or went silent to the console.</summary>
     public const string NodeUnreachable = "node-unreachable";
+
+    /// <summary>The rebalancer, on the meta leader, decided to move a leadership or a replica, or explained why it moved nothing.</summary>
+    public const string RebalancerDecision = "rebalancer-decision";
 }

@@ -1,3 +1,4 @@
+using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Runtime;
 using NodeNomad.Raft;
 
@@ -29,3 +30,6 @@ internal sealed record ReadInput(long Ticket, ulong GroupId) : HostInput;
 
 /// <summary>A compaction's snapshot data was written to <paramref name="Path"/> off the loop (or failed with <paramref name="Error"/>).</summary>
 internal sealed record CompactionWrittenInput(Compaction Compaction, string Path, long Bytes, Exception? Error) : HostInput;
+
+/// <summary>The load of every node and replica, for the rebalancer on the meta leader.</summary>
+internal sealed record LoadInput(RebalancerLoad Load) : HostInput;

@@ -199,6 +199,15 @@ public sealed partial class ReplicaHost : BackgroundService
         return (outcome, shard.Read(m => read(m, at)));
     }
 
+    /// <summary>Hands the core the load of every node and replica, which its rebalancer decides by while this node leads the meta group. Never blocks.</summary>
+    public void ObserveLoad(RebalancerLoad load) => _inputs.Writer.TryWrite(new LoadInput(load));
+
+    /// <summary>The rebalancer's decisions while this node leads the meta group, newest first.</summary>
+    public IReadOnlyList<RebalancerDecision> RebalancerDecisions => _core.RebalancerDecisions;
+
+    /// <summary>The smoothed load the rebalancer decides by while this node leads the meta group.</summary>
+    public RebalancerLoad RebalancerLoad => _core.RebalancerLoad;
+
     /// <summary>Meta commands this node's migration driver asks the meta leader to apply (the forwarder reads them).</summary>
     public ChannelReader<MetaCommand> ForMeta => _forMeta.Reader;
 
@@ -442,6 +451,9 @@ public sealed partial class ReplicaHost : BackgroundService
                 break;
             case TransferInput transfer:
                 _core.TransferLeadership(transfer.GroupId, transfer.Transferee);
+                break;
+            case LoadInput load:
+                _core.ObserveLoad(load.Load);
                 break;
             case CompactionWrittenInput written:
                 _written.Add(written);
