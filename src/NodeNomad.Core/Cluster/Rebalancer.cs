@@ -22,6 +22,12 @@ public static class Rebalancer
     /// <summary>Who the migrations it starts are requested by.</summary>
     public const string RequestedBy = "rebalancer";
 
+    /// <summary>
+    /// The least a move must take off its source, as a share of the mean: a replica that lost its leadership keeps a
+    /// fading trace in smoothed figures, and moving it would cost a migration for nothing.
+    /// </summary>
+    public const double MinimumGain = 0.05;
+
     /// <summary>Whether <paramref name="node"/> may receive load: an active member that is up.</summary>
     public static bool IsEligibleTarget(NodeRecord node, RebalancerLoad load)
     {
@@ -266,7 +272,7 @@ public static class Rebalancer
 
             Move? best = null;
             var sourceRatio = Ratio(source);
-            var led = _load.Node(source)!.Replicas.Where(r => r.Leads && r.In(_settings.Dimension) > 0)
+            var led = _load.Node(source)!.Replicas.Where(r => r.Leads && sourceRatio - RatioWith(source, _loads[source] - r.In(_settings.Dimension)) >= MinimumGain)
                 .OrderByDescending(r => r.In(_settings.Dimension)).ThenBy(r => r.ShardId);
             foreach (var replica in led)
             {
@@ -287,7 +293,12 @@ public static class Rebalancer
 
                     var delta = Carried(source, voter, replica.ShardId);
                     var after = RatioWith(voter, _loads[voter] + delta);
-                    if (delta <= 0 || after >= sourceRatio)
+                    if (sourceRatio - RatioWith(source, _loads[source] - delta) < MinimumGain)
+                    {
+                        continue;
+                    }
+
+                    if (after >= sourceRatio)
                     {
                         rejected.Add(Say($"leadership of {name} to {voter}: {voter} would serve {X(after)} the mean, no cooler than {source}'s {X(sourceRatio)}"));
                         continue;
@@ -312,7 +323,7 @@ public static class Rebalancer
             var dimension = _settings.Dimension;
             var held = _map.Shards.Where(s => s.Replicas.Contains(source))
                 .Select(s => (Shard: s, Load: _load.Node(source)!.Replica(s.Id)?.In(dimension) ?? 0))
-                .Where(s => s.Load > 0)
+                .Where(s => sourceRatio - RatioWith(source, _loads[source] - s.Load) >= MinimumGain)
                 .OrderByDescending(s => s.Load).ThenBy(s => s.Shard.Id);
             foreach (var (shard, load) in held)
             {
