@@ -7,7 +7,8 @@ namespace NodeNomad.Core.Cluster;
 /// The load-based rebalancer's policy: a pure function from the cluster map, the load of every node and replica, the
 /// settings and the time to the round's decisions. It balances one dimension of load per unit of node weight. A node
 /// at <see cref="RebalancerSettings.Threshold"/> times the mean or above is hot, and stays hot until it falls to
-/// <see cref="RebalancerSettings.Hysteresis"/>; the hottest is relieved one move per round, cheapest first: a
+/// <see cref="RebalancerSettings.Hysteresis"/> (and, to ignore noise, only when it is at least
+/// <see cref="RebalancerDimensions.Floor"/> above its share); the hottest is relieved one move per round, cheapest first: a
 /// leadership it holds goes to another voter of the shard, else one of its replicas goes to the coolest eligible node
 /// that lacks it. A move is never made that would leave its target as hot as the source was (so load only flows
 /// downhill and moves cannot cycle), nor for a shard that moved within its cooldown, nor beyond the cap of moves in
@@ -60,7 +61,7 @@ public static class Rebalancer
         {
             var ratio = round.Ratio(node.Id);
             var was = memory.Balancing.Contains(node.Id);
-            if (ratio >= settings.Threshold || (was && ratio > settings.Hysteresis))
+            if ((ratio >= settings.Threshold && round.Excess(node.Id) >= RebalancerDimensions.Floor(settings.Dimension)) || (was && ratio > settings.Hysteresis))
             {
                 balancing.Add(node.Id);
             }
@@ -183,6 +184,9 @@ public static class Rebalancer
         public string Unit => RebalancerDimensions.Unit(_settings.Dimension);
 
         public double Ratio(string nodeId) => RatioWith(nodeId, _loads[nodeId]);
+
+        /// <summary>How far <paramref name="nodeId"/>'s load lies above its share of the total.</summary>
+        public double Excess(string nodeId) => _loads[nodeId] - (_perUnit * _weights[nodeId]);
 
         private double RatioWith(string nodeId, double load) => _perUnit <= 0 ? 0 : load / _weights[nodeId] / _perUnit;
 

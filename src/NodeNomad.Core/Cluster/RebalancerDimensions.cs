@@ -33,6 +33,18 @@ public static class RebalancerDimensions
         _ => dimension,
     };
 
+    /// <summary>
+    /// How far above its share a node must be, in the dimension's unit, to count as hot: on a nearly idle cluster the
+    /// ratios are noise (a node serving two reads a second is "2×" one serving one), and moving for them is waste.
+    /// </summary>
+    public static double Floor(string dimension) => dimension switch
+    {
+        Bytes => 1024 * 1024,
+        Keys => 1000,
+        Leaderships => 1,
+        _ => 5,
+    };
+
     /// <summary>Whether a leadership carries the dimension: the leader serves requests; every replica holds the data.</summary>
     public static bool FollowsLeadership(string dimension) => dimension is Requests or Reads or Writes or Leaderships;
 }

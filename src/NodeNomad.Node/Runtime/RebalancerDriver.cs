@@ -119,8 +119,10 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
 
     private void Record(RebalancerDecision decision)
     {
+        // A node that stays hot with nothing to do would fill the log with one hold a round, its figures a little
+        // different each time: consecutive holds (or settlings) of the same node are one entry, the latest, counted.
         if (_log.Count > 0 && _log[0] is var previous && !decision.IsMove && previous.Action == decision.Action
-            && previous.ShardId == decision.ShardId && previous.Source == decision.Source && previous.Reason == decision.Reason)
+            && previous.ShardId == decision.ShardId && previous.Source == decision.Source)
         {
             _log[0] = decision with { Repeats = previous.Repeats + 1 };
         }

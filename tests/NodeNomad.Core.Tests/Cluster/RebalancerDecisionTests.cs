@@ -184,6 +184,15 @@ public class RebalancerDecisionTests
     }
 
     [Fact]
+    public void a_nearly_idle_cluster_is_not_balanced_for_noise()
+    {
+        var map = Map();
+        // node-1 serves 3 writes/s of 4: 3× the mean, but 2 writes/s above its share is noise.
+        Decide(map, Load(map, [3, 1, 0, 0])).Decisions.ShouldBeEmpty();
+        Decide(map, Load(map, [300, 100, 0, 0])).Decisions.ShouldNotBeEmpty();
+    }
+
+    [Fact]
     public void disabled_decides_nothing()
     {
         var map = Map();
