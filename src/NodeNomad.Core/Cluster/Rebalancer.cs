@@ -278,7 +278,7 @@ public static class Rebalancer
             var sourceRatio = Ratio(source);
             var led = _load.Node(source)!.Replicas.Where(r => r.Leads && sourceRatio - RatioWith(source, _loads[source] - r.In(_settings.Dimension)) >= MinimumGain)
                 .OrderByDescending(r => r.In(_settings.Dimension)).ThenBy(r => r.ShardId);
-            foreach (var replica in led)
+            foreach (var replica in led.Where(r => _map.Shard(r.ShardId) is not null))
             {
                 var name = ShardNames.Of(replica.ShardId);
                 if (Unmovable(replica.ShardId) is { } why)

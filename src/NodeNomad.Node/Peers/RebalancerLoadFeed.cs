@@ -15,7 +15,8 @@ namespace NodeNomad.Node.Peers;
 /// rebalancer's new decisions to the console. On every node it applies the cluster-wide snapshot bandwidth the
 /// rebalancer's settings may set (else the node's own <c>SNAPSHOT_BANDWIDTH_MIB</c>).
 /// </summary>
-public sealed class RebalancerLoadFeed(ReplicaHost host, ClusterObserver observer, PeerTransport transport, IOptions<NodeOptions> options, FleetEvents events, TimeProvider clock)
+public sealed partial class RebalancerLoadFeed(
+    ReplicaHost host, ClusterObserver observer, PeerTransport transport, IOptions<NodeOptions> options, FleetEvents events, TimeProvider clock, ILogger<RebalancerLoadFeed> logger)
     : BackgroundService
 {
     /// <summary>How often the load is handed over.</summary>
@@ -67,6 +68,7 @@ public sealed class RebalancerLoadFeed(ReplicaHost host, ClusterObserver observe
         var fresh = decisions.TakeWhile(d => d.Id != _lastPublished).Reverse().ToList();
         foreach (var decision in fresh)
         {
+            LogDecision(logger, decision.Id, decision.Action, decision.Reason, decision.Rejected.Count);
             events.Publish(new FleetEvent(FleetEventKinds.RebalancerDecision, host.SelfId, decision.Target ?? decision.Source ?? host.SelfId, decision.Reason,
                 DateTimeOffset.FromUnixTimeMilliseconds(decision.At), decision.ShardId));
         }
@@ -76,4 +78,7 @@ public sealed class RebalancerLoadFeed(ReplicaHost host, ClusterObserver observe
             _lastPublished = decisions[0].Id;
         }
     }
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "Rebalancer decision {Id} ({Action}): {Reason} ({Rejected} moves considered and rejected)")]
+    private static partial void LogDecision(ILogger logger, string id, string action, string reason, int rejected);
 }

@@ -124,7 +124,7 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
         if (_log.Count > 0 && _log[0] is var previous && !decision.IsMove && previous.Action == decision.Action
             && previous.ShardId == decision.ShardId && previous.Source == decision.Source)
         {
-            _log[0] = decision with { Repeats = previous.Repeats + 1 };
+            _log[0] = decision with { Id = previous.Id, Repeats = previous.Repeats + 1 };
         }
         else
         {
