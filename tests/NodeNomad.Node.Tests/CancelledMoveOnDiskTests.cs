@@ -10,9 +10,11 @@ using static NodeNomad.Node.Tests.MigrationProbe;
 namespace NodeNomad.Node.Tests;
 
 /// <summary>
-/// A move cancelled while its target is taking the shard in leaves nothing of the shard on the target's disk (the file
-/// store): no snapshot file of the shard's group, and nothing of the group that replay of the log would bring back, so
-/// the target, restarted, holds no replica.
+/// A move cancelled while its target takes the shard in leaves nothing of the shard's group on the target's disk that
+/// the file store would use again: no snapshot file of the group, and nothing replay of the log brings back (the group's
+/// tombstone is durable), so the target, restarted, holds no replica. The entries the learner had received stay, unread,
+/// in the log segment it shares with the meta group until that segment is deleted (the output lists the files and
+/// their sizes); <c>DroppedGroupTests</c> in the storage tests cover when segments go.
 /// </summary>
 [Collection(LocalClusters.Name)]
 public sealed class CancelledMoveOnDiskTests(ITestOutputHelper output)
@@ -20,16 +22,16 @@ public sealed class CancelledMoveOnDiskTests(ITestOutputHelper output)
     private static readonly ulong ShardGroup = ShardRecord.GroupOf(0);
 
     [Fact]
-    public async Task a_move_cancelled_while_the_target_takes_the_shard_leaves_nothing_of_it_on_the_targets_disk()
+    public async Task a_cancelled_move_leaves_no_snapshot_file_of_the_shard_and_nothing_replay_brings_back_on_the_targets_disk()
     {
         await using var cluster = await LocalCluster.StartAsync(4, new Dictionary<string, string> { ["SHARD_COUNT"] = "1", ["REPLICATION_FACTOR"] = "3" });
-        using var http = HttpTo(cluster.Nodes[0]);
-        var shard = await ShardAsync(http, 0);
+        using var any = HttpTo(cluster.Nodes[0]);
+        var shard = await ShardAsync(any, 0);
         var targetNode = cluster.Nodes.First(n => shard.Replicas.All(r => r.NodeId != n.NodeId));
         using var target = HttpTo(targetNode);
+        using var http = HttpTo(cluster.Nodes.First(n => n != targetNode));
         var log = Path.Combine(targetNode.DataDir, NodeServices.LogFolder);
 
-        // 32 MiB in the shard: the learner takes a while to receive it, so the cancel lands before the swap.
         var big = new string('b', 256 * 1024);
         await Parallel.ForEachAsync(Enumerable.Range(0, 128), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, cancellation) =>
             (await http.PostAsJsonAsync("/api/v1/set", new SetRequest($"big-{i}", big), cancellation)).StatusCode.ShouldBe(HttpStatusCode.OK));
@@ -38,25 +40,34 @@ public sealed class CancelledMoveOnDiskTests(ITestOutputHelper output)
         started.StatusCode.ShouldBe(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
         var id = (await started.Content.ReadFromJsonAsync<MigrationInfo>(Json.Options))!.Id;
 
-        // Cancelled once the target holds a replica of the shard and is being sent it.
-        var state = "";
+        // As soon as the target has applied some of the shard's 32 MiB it is frozen (SIGSTOP): the learner takes nothing
+        // more, so the move waits before its swap however fast the rest would have come, and the cancel lands.
         var deadline = DateTime.UtcNow + MoveTimeout;
-        while (state is not (MigrationStates.SendingSnapshot or MigrationStates.CatchingUp)
-            || (await target.GetAsync("/api/v1/cluster/shards/0/replica")).StatusCode != HttpStatusCode.OK)
+        while (!await HoldsPartOfTheShardAsync(target))
         {
-            DateTime.UtcNow.ShouldBeLessThan(deadline, $"{id} is sending the target the shard");
-            using var response = await target.GetAsync($"/api/v1/cluster/migrations/{id}");
-            state = response.StatusCode == HttpStatusCode.OK ? (await response.Content.ReadFromJsonAsync<MigrationInfo>(Json.Options))!.State : "";
-            MigrationStates.IsCancellable(state is "" ? MigrationStates.Pending : state).ShouldBeTrue($"{id} is {state} before it could be cancelled");
-            await Task.Delay(5);
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"the target receives some of the shard ({id})");
         }
 
-        using var cancelled = await http.PostAsync($"/api/v1/cluster/migrations/{id}/cancel", null);
-        cancelled.StatusCode.ShouldBe(HttpStatusCode.Accepted, await cancelled.Content.ReadAsStringAsync());
-        var ended = await WaitForEndAsync(http, id);
-        output.WriteLine($"Cancelled at {state}.");
-        output.WriteLine(string.Join(Environment.NewLine, ended.Steps.Select(s => $"{s.At:HH:mm:ss.fff} {s.State} {s.Detail}")));
-        ended.State.ShouldBe(MigrationStates.Cancelled);
+        await targetNode.PauseAsync();
+        try
+        {
+            // The shard's leader records that the learner is being sent the shard without hearing from it.
+            var state = "";
+            await Eventually(async () => (state = (await http.GetFromJsonAsync<MigrationInfo>($"/api/v1/cluster/migrations/{id}", Json.Options))!.State)
+                is not MigrationStates.AddingLearner, $"{id} is past adding the learner");
+            state.ShouldBeOneOf(MigrationStates.SendingSnapshot, MigrationStates.CatchingUp);
+            using var cancelled = await http.PostAsync($"/api/v1/cluster/migrations/{id}/cancel", null);
+            cancelled.StatusCode.ShouldBe(HttpStatusCode.Accepted, await cancelled.Content.ReadAsStringAsync());
+            var ended = await WaitForEndAsync(http, id);
+            output.WriteLine($"Cancelled at {state}.");
+            output.WriteLine(string.Join(Environment.NewLine, ended.Steps.Select(s => $"{s.At:HH:mm:ss.fff} {s.State} {s.Detail}")));
+            ended.State.ShouldBe(MigrationStates.Cancelled);
+        }
+        finally
+        {
+            await targetNode.ResumeAsync();
+        }
+
         await Eventually(async () => (await target.GetAsync("/api/v1/cluster/shards/0/replica")).StatusCode == HttpStatusCode.NotFound,
             "the target deletes the learner it had");
 
@@ -78,6 +89,13 @@ public sealed class CancelledMoveOnDiskTests(ITestOutputHelper output)
             "the restarted target has applied the cancelled move");
         (await target.GetAsync("/api/v1/cluster/shards/0/replica")).StatusCode.ShouldBe(HttpStatusCode.NotFound, "the restarted target holds no replica");
         (await ShardAsync(http, 0)).Replicas.Select(r => r.NodeId).Order().ShouldBe(shard.Replicas.Select(r => r.NodeId).Order());
+    }
+
+    /// <summary>Whether the target's replica of the shard has applied entries beyond the group's first ones, that is, some of its data.</summary>
+    private static async Task<bool> HoldsPartOfTheShardAsync(HttpClient target)
+    {
+        using var response = await target.GetAsync("/api/v1/cluster/shards/0/replica");
+        return response.StatusCode == HttpStatusCode.OK && (await response.Content.ReadFromJsonAsync<ReplicaDigest>(Json.Options))!.Keys > 0;
     }
 
     /// <summary>The groups of a copy of the running node's log (its own files are held), as recovery finds them.</summary>
