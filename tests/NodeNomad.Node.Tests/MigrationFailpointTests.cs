@@ -341,6 +341,8 @@ public sealed class MigrationFailpointTests(ITestOutputHelper output)
                     response.StatusCode.ShouldBe(HttpStatusCode.OK, write.Key);
                     return;
                 }
+
+                await Task.Delay(50, cancellation);
             }
         });
 }
