@@ -20,4 +20,7 @@ public static class FleetEventKinds
 
     /// <summary>A node stopped answering its peers, or went silent to the console.</summary>
     public const string NodeUnreachable = "node-unreachable";
+
+    /// <summary>A migration recorded a step: it entered a state, or was asked to cancel (told by the console, from the cluster's migrations).</summary>
+    public const string MigrationStep = "migration-step";
 }
