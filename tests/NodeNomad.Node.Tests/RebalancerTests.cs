@@ -99,6 +99,68 @@ public sealed class RebalancerTests(ITestOutputHelper output)
         failures.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task balancing_bytes_against_weights_moves_a_replica_as_a_migration_that_names_the_decision()
+    {
+        await using var cluster = await LocalCluster.StartAsync(4, new Dictionary<string, string> { ["SHARD_COUNT"] = Shards.ToString(System.Globalization.CultureInfo.InvariantCulture), ["REPLICATION_FACTOR"] = "3" });
+        using var http = HttpTo(cluster.Nodes[0]);
+        (await http.PutAsJsonAsync("/api/v1/cluster/rebalancer", new { enabled = false })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // 4 MiB in shard-0 on its three replicas; the fourth node holds none of it but is weighted twice as large, so
+        // each holder carries 1.67× its share of the bytes and the fourth node none.
+        var shard = await ShardAsync(http, 0);
+        var spare = cluster.Nodes.Select(n => n.NodeId).First(id => shard.Replicas.All(r => r.NodeId != id));
+        var value = new string('v', 64 * 1024);
+        foreach (var key in KeysOf(0).Take(64))
+        {
+            (await http.PostAsJsonAsync("/api/v1/set", new SetRequest(key, value))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        using var stop = new CancellationTokenSource();
+        var failures = new List<string>();
+        var writer = Task.Run(async () =>
+        {
+            using var client = HttpTo(cluster.Nodes[1]);
+            foreach (var key in KeysOf(0).Skip(64).TakeWhile(_ => !stop.IsCancellationRequested))
+            {
+                using var response = await client.PostAsJsonAsync("/api/v1/set", new SetRequest(key, "small"));
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    failures.Add($"{key}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        });
+
+        (await http.PutAsJsonAsync("/api/v1/cluster/rebalancer", new
+        {
+            enabled = true, intervalSeconds = 2, dimension = "bytes", cooldownSeconds = 60, weights = new Dictionary<string, int> { [spare] = 2 },
+        })).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        RebalancerDecisionInfo? move = null;
+        await Eventually(async () =>
+        {
+            var decisions = (await http.GetFromJsonAsync<RebalancerDecisionInfo[]>("/api/v1/cluster/rebalancer/decisions", Json.Options))!;
+            move = decisions.FirstOrDefault(d => d.Action == RebalancerDecision.Replica);
+            return move is not null;
+        }, "the rebalancer moves a replica", TimeSpan.FromSeconds(60));
+        output.WriteLine($"{move!.Id} {move.Action}: {move.Reason}");
+
+        move.ShardId.ShouldBe(0);
+        move.TargetNodeId.ShouldBe(spare);
+        move.Reason.ShouldContain($"the mean bytes; moving its replica of shard-0 to {spare}, the coolest node without one");
+        move.Figures.Single(f => f.NodeId == spare).Weight.ShouldBe(2);
+        var migration = await WaitForEndAsync(http, move.MigrationId!);
+        migration.State.ShouldBe(MigrationStates.Done);
+        migration.Reason.ShouldBe("rebalance");
+        migration.RequestedBy.ShouldBe("rebalancer");
+        migration.Steps[0].Detail.ShouldNotBeNull().ShouldStartWith($"decision {move.Id}: ");
+        (await ShardAsync(http, 0)).Replicas.Select(r => r.NodeId).ShouldContain(spare);
+
+        await stop.CancelAsync();
+        await writer;
+        failures.ShouldBeEmpty();
+    }
+
     /// <summary>Keys whose hash lands in shard <paramref name="shardId"/> of a cluster of <see cref="Shards"/> shards.</summary>
     private static IEnumerable<string> KeysOf(int shardId)
     {

@@ -219,6 +219,11 @@ public static class Rebalancer
         /// </summary>
         public Move? FollowUp(List<string> rejected)
         {
+            if (!RebalancerDimensions.FollowsLeadership(_settings.Dimension))
+            {
+                return null;
+            }
+
             foreach (var migration in _map.Migrations.Where(m => m.Reason == Reason && m.State == MigrationStates.Done
                 && m.Steps.Any(s => s.State == MigrationStates.TransferringLeadership) && _now - m.UpdatedAt < _settings.CooldownSeconds * 1000L))
             {
