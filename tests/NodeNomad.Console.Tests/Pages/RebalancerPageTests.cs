@@ -74,6 +74,7 @@ public sealed class RebalancerPageTests
         rows[0].TextContent.ShouldContain("moving the leadership of shard-5 to node-4");
         rows[0].TextContent.ShouldContain("shard-3 moved 40 s ago; its cooldown is 120 s");
         rows[1].GetAttribute("data-action").ShouldBe("hold");
+        rows[0].QuerySelector("[data-testid='decision-reason']")!.GetAttribute("title").ShouldBe("node-2: 240 writes, weight 1, 2.40× the mean\nnode-4: 20 writes, weight 1, 0.20× the mean");
     }
 
     [Fact]
