@@ -29,6 +29,9 @@ public static class Rebalancer
     /// </summary>
     public const double MinimumGain = 0.05;
 
+    /// <summary>How many rejected moves a decision lists (a hot node on a large cluster may have hundreds); the rest are counted.</summary>
+    public const int RejectionsKept = 20;
+
     /// <summary>Whether <paramref name="node"/> may receive load: an active member that is up.</summary>
     public static bool IsEligibleTarget(NodeRecord node, RebalancerLoad load)
     {
@@ -192,9 +195,10 @@ public static class Rebalancer
 
         public string HotSentence(string nodeId) => Say($"{nodeId} serves {X(Ratio(nodeId))} the mean {Unit}");
 
-        public RebalancerDecision Decision(int index, string action, int? shardId, string? source, string? target, string reason, IReadOnlyList<string> rejected) =>
+        public RebalancerDecision Decision(int index, string action, int? shardId, string? source, string? target, string reason, List<string> rejected) =>
             new(index == 0 ? Say($"r{_now}") : Say($"r{_now}-{index}"), _now, action, _settings.Dimension, shardId, source, target, reason,
-                [.. Eligible.Select(n => new RebalancerFigure(n.Id, Math.Round(_loads[n.Id], 2), _weights[n.Id], Math.Round(Ratio(n.Id), 2)))], [.. rejected]);
+                [.. Eligible.Select(n => new RebalancerFigure(n.Id, Math.Round(_loads[n.Id], 2), _weights[n.Id], Math.Round(Ratio(n.Id), 2)))],
+                rejected.Count <= RejectionsKept ? [.. rejected] : [.. rejected.Take(RejectionsKept), Say($"and {rejected.Count - RejectionsKept} more moves, rejected alike")]);
 
         /// <summary>The rebalancer's moves not yet finished: its migrations in flight, and handovers the shard's leader has not carried out yet.</summary>
         public int MovesInFlight() =>

@@ -193,6 +193,24 @@ public class RebalancerDecisionTests
     }
 
     [Fact]
+    public void a_decision_lists_at_most_twenty_rejected_moves_and_counts_the_rest()
+    {
+        // 24 shards all led by node-1 at 10 writes/s each, with every other voter as busy as node-1 would leave it.
+        var ids = new[] { "node-1", "node-2", "node-3" };
+        var nodes = ids.Select(id => new NodeRecord(id, id + ":1", "", 1, NodeRecord.Active)).ToList();
+        var shards = HashRange.Split(24).Select((r, i) => new ShardRecord(i, r.Start, r.End, ids, [], 1)).ToList();
+        var map = new ClusterMap("c", 24, 3, nodes, shards, 1);
+        var load = new RebalancerLoad([.. ids.Select(id => new RebalancerNodeLoad(id, true,
+            [.. shards.Select(s => new RebalancerReplicaLoad(s.Id, id == "node-1", 0, id == "node-1" ? 10 : 0, 1, 1))]))]);
+        var cooling = map with { Handovers = [.. shards.Select(s => new LeadershipHandover(s.Id, "node-1", "rebalance r0", Now - 1_000))] };
+
+        var decision = Decide(cooling, load).Decisions.ShouldHaveSingleItem();
+
+        decision.Rejected.Count.ShouldBe(Rebalancer.RejectionsKept + 1);
+        decision.Rejected[^1].ShouldBe("and 28 more moves, rejected alike", "24 leaderships and 24 replicas, all cooling down");
+    }
+
+    [Fact]
     public void disabled_decides_nothing()
     {
         var map = Map();
