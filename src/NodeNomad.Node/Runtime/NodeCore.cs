@@ -356,6 +356,9 @@ public sealed class NodeCore
         }
     }
 
+    /// <summary>The key in the log of this node's replica of group <paramref name="groupId"/>, or null when it hosts none.</summary>
+    public ulong? LogKeyOf(ulong groupId) => _groups.TryGetValue(groupId, out var group) ? group.LogKey : null;
+
     /// <summary>
     /// The shell stored a snapshot <see cref="TakeOutput"/> asked for, as <paramref name="stored"/> (whose data the group
     /// reads from now on, to send it), or failed to (null).

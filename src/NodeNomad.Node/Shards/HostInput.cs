@@ -14,7 +14,11 @@ internal sealed record TickInput : HostInput
 }
 
 /// <summary>A message from a peer.</summary>
-internal sealed record InboundInput(ulong GroupId, Message Message) : HostInput;
+internal sealed record InboundInput(ulong GroupId, Message Message) : HostInput
+{
+    /// <summary>Whether the log already staged the snapshot the message carries (or was asked to).</summary>
+    public bool Staged { get; init; }
+}
 
 /// <summary>Transport feedback: a peer was unreachable (null) or a snapshot send ended.</summary>
 internal sealed record FeedbackInput(ulong GroupId, ulong ReplicaId, bool? SnapshotSucceeded) : HostInput;
