@@ -155,6 +155,26 @@ public interface INodeNomadApi
     [Get("/api/v1/cluster/shards/{shard}/replica")]
     Task<IApiResponse<ReplicaDigest>> GetReplicaDigestAsync(string shard, CancellationToken cancellationToken = default);
 
+    /// <summary><c>GET /api/v1/cluster/rebalancer</c>: the rebalancer's settings and each node's load as it sees it.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the settings and loads.</returns>
+    [Get("/api/v1/cluster/rebalancer")]
+    Task<IApiResponse<RebalancerInfo>> GetRebalancerAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>PUT /api/v1/cluster/rebalancer</c>: changes the rebalancer's settings (fields left out keep their value).</summary>
+    /// <param name="request">The settings to change.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the settings now in force, or 400 naming the field that is wrong.</returns>
+    [Put("/api/v1/cluster/rebalancer")]
+    Task<IApiResponse<RebalancerInfo>> SetRebalancerAsync([Body(buffered: true)] RebalancerSettingsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/cluster/rebalancer/decisions</c>: the rebalancer's decisions, newest first.</summary>
+    /// <param name="limit">At most this many.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the decisions.</returns>
+    [Get("/api/v1/cluster/rebalancer/decisions")]
+    Task<IApiResponse<IReadOnlyList<RebalancerDecisionInfo>>> GetRebalancerDecisionsAsync(int? limit = null, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /health</c>: the node's health report.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>200 when healthy or degraded, 503 (with the same body) when unhealthy.</returns>

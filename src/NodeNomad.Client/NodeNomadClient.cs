@@ -224,6 +224,19 @@ public sealed class NodeNomadClient : INodeNomadClient
     public async Task<LeadershipInfo> TransferLeadershipAsync(int shardId, string nodeId, CancellationToken cancellationToken = default) =>
         Content(await api.TransferLeadershipAsync(new LeadershipRequest(System.Text.Json.JsonSerializer.SerializeToElement(shardId, NodeNomadJsonContext.Default.Int32), nodeId), cancellationToken));
 
+    /// <summary>The rebalancer's settings, and each node's load as the meta leader's rebalancer sees it.</summary>
+    public async Task<RebalancerInfo> GetRebalancerAsync(CancellationToken cancellationToken = default) =>
+        Content(await api.GetRebalancerAsync(cancellationToken));
+
+    /// <summary>Changes the rebalancer's settings; fields left null keep their value.</summary>
+    /// <exception cref="InvalidRequestException">A setting is out of range (the reason names it).</exception>
+    public async Task<RebalancerInfo> SetRebalancerAsync(RebalancerSettingsRequest request, CancellationToken cancellationToken = default) =>
+        Content(await api.SetRebalancerAsync(request, cancellationToken));
+
+    /// <summary>The rebalancer's decisions, newest first (at most <paramref name="limit"/>).</summary>
+    public async Task<IReadOnlyList<RebalancerDecisionInfo>> GetRebalancerDecisionsAsync(int? limit = null, CancellationToken cancellationToken = default) =>
+        Content(await api.GetRebalancerDecisionsAsync(limit, cancellationToken));
+
     /// <summary>
     /// The node's health report. An unhealthy node answers 503 with the same report; that is returned too,
     /// not thrown.

@@ -30,4 +30,7 @@ namespace NodeNomad.Client;
 [JsonSerializable(typeof(LeadershipRequest))]
 [JsonSerializable(typeof(LeadershipInfo))]
 [JsonSerializable(typeof(ReplicaDigest))]
+[JsonSerializable(typeof(RebalancerInfo))]
+[JsonSerializable(typeof(RebalancerSettingsRequest))]
+[JsonSerializable(typeof(IReadOnlyList<RebalancerDecisionInfo>))]
 internal sealed partial class NodeNomadJsonContext : JsonSerializerContext;

@@ -4,7 +4,8 @@ namespace NodeNomad.Linearizability;
 
 /// <summary>
 /// Reads the register histories in the logs of Jepsen's etcd test, for <see cref="RegisterModel"/>. Operation
-/// lines are tab-separated after the logger's prefix: process, type, f, value (anything after is ignored):
+/// lines hold, after the logger's prefix, process, type, f and value, separated by tabs or by runs of spaces
+/// (both kinds of log exist; with tabs, anything after the value is ignored):
 /// <code>
 /// INFO  jepsen.util - 3	:invoke	:cas	[1 4]
 /// INFO  jepsen.util - 3	:fail	:cas	[1 4]
@@ -48,22 +49,81 @@ public static class EtcdRegisterLog
         return HistoryAssembler.Assemble(events, new Dialect(), timesAreLineNumbers: true);
     }
 
-    /// <summary>True for a line Jepsen's op logger wrote: from <c>jepsen.util</c>, with tab-separated fields.</summary>
+    /// <summary>
+    /// True for a line Jepsen's op logger wrote: from <c>jepsen.util</c>, whose second field after the prefix is a
+    /// keyword (the type, after the process). Other lines of that logger ("Relative time begins now") are not
+    /// operations.
+    /// </summary>
     internal static bool IsOperationLine(string line) =>
-        line.Contains("jepsen.util", StringComparison.Ordinal) && line.Contains('\t', StringComparison.Ordinal);
+        Fields(line) is { Count: >= 2 } fields && fields[1].StartsWith(':');
+
+    // The fields after the logger's prefix: process, type and f, each a run of non-blank characters, then the value
+    // (the rest up to a tab, if any; it may hold spaces, as in [1 4]). Fields are separated by tabs or by runs of
+    // spaces: both kinds of log exist. Null when the line has no jepsen.util prefix.
+    private static List<string>? Fields(string line)
+    {
+        const string Prefix = "jepsen.util";
+        var at = line.IndexOf(Prefix, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var dash = line.IndexOf(" - ", at + Prefix.Length, StringComparison.Ordinal);
+        if (dash < 0)
+        {
+            return null;
+        }
+
+        var fields = new List<string>(4);
+        var position = dash + 3;
+        while (fields.Count < 3)
+        {
+            while (position < line.Length && char.IsWhiteSpace(line[position]))
+            {
+                position++;
+            }
+
+            var start = position;
+            while (position < line.Length && !char.IsWhiteSpace(line[position]))
+            {
+                position++;
+            }
+
+            if (position == start)
+            {
+                return fields;
+            }
+
+            fields.Add(line[start..position]);
+        }
+
+        while (position < line.Length && char.IsWhiteSpace(line[position]))
+        {
+            position++;
+        }
+
+        var end = line.IndexOf('\t', position);
+        var value = (end < 0 ? line[position..] : line[position..end]).Trim();
+        if (value.Length > 0)
+        {
+            fields.Add(value);
+        }
+
+        return fields;
+    }
 
     // Returns the event, or null for one to skip (the nemesis's), or why the line is not an operation.
     private static string? TryEvent(string line, int lineNumber, out HistoryEvent? parsed)
     {
         parsed = null;
-        var fields = line.Split('\t');
-        if (fields.Length < 4)
+        var fields = Fields(line)!;
+        if (fields.Count < 4)
         {
-            return "expected four tab-separated fields after the logger's prefix: process, type, f, value";
+            return "expected four fields after the logger's prefix (tab- or space-separated): process, type, f, value";
         }
 
-        var processText = fields[0].TrimEnd();
-        processText = processText[(processText.LastIndexOfAny([' ', '-']) + 1)..];
+        var processText = fields[0];
         if (processText.StartsWith(':'))
         {
             return null;
@@ -71,25 +131,25 @@ public static class EtcdRegisterLog
 
         if (!int.TryParse(processText, NumberStyles.None, CultureInfo.InvariantCulture, out var process))
         {
-            return $"expected a process number before the first tab, found '{processText}'";
+            return $"expected a process number as the first field, found '{processText}'";
         }
 
-        var typeText = fields[1].Trim();
-        if (!typeText.StartsWith(':') || !EventTypes.TryParse(typeText[1..], out var type))
+        var typeText = fields[1];
+        if (!EventTypes.TryParse(typeText[1..], out var type))
         {
             return $"unknown type '{typeText}' (expected :invoke, :ok, :fail or :info)";
         }
 
-        var function = fields[2].Trim();
+        var function = fields[2];
         if (function is not (":read" or ":write" or ":cas"))
         {
             return $"unknown operation '{function}' (expected :read, :write or :cas)";
         }
 
-        var problem = EdnReader.TryReadValue(fields[3].Trim(), out var value);
+        var problem = EdnReader.TryReadValue(fields[3], out var value);
         if (problem is not null)
         {
-            return $"unreadable value '{fields[3].Trim()}': {problem}";
+            return $"unreadable value '{fields[3]}': {problem}";
         }
 
         parsed = new HistoryEvent(lineNumber, process, type, function[1..], null, value, lineNumber);

@@ -34,6 +34,9 @@ internal sealed class PartitionSearch<TState, TInput, TOutput>
     // For a call entry, the entry of its return; -1 for a return entry.
     private readonly int[] returnOf;
 
+    // Whether each operation only reads (see Model.IsReadOnly).
+    private readonly bool[] readOnly;
+
     // Random keys per operation: the hash of a set of linearized operations is the XOR of its members' keys,
     // kept up to date in O(1) as operations are linearized and undone (Zobrist hashing).
     private readonly ulong[] operationKeys;
@@ -51,6 +54,7 @@ internal sealed class PartitionSearch<TState, TInput, TOutput>
         operationOf = new int[2 * n + 2];
         returnOf = new int[2 * n + 2];
         operationKeys = new ulong[n];
+        readOnly = [.. operations.Select(operation => model.IsReadOnly(operation.Input))];
 
         var sorted = SortedEntries(operations);
         var entryOfReturn = new int[n];
@@ -88,9 +92,11 @@ internal sealed class PartitionSearch<TState, TInput, TOutput>
         var linearizedKey = 0UL;
         var cache = new HashSet<CacheKey>(new CacheKeyComparer(model.States));
 
-        // The choices made so far: the call entry linearized at each depth, and the state before it.
+        // The choices made so far: the call entry linearized at each depth, the state before it, and whether it was a
+        // read taken without a choice (see below).
         var chosenEntries = new int[n];
         var statesBefore = new TState[n];
+        var forced = new bool[n];
         var depth = 0;
 
         // The deepest linearization seen, for the failure message. best[0..unchangedBelow) still equals the
@@ -128,6 +134,11 @@ internal sealed class PartitionSearch<TState, TInput, TOutput>
                         cache.Add(seen with { Linearized = (ulong[])linearized.Clone() });
                         chosenEntries[depth] = entry;
                         statesBefore[depth] = state;
+
+                        // A read the state accepts is linearized here and now, and never put off: it changes nothing, so
+                        // any linearization that places it later can place it here instead (its call has passed and its
+                        // return has not). Backtracking skips over it rather than trying the calls after it.
+                        forced[depth] = readOnly[operation];
                         depth++;
                         state = after;
                         Lift(entry);
@@ -155,21 +166,29 @@ internal sealed class PartitionSearch<TState, TInput, TOutput>
             }
             else
             {
-                // A return: its operation should have been linearized before this point. Undo the last choice.
-                if (depth == 0)
+                // A return: its operation should have been linearized before this point. Undo the last choice (and the
+                // reads taken without a choice on the way to it).
+                bool undidForced;
+                do
                 {
-                    return new PartitionOutcome(Verdict.NotLinearizable, Violation(best.AsSpan(0, bestDepth), bestState));
-                }
+                    if (depth == 0)
+                    {
+                        return new PartitionOutcome(Verdict.NotLinearizable, Violation(best.AsSpan(0, bestDepth), bestState));
+                    }
 
-                depth--;
-                entry = chosenEntries[depth];
-                state = statesBefore[depth];
-                statesBefore[depth] = default!;
-                var operation = operationOf[entry];
-                Clear(linearized, operation);
-                linearizedKey ^= operationKeys[operation];
-                Unlift(entry);
-                unchangedBelow = Math.Min(unchangedBelow, depth);
+                    depth--;
+                    undidForced = forced[depth];
+                    entry = chosenEntries[depth];
+                    state = statesBefore[depth];
+                    statesBefore[depth] = default!;
+                    var operation = operationOf[entry];
+                    Clear(linearized, operation);
+                    linearizedKey ^= operationKeys[operation];
+                    Unlift(entry);
+                    unchangedBelow = Math.Min(unchangedBelow, depth);
+                }
+                while (undidForced);
+
                 entry = next[entry];
             }
         }

@@ -60,6 +60,7 @@ public static class NodeServices
         services.AddSingleton<ClusterSteward>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterSteward>());
         services.AddHostedService<MetaForwarder>();
+        services.AddHostedService<RebalancerLoadFeed>();
         services.AddSingleton<ShardRouter>();
         services.AddSingleton<ExpiryPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryPurger>());
@@ -124,6 +125,7 @@ public static class NodeServices
         app.MapClusterApi();
         app.MapMigrationApi();
         app.MapNodeMembershipApi();
+        app.MapRebalancerApi();
         app.MapNodeHealth();
         app.MapPrometheusScrapingEndpoint();
         app.MapPeerApi();

@@ -13,6 +13,13 @@ public abstract class SnapshotData
     /// <summary>How many bytes the snapshot holds.</summary>
     public abstract long Length { get; }
 
+    /// <summary>
+    /// The data already decoded, when a receiver did that off the node's loop (a large shard takes seconds to read):
+    /// the state machine may take it instead of reading the bytes, once. Set before the snapshot is handed on; null
+    /// otherwise.
+    /// </summary>
+    public object? Prepared { get; set; }
+
     /// <summary>A new reader over the bytes, positioned at the first.</summary>
     /// <exception cref="IOException">The bytes are no longer there (a file replaced by a newer snapshot).</exception>
     public abstract Stream OpenRead();

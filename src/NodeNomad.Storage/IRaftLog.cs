@@ -46,4 +46,17 @@ public interface IRaftLog : IAsyncDisposable
 
     /// <summary>Sizes and timings for health and metrics.</summary>
     LogStatistics Statistics { get; }
+
+    /// <summary>Whether <see cref="StageSnapshot"/> does anything: false unless the log says so.</summary>
+    bool StagesSnapshots => false;
+
+    /// <summary>
+    /// Does ahead, on the calling thread (any thread, while the log's other calls go on), the slow part of storing
+    /// <paramref name="snapshot"/> for group <paramref name="groupId"/> — writing a large snapshot's file — so that a
+    /// later <see cref="SaveAsync"/> or <see cref="CompactAsync"/> of the same snapshot only puts it in place. Staging a
+    /// snapshot that is then never stored costs disk until the log sweeps it (or recovers). Does nothing by default.
+    /// </summary>
+    void StageSnapshot(ulong groupId, Snapshot snapshot)
+    {
+    }
 }

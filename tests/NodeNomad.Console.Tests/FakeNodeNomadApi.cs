@@ -161,6 +161,43 @@ public sealed class FakeNodeNomadApi : INodeNomadApi
 
     public Task<IApiResponse<ReplicaDigest>> GetReplicaDigestAsync(string shard, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    /// <summary>The rebalancer as the fake answers it; <see cref="SetRebalancerAsync"/> changes its settings.</summary>
+    public RebalancerInfo Rebalancer { get; set; } = new(
+        new RebalancerSettingsInfo(true, 10, "requests", 1.25, 1.10, 120, 1, null, new Dictionary<string, int>()), true, "node-1", []);
+
+    /// <summary>The rebalancer's decisions, newest first.</summary>
+    public List<RebalancerDecisionInfo> Decisions { get; } = [];
+
+    /// <summary>When set, <see cref="SetRebalancerAsync"/> refuses with this status and problem detail.</summary>
+    public (HttpStatusCode Status, string Detail)? RebalancerRefusal { get; set; }
+
+    public Task<IApiResponse<RebalancerInfo>> GetRebalancerAsync(CancellationToken cancellationToken = default) => Ok(Rebalancer);
+
+    public Task<IApiResponse<RebalancerInfo>> SetRebalancerAsync(RebalancerSettingsRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Calls.Enqueue(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"rebalancer enabled={request.Enabled} threshold={request.Threshold} hysteresis={request.Hysteresis} dimension={request.Dimension}"));
+        if (RebalancerRefusal is { } refusal)
+        {
+            return Problem<RebalancerInfo>(refusal.Status, refusal.Detail);
+        }
+
+        var s = Rebalancer.Settings;
+        Rebalancer = Rebalancer with
+        {
+            IsDefault = false,
+            Settings = new RebalancerSettingsInfo(request.Enabled ?? s.Enabled, request.IntervalSeconds ?? s.IntervalSeconds, request.Dimension ?? s.Dimension,
+                request.Threshold ?? s.Threshold, request.Hysteresis ?? s.Hysteresis, request.CooldownSeconds ?? s.CooldownSeconds,
+                request.MaxConcurrentMoves ?? s.MaxConcurrentMoves, request.ClearSnapshotBandwidth == true ? null : request.SnapshotBandwidthMiB ?? s.SnapshotBandwidthMiB,
+                request.Weights ?? s.Weights),
+        };
+        return Ok(Rebalancer);
+    }
+
+    public Task<IApiResponse<IReadOnlyList<RebalancerDecisionInfo>>> GetRebalancerDecisionsAsync(int? limit = null, CancellationToken cancellationToken = default) =>
+        Ok<IReadOnlyList<RebalancerDecisionInfo>>([.. Decisions.Take(limit ?? int.MaxValue)]);
+
     private static Task<IApiResponse<T>> Ok<T>(T content) =>
         Task.FromResult<IApiResponse<T>>(new ApiResponse<T>(Response(HttpStatusCode.OK), content, Settings));
 

@@ -69,8 +69,8 @@ public class ParseErrorTests
     [InlineData("INFO  jepsen.util - 1\t:invoke\t:cas\t[1]", "expected a cas value [old new] of integers, found [1]")]
     [InlineData("INFO  jepsen.util - 0\t:invoke\t:incr\t1", "unknown operation ':incr'")]
     [InlineData("INFO  jepsen.util - 0\t:start\t:read\tnil", "unknown type ':start'")]
-    [InlineData("INFO  jepsen.util - x\t:invoke\t:read\tnil", "expected a process number before the first tab, found 'x'")]
-    [InlineData("INFO  jepsen.util - 0\t:invoke\t:read", "expected four tab-separated fields")]
+    [InlineData("INFO  jepsen.util - x\t:invoke\t:read\tnil", "expected a process number as the first field, found 'x'")]
+    [InlineData("INFO  jepsen.util - 0\t:invoke\t:read", "expected four fields")]
     [InlineData("INFO  jepsen.util - 1\t:ok\t:read\t3", "process 1 completes :read (:ok) but has no operation open")]
     [InlineData("INFO  jepsen.util - 0\t:ok\t:read\t[3]", "expected a read to return an integer or nil, found [3]")]
     public void a_malformed_etcd_log_line_is_reported_with_its_line_number(string badLine, string problem)

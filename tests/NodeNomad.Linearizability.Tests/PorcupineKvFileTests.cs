@@ -7,6 +7,7 @@ public class PorcupineKvFileTests(ITestOutputHelper output)
     [InlineData("c01-bad.txt", HistoryFileVerdict.NotLinearizable)]
     [InlineData("c10-ok.txt", HistoryFileVerdict.Linearizable)]
     [InlineData("c10-bad.txt", HistoryFileVerdict.NotLinearizable)]
+    [InlineData("c50-ok.txt", HistoryFileVerdict.Linearizable)]
     public void each_porcupine_history_gets_its_known_verdict(string file, HistoryFileVerdict expected)
     {
         var result = HistoryFile.Check(TestHistories.PorcupineKv(file));

@@ -6,6 +6,9 @@ internal static class TestHistories
     public static string PorcupineKv(string file) =>
         Path.Combine(RepositoryRoot(), "tests", "fixtures", "linearizability", "porcupine-kv", file);
 
+    public static string JepsenEtcd(string file) =>
+        Path.Combine(RepositoryRoot(), "tests", "fixtures", "linearizability", "jepsen-etcd", file);
+
     private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

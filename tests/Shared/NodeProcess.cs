@@ -114,6 +114,15 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes the process where it stands (SIGSTOP): it keeps its sockets and files and runs nothing, so its peers see
+    /// a node that stopped answering, until <see cref="ResumeAsync"/>.
+    /// </summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a process frozen by <see cref="PauseAsync"/> run on (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
@@ -255,6 +264,21 @@ public sealed class NodeProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        if (_process is not { HasExited: false } target)
+        {
+            throw new InvalidOperationException("The node is not running.");
+        }
+
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, target.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {target.Id} exited with {kill.ExitCode}.");
+        }
     }
 
     private void Append(string? line)

@@ -37,6 +37,11 @@ public static class MigrationDisplay
     public static double Percent(MigrationInfo migration)
     {
         ArgumentNullException.ThrowIfNull(migration);
+        if (migration.Progress is { SnapshotState: "sending", SnapshotBytesTotal: > 0 and var total, SnapshotBytesSent: { } sent })
+        {
+            return Math.Clamp(100.0 * sent / total, 0, 100);
+        }
+
         if (migration.Progress is { } progress)
         {
             return progress.CommitIndex <= 0 ? 100 : Math.Clamp(100.0 * progress.TargetMatchIndex / progress.CommitIndex, 0, 100);
@@ -45,16 +50,36 @@ public static class MigrationDisplay
         return 100.0 * (StepNumber(migration.State) - 1) / Path.Count;
     }
 
-    /// <summary>The time left as the leader estimates it, e.g. <c>~12s</c>, or a dash when it does not.</summary>
-    public static string Eta(MigrationProgress? progress) =>
-        progress?.EtaSeconds is { } seconds ? $"~{Display.Uptime(Math.Ceiling(seconds))}" : "–";
+    /// <summary>
+    /// The time left as the leader estimates it, e.g. <c>~12s</c>, or a dash when it does not: while a snapshot is
+    /// being sent, the bytes left at its speed.
+    /// </summary>
+    public static string Eta(MigrationProgress? progress) => progress switch
+    {
+        { SnapshotState: "sending", SnapshotBytesTotal: { } total, SnapshotBytesSent: { } sent, SnapshotBytesPerSecond: > 0 and var speed } =>
+            $"~{Display.Uptime(Math.Ceiling((total - sent) / speed))}",
+        { EtaSeconds: { } seconds } => $"~{Display.Uptime(Math.Ceiling(seconds))}",
+        _ => "–",
+    };
 
-    /// <summary>The lag as the leader measures it, e.g. <c>lag 120 entries (replicate, 40/s)</c>.</summary>
+    /// <summary>
+    /// The lag as the leader measures it, e.g. <c>lag 120 entries (replicate, 40/s)</c>, and the snapshot's bytes when
+    /// the leader sent the target one, e.g. <c>snapshot sending: 96 MiB of 512 MiB at 60 MiB/s</c>.
+    /// </summary>
     public static string Lag(MigrationProgress progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
         var pace = progress.EntriesPerSecond is { } rate ? $", {Display.Rate(rate)}" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"lag {progress.LagEntries} entries ({progress.ReplicationState}{pace})");
+        var lag = string.Create(CultureInfo.InvariantCulture, $"lag {progress.LagEntries} entries ({progress.ReplicationState}{pace})");
+        if (progress is not { SnapshotBytesTotal: { } total, SnapshotBytesSent: { } sent })
+        {
+            return lag;
+        }
+
+        var speed = progress.SnapshotBytesPerSecond is { } perSecond ? $" at {Display.Bytes((long)perSecond)}/s" : string.Empty;
+        var resumed = progress.SnapshotResumedFrom is > 0 and var from ? $", resumed at {Display.Bytes(from)}" : string.Empty;
+        var state = progress.SnapshotState == "sending" ? "sending" : progress.SnapshotState == "sent" ? "sent" : "send failed, again";
+        return $"{lag}; snapshot {state}: {Display.Bytes(sent)} of {Display.Bytes(total)}{speed}{resumed}";
     }
 
     /// <summary>How long a move took or has run: tenths of a second under a minute (moves of small shards take less than one), e.g. <c>0.4s</c>.</summary>

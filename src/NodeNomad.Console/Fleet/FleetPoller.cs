@@ -3,7 +3,7 @@ using NodeNomad.Console.Cluster;
 namespace NodeNomad.Console.Fleet;
 
 /// <summary>
-/// Every second: asks the cluster for its membership and shard map, and ticks <see cref="FleetState"/> so that a node
+/// Every second: asks the cluster for its membership, shard map and migrations (whose steps become events), and ticks <see cref="FleetState"/> so that a node
 /// that went silent turns down even while the cluster cannot be asked.
 /// </summary>
 public sealed partial class FleetPoller(FleetState state, ClusterConnection cluster, ILogger<FleetPoller> logger) : BackgroundService
@@ -46,6 +46,8 @@ public sealed partial class FleetPoller(FleetState state, ClusterConnection clus
             state.ApplyMembership(nodes);
             var shards = await cluster.CallAsync((client, ct) => client.GetShardsAsync(ct), timeout.Token);
             state.ApplyShards(shards);
+            var migrations = await cluster.CallAsync((client, ct) => client.GetMigrationsAsync(ct), timeout.Token);
+            state.ApplyMigrations(migrations);
             if (_unreachable)
             {
                 _unreachable = false;

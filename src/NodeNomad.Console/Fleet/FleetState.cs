@@ -37,6 +37,8 @@ public sealed class FleetState(TimeProvider clock)
     private readonly List<FleetEvent> _events = [];
     private readonly Queue<LoadSample> _history = new();
     private readonly Dictionary<int, ShardTrack> _shardTracks = [];
+    // How many of each migration's recorded steps are told as events already.
+    private readonly Dictionary<string, int> _stepsTold = new(StringComparer.Ordinal);
     private IReadOnlyList<ShardInfo> _shards = [];
     private bool _membershipSeen;
 
@@ -125,6 +127,36 @@ public sealed class FleetState(TimeProvider clock)
         });
     }
 
+    /// <summary>
+    /// Takes the cluster's migrations, as <c>cluster/migrations</c> lists them: every step a migration recorded since the
+    /// last look is an event, at the time the step was recorded, so a step that came and went between two looks is told too.
+    /// </summary>
+    public void ApplyMigrations(IReadOnlyList<MigrationInfo> migrations)
+    {
+        ArgumentNullException.ThrowIfNull(migrations);
+        Update(_ =>
+        {
+            foreach (var migration in migrations)
+            {
+                var told = _stepsTold.GetValueOrDefault(migration.Id);
+                foreach (var step in migration.Steps.Skip(told))
+                {
+                    // Each step is told once by construction: the duplicate check, meant for one event told by several nodes,
+                    // would merge a move's quick steps.
+                    InsertEvent(new FleetEvent(FleetEventKinds.MigrationStep, ConsoleSource, migration.TargetNodeId, StepMessage(migration, step), step.At, migration.ShardId));
+                }
+
+                _stepsTold[migration.Id] = Math.Max(told, migration.Steps.Count);
+            }
+
+            // The cluster keeps a bounded history: a migration it no longer lists is never listed again.
+            foreach (var gone in _stepsTold.Keys.Where(id => migrations.All(m => m.Id != id)).ToList())
+            {
+                _stepsTold.Remove(gone);
+            }
+        });
+    }
+
     /// <summary>Once a second: marks silent nodes down and samples the cluster's load.</summary>
     public void Tick() => Update(now =>
     {
@@ -184,6 +216,16 @@ public sealed class FleetState(TimeProvider clock)
             return;
         }
 
+        InsertEvent(fleetEvent);
+    }
+
+    // "m-1: shard-0 from node-2 to node-4: catching-up (node-4 is a learner of the group)."
+    private static string StepMessage(MigrationInfo migration, MigrationStepInfo step) =>
+        $"{migration.Id}: {migration.Shard} from {migration.SourceNodeId} to {migration.TargetNodeId}: {step.State}"
+        + (step.Detail is { Length: > 0 } detail ? $" ({detail})." : ".");
+
+    private void InsertEvent(FleetEvent fleetEvent)
+    {
         // Nodes report in batches and at their own pace: an event goes where its time puts it, not where it arrived.
         var index = 0;
         while (index < _events.Count && _events[index].At > fleetEvent.At)

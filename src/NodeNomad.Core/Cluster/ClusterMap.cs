@@ -17,6 +17,15 @@ public sealed record ClusterMap(string? ClusterId, int ShardCount, int Replicati
     /// <summary>Migrations in flight, and the most recent ended ones (at most <see cref="MigrationRecord.HistoryKept"/>), oldest first.</summary>
     public IReadOnlyList<MigrationRecord> Migrations { get; init; } = [];
 
+    /// <summary>The load-based rebalancer's settings, or null when never set (<see cref="RebalancerSettings.Default"/> apply).</summary>
+    public RebalancerSettings? Rebalancing { get; init; }
+
+    /// <summary>The rebalancer's settings in force.</summary>
+    public RebalancerSettings RebalancerSettings => Rebalancing ?? RebalancerSettings.Default;
+
+    /// <summary>The latest leadership hand-over asked of each shard, by shard id order.</summary>
+    public IReadOnlyList<LeadershipHandover> Handovers { get; init; } = [];
+
     /// <summary>The map before bootstrap.</summary>
     public static ClusterMap Empty { get; } = new(null, 0, 0, [], [], 0);
 

@@ -15,6 +15,8 @@ namespace NodeNomad.Core.Cluster;
 [JsonDerivedType(typeof(UndrainNode), "undrain-node")]
 [JsonDerivedType(typeof(CompleteDrain), "complete-drain")]
 [JsonDerivedType(typeof(RemoveNode), "remove-node")]
+[JsonDerivedType(typeof(SetRebalancerSettings), "set-rebalancer-settings")]
+[JsonDerivedType(typeof(HandOverLeadership), "hand-over-leadership")]
 public abstract record MetaCommand;
 
 /// <summary>Creates the cluster: its identity, first nodes and the shards' first placement. Ignored once the cluster exists.</summary>
@@ -40,7 +42,7 @@ public sealed record RegisterNode(NodeRecord Node) : MetaCommand;
 /// <param name="Reason">manual, rebalance, join, drain or repair.</param>
 /// <param name="RequestedBy">Who asked.</param>
 /// <param name="At">When it was asked (Unix milliseconds).</param>
-/// <param name="Detail">Why, in words (the placement driver's reading of the map), recorded with the first step.</param>
+/// <param name="Detail">What asked for it, in words (the rebalancer's decision, the placement driver's reading of the map), recorded with its first step.</param>
 public sealed record StartMigration(string Id, int ShardId, string Source, string Target, string Reason, string RequestedBy, long At, string? Detail = null) : MetaCommand;
 
 /// <summary>Records that migration <paramref name="Id"/> went from <paramref name="From"/> to <paramref name="To"/>; refused unless it is in <paramref name="From"/>, so a repeated step is harmless.</summary>
@@ -104,3 +106,10 @@ public sealed record CompleteDrain(string NodeId, long At) : MetaCommand;
 /// <param name="At">When.</param>
 /// <param name="RequestedBy">Who asked.</param>
 public sealed record RemoveNode(string NodeId, long At, string RequestedBy) : MetaCommand;
+/// <summary>Sets the load-based rebalancer's settings, once they pass <see cref="RebalancerSettings.Problems"/>.</summary>
+/// <param name="Settings">The new settings.</param>
+public sealed record SetRebalancerSettings(RebalancerSettings Settings) : MetaCommand;
+
+/// <summary>Asks the leader of a shard to hand its leadership to another voter; replaces the shard's earlier request.</summary>
+/// <param name="Handover">The request.</param>
+public sealed record HandOverLeadership(LeadershipHandover Handover) : MetaCommand;

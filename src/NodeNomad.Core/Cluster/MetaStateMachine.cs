@@ -66,6 +66,10 @@ public sealed partial class MetaStateMachine
                 return CompleteDrain(index, drained);
             case RemoveNode remove:
                 return Remove(index, remove);
+            case SetRebalancerSettings set:
+                return SetRebalancer(index, set);
+            case HandOverLeadership handover:
+                return HandOver(index, handover);
             default:
                 return $"unknown meta command {command.GetType().Name}.";
         }

@@ -36,6 +36,10 @@ public sealed partial class KvStateMachine
         return bytes.ToArray();
     }
 
+    /// <summary>Whether <paramref name="head"/>, the first bytes of some snapshot, starts a key-value one.</summary>
+    public static bool IsKeyValueSnapshot(ReadOnlySpan<byte> head) =>
+        head.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(head) == SnapshotMagic;
+
     /// <summary>Rebuilds a state machine from <see cref="Serialize"/>'s bytes; throws <see cref="FormatException"/> on bad input.</summary>
     public static KvStateMachine Restore(ReadOnlySpan<byte> snapshot)
     {

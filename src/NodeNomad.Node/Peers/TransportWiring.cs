@@ -19,6 +19,7 @@ public static class TransportWiring
     {
         services.AddSingleton<RaftTransportMetrics>();
         services.AddSingleton<SnapshotTransfers>();
+        services.AddSingleton<ISnapshotPreparer, KvSnapshotPreparer>();
         services.AddSingleton(sp => new SnapshotStaging(
             Path.Combine(sp.GetRequiredService<IOptions<NodeOptions>>().Value.EffectiveDataDir, StagingFolder),
             sp.GetRequiredService<TimeProvider>()));

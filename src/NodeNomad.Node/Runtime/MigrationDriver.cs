@@ -115,7 +115,7 @@ internal sealed class MigrationDriver(ReplicaContext context, NodeCoreSettings s
                 break;
             case MigrationStates.SendingSnapshot when !IsSnapshotting(status, target):
                 Once(meta, migration, "snapshot-sent", new AdvanceMigration(migration.Id, migration.State, MigrationStates.CatchingUp, now,
-                    $"{migration.Target} installed a snapshot"));
+                    $"the leader no longer sends {migration.Target} a snapshot (it was installed, or the send failed and the log takes over)"));
                 break;
             case MigrationStates.CatchingUp when IsSnapshotting(status, target):
                 Once(meta, migration, "needs-snapshot", new AdvanceMigration(migration.Id, migration.State, MigrationStates.SendingSnapshot, now,

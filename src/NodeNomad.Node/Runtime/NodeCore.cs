@@ -26,6 +26,7 @@ public sealed class NodeCore
     private readonly Random _random;
     private readonly MigrationDriver _migrations;
     private readonly PlacementDriver _placement;
+    private readonly RebalancerDriver _rebalancer;
     private readonly List<ulong> _dropped = [];
     private IReadOnlyDictionary<ulong, RecoveredGroup> _recovered = new Dictionary<ulong, RecoveredGroup>();
     private volatile IReadOnlyDictionary<int, ShardReplica> _shards = new Dictionary<int, ShardReplica>();
@@ -44,6 +45,7 @@ public sealed class NodeCore
         Meta = new MetaReplica(_context);
         _migrations = new MigrationDriver(_context, settings);
         _placement = new PlacementDriver(_context, settings);
+        _rebalancer = new RebalancerDriver(_context, settings);
     }
 
     /// <summary>This node's member of the meta group.</summary>
@@ -147,7 +149,20 @@ public sealed class NodeCore
 
         _migrations.Tick(Meta, _shards);
         _placement.Tick(Meta, _shards);
+        _rebalancer.Tick(Meta, _shards);
     }
+
+    /// <summary>
+    /// The load of every node and replica, as the shell gathered it from the nodes' reports (or the simulator made it
+    /// up): the rebalancer decides by it while this node leads the meta group.
+    /// </summary>
+    public void ObserveLoad(RebalancerLoad load) => _rebalancer.Observe(load);
+
+    /// <summary>The rebalancer's decisions while this node leads the meta group, newest first (safe to read anywhere).</summary>
+    public IReadOnlyList<RebalancerDecision> RebalancerDecisions => _rebalancer.Decisions;
+
+    /// <summary>The smoothed load the rebalancer decides by while this node leads the meta group (safe to read anywhere).</summary>
+    public RebalancerLoad RebalancerLoad => _rebalancer.Load;
 
     /// <summary>A message from a peer for group <paramref name="groupId"/>.</summary>
     public void Step(ulong groupId, Message message)
@@ -343,6 +358,9 @@ public sealed class NodeCore
             group.FailPending(reason);
         }
     }
+
+    /// <summary>The key in the log of this node's replica of group <paramref name="groupId"/>, or null when it hosts none.</summary>
+    public ulong? LogKeyOf(ulong groupId) => _groups.TryGetValue(groupId, out var group) ? group.LogKey : null;
 
     /// <summary>
     /// The shell stored a snapshot <see cref="TakeOutput"/> asked for, as <paramref name="stored"/> (whose data the group

@@ -88,8 +88,17 @@ public sealed class ShardReplica : GroupReplica, IDisposable
         KvStateMachine machine;
         try
         {
-            using var data = snapshot.Data.OpenRead();
-            machine = KvStateMachine.Restore(data);
+            if (snapshot.Data.Prepared is KvStateMachine prepared && prepared.AppliedIndex == (long)snapshot.Metadata.Index)
+            {
+                // Decoded off the loop when it arrived; taken once (it is live from now on).
+                snapshot.Data.Prepared = null;
+                machine = prepared;
+            }
+            else
+            {
+                using var data = snapshot.Data.OpenRead();
+                machine = KvStateMachine.Restore(data);
+            }
         }
         catch (FormatException e)
         {

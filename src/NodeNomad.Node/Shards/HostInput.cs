@@ -1,3 +1,4 @@
+using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Runtime;
 using NodeNomad.Raft;
 
@@ -13,7 +14,11 @@ internal sealed record TickInput : HostInput
 }
 
 /// <summary>A message from a peer.</summary>
-internal sealed record InboundInput(ulong GroupId, Message Message) : HostInput;
+internal sealed record InboundInput(ulong GroupId, Message Message) : HostInput
+{
+    /// <summary>Whether the log already staged the snapshot the message carries (or was asked to).</summary>
+    public bool Staged { get; init; }
+}
 
 /// <summary>Transport feedback: a peer was unreachable (null) or a snapshot send ended.</summary>
 internal sealed record FeedbackInput(ulong GroupId, ulong ReplicaId, bool? SnapshotSucceeded) : HostInput;
@@ -29,3 +34,6 @@ internal sealed record ReadInput(long Ticket, ulong GroupId) : HostInput;
 
 /// <summary>A compaction's snapshot data was written to <paramref name="Path"/> off the loop (or failed with <paramref name="Error"/>).</summary>
 internal sealed record CompactionWrittenInput(Compaction Compaction, string Path, long Bytes, Exception? Error) : HostInput;
+
+/// <summary>The load of every node and replica, for the rebalancer on the meta leader.</summary>
+internal sealed record LoadInput(RebalancerLoad Load) : HostInput;

@@ -204,6 +204,15 @@ public sealed partial class ReplicaHost : BackgroundService
         return (outcome, shard.Read(m => read(m, at)));
     }
 
+    /// <summary>Hands the core the load of every node and replica, which its rebalancer decides by while this node leads the meta group. Never blocks.</summary>
+    public void ObserveLoad(RebalancerLoad load) => _inputs.Writer.TryWrite(new LoadInput(load));
+
+    /// <summary>The rebalancer's decisions while this node leads the meta group, newest first.</summary>
+    public IReadOnlyList<RebalancerDecision> RebalancerDecisions => _core.RebalancerDecisions;
+
+    /// <summary>The smoothed load the rebalancer decides by while this node leads the meta group.</summary>
+    public RebalancerLoad RebalancerLoad => _core.RebalancerLoad;
+
     /// <summary>Meta commands this node's migration driver asks the meta leader to apply (the forwarder reads them).</summary>
     public ChannelReader<MetaCommand> ForMeta => _forMeta.Reader;
 
@@ -429,6 +438,25 @@ public sealed partial class ReplicaHost : BackgroundService
             case TickInput:
                 _core.Tick();
                 break;
+            case InboundInput { Message.Snapshot: { } snapshot, Staged: false } inbound when _log.StagesSnapshots && _core.LogKeyOf(inbound.GroupId) is { } logKey:
+                // The log writes a large snapshot's file on the thread pool first; installing it then only renames
+                // the file, rather than copying the shard on the loop that every group shares.
+                _ = Task.Run(() =>
+                {
+                    try
+                    {
+                        _log.StageSnapshot(logKey, snapshot);
+                    }
+#pragma warning disable CA1031 // Staging is only a head start: the save writes the file itself and reports what fails there.
+                    catch (Exception e)
+#pragma warning restore CA1031
+                    {
+                        LogStageFailed(_logger, e, inbound.GroupId);
+                    }
+
+                    _inputs.Writer.TryWrite(inbound with { Staged = true });
+                });
+                break;
             case InboundInput inbound:
                 LogReceived(_logger, inbound.GroupId, inbound.Message.Type, inbound.Message.From, inbound.Message.Term);
                 _core.Step(inbound.GroupId, inbound.Message);
@@ -447,6 +475,9 @@ public sealed partial class ReplicaHost : BackgroundService
                 break;
             case TransferInput transfer:
                 _core.TransferLeadership(transfer.GroupId, transfer.Transferee);
+                break;
+            case LoadInput load:
+                _core.ObserveLoad(load.Load);
                 break;
             case CompactionWrittenInput written:
                 _written.Add(written);
@@ -528,6 +559,13 @@ public sealed partial class ReplicaHost : BackgroundService
                 }
 
                 _staging.Written(path);
+
+                // And the log's own file, so that storing it on the loop only renames it.
+                if (_log.StagesSnapshots)
+                {
+                    _log.StageSnapshot(compaction.LogKey, new Snapshot(compaction.Metadata, SnapshotData.FromFile(path, 0, bytes)));
+                }
+
                 written = new CompactionWrittenInput(compaction, path, bytes, null);
             }
 #pragma warning disable CA1031 // A failed snapshot loses nothing: the log still holds every entry. The loop reports it.
@@ -739,6 +777,9 @@ public sealed partial class ReplicaHost : BackgroundService
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Snapshot of group {Group} at index {Index} ({Bytes} bytes); the log before it was dropped")]
     private static partial void LogSnapshotTaken(ILogger logger, ulong group, ulong index, long bytes);
+
+    [LoggerMessage(EventId = 118, Level = LogLevel.Warning, Message = "Could not write ahead the snapshot received for group {Group}; it is written when installed")]
+    private static partial void LogStageFailed(ILogger logger, Exception exception, ulong group);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Snapshot of group {Group} at index {Index} failed; the log keeps every entry and the next threshold tries again")]
     private static partial void LogSnapshotFailed(ILogger logger, Exception exception, ulong group, ulong index);

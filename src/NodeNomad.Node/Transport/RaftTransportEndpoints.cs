@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using NodeNomad.Raft;
 
 namespace NodeNomad.Node.Transport;
 
@@ -40,6 +41,7 @@ public static partial class RaftTransportEndpoints
         var receiver = new Receiver(
             secret,
             services.GetService<SnapshotInbox>() ?? new SnapshotInbox(staging: null),
+            services.GetService<ISnapshotPreparer>(),
             services.GetRequiredService<IRaftMessageSink>(),
             services.GetRequiredService<IHostApplicationLifetime>(),
             ActivatorUtilities.GetServiceOrCreateInstance<RaftTransportMetrics>(services),
@@ -51,7 +53,7 @@ public static partial class RaftTransportEndpoints
         return group;
     }
 
-    private sealed partial class Receiver(ClusterSecret secret, SnapshotInbox inbox, IRaftMessageSink sink, IHostApplicationLifetime lifetime, RaftTransportMetrics metrics, ILogger logger)
+    private sealed partial class Receiver(ClusterSecret secret, SnapshotInbox inbox, ISnapshotPreparer? preparer, IRaftMessageSink sink, IHostApplicationLifetime lifetime, RaftTransportMetrics metrics, ILogger logger)
     {
         public async Task<IResult> StreamAsync(HttpContext context)
         {
@@ -90,6 +92,14 @@ public static partial class RaftTransportEndpoints
                 {
                     foreach (var (groupId, message) in messages)
                     {
+                        if (message.Snapshot is { } snapshot && preparer is not null)
+                        {
+                            // Decoded on the thread pool and delivered once decoded; the stream goes on meanwhile (Raft
+                            // copes with the snapshot arriving after later messages of its leader).
+                            _ = Task.Run(() => PrepareAndDeliver(groupId, message, snapshot));
+                            continue;
+                        }
+
                         sink.Deliver(groupId, message);
                     }
 
@@ -115,6 +125,22 @@ public static partial class RaftTransportEndpoints
             }
 
             return TypedResults.Empty;
+        }
+
+        private void PrepareAndDeliver(ulong groupId, Message message, Snapshot snapshot)
+        {
+            try
+            {
+                snapshot.Data.Prepared = preparer!.Prepare(snapshot.Data);
+            }
+#pragma warning disable CA1031 // Undecodable here is decided again, and reported, where the snapshot is installed.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogNotPrepared(logger, groupId, e.Message);
+            }
+
+            sink.Deliver(groupId, message);
         }
 
         public IResult Held(HttpContext context)
@@ -163,6 +189,9 @@ public static partial class RaftTransportEndpoints
 
         [LoggerMessage(EventId = 423, Level = LogLevel.Error, Message = "Ended the Raft stream from {Remote} (replica {Replica}) at a bad frame: {Reason}")]
         private static partial void LogBadFrame(ILogger logger, string remote, string replica, string reason);
+
+        [LoggerMessage(EventId = 425, Level = LogLevel.Warning, Message = "A snapshot of group {Group} could not be decoded ahead of its install ({Reason}); it is decoded again there")]
+        private static partial void LogNotPrepared(ILogger logger, ulong group, string reason);
 
         [LoggerMessage(EventId = 424, Level = LogLevel.Information, Message = "Raft stream from {Remote} (replica {Replica}) broke: {Reason}")]
         private static partial void LogBroken(ILogger logger, string remote, string replica, string reason);

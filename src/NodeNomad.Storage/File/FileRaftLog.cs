@@ -31,6 +31,9 @@ public sealed partial class FileRaftLog : IRaftLog
 
     // The kept segments in ascending order; the last one is active: records are appended to it.
     private readonly List<WalSegment> _segments = [];
+
+    // Snapshot files written ahead (StageSnapshot, on any thread) and waiting to be put in place by a save or a compaction.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<StagedKey, StagedSnapshot> _staged = new();
     private readonly Dictionary<ulong, GroupLogPosition> _positions = [];
     private readonly Dictionary<ulong, HardState> _hardStates = [];
     private readonly Dictionary<ulong, SnapshotOnDisk> _snapshots = [];
@@ -143,7 +146,7 @@ public sealed partial class FileRaftLog : IRaftLog
         // The file first: once the record is durable, replay drops the entries the file replaces. A file that cannot
         // be written (a full disk) leaves the segments as they were, so the log stays writable: the host logs the
         // failure and snapshots again later, and the entries are all still here.
-        StoredSnapshot file = SnapshotFile.Write(_snapDirectory, groupId, snapshot, _options.SyncEnabled);
+        StoredSnapshot file = WriteSnapshot(groupId, snapshot);
         try
         {
             _ = Append(record, WalRecordCodec.FramedSize(record));
@@ -160,6 +163,69 @@ public sealed partial class FileRaftLog : IRaftLog
         ReplaceSnapshotFile(file);
         DeleteCoveredSegments();
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public bool StagesSnapshots => true;
+
+    /// <inheritdoc />
+    public void StageSnapshot(ulong groupId, Snapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var key = new StagedKey(groupId, snapshot.Metadata.Index, snapshot.Metadata.Term);
+        if (_staged.ContainsKey(key))
+        {
+            return;
+        }
+
+        var staged = SnapshotFile.Stage(_snapDirectory, groupId, snapshot, _options.SyncEnabled);
+        if (!_staged.TryAdd(key, new StagedSnapshot(staged, snapshot.Metadata, Environment.TickCount64)))
+        {
+            File.Delete(staged.Path);
+        }
+    }
+
+    /// <summary>
+    /// The snapshot's file in place: renamed from one staged ahead for the same group, index, term, members and
+    /// length, or else written now. Staged files left unused for a while go.
+    /// </summary>
+    private StoredSnapshot WriteSnapshot(ulong groupId, Snapshot snapshot)
+    {
+        foreach (var (stale, _) in _staged.Where(s => Environment.TickCount64 - s.Value.At > StagedLifetimeMs).ToList())
+        {
+            if (_staged.TryRemove(stale, out var unused))
+            {
+                TryDelete(unused.File.Path);
+            }
+        }
+
+        var metadata = snapshot.Metadata;
+        if (_staged.TryRemove(new StagedKey(groupId, metadata.Index, metadata.Term), out var staged))
+        {
+            if (staged.File.Snapshot.Data.Length == snapshot.Data.Length && SameMembers(staged.Metadata.ConfState, metadata.ConfState))
+            {
+                return SnapshotFile.Install(_snapDirectory, groupId, staged.File, _options.SyncEnabled);
+            }
+
+            TryDelete(staged.File.Path);
+        }
+
+        return SnapshotFile.Write(_snapDirectory, groupId, snapshot, _options.SyncEnabled);
+    }
+
+    private static bool SameMembers(ConfState a, ConfState b) =>
+        a.Voters.SequenceEqual(b.Voters) && a.Learners.SequenceEqual(b.Learners) && a.VotersOutgoing.SequenceEqual(b.VotersOutgoing);
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Recovery deletes it: its name ends in the temporary suffix.
+        }
     }
 
     /// <inheritdoc />
@@ -197,7 +263,7 @@ public sealed partial class FileRaftLog : IRaftLog
         // Snapshot files first: once the record that installs them is durable, replay relies on them.
         List<StoredSnapshot> installed = [.. writes
             .Where(w => w.Snapshot is not null)
-            .Select(w => SnapshotFile.Write(_snapDirectory, w.GroupId, w.Snapshot!, _options.SyncEnabled))];
+            .Select(w => WriteSnapshot(w.GroupId, w.Snapshot!))];
 
         int segments = _segments.Count;
         double milliseconds = Append(record, size);
@@ -374,4 +440,11 @@ public sealed partial class FileRaftLog : IRaftLog
 
     /// <summary>A group's snapshot as the log records it, and its file: for checkpoints, statistics, and deleting it once replaced.</summary>
     private readonly record struct SnapshotOnDisk(SnapshotPoint Point, string Path, long Bytes);
+
+    /// <summary>How long a staged snapshot file waits to be stored before it counts as unused.</summary>
+    private const long StagedLifetimeMs = 5 * 60 * 1000;
+
+    private readonly record struct StagedKey(ulong GroupId, ulong Index, ulong Term);
+
+    private sealed record StagedSnapshot(StoredSnapshot File, SnapshotMetadata Metadata, long At);
 }

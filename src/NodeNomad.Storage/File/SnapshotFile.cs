@@ -52,7 +52,32 @@ internal static class SnapshotFile
     /// stream a buffer at a time, so a large snapshot is never whole in memory; the returned snapshot reads its data
     /// from the new file.
     /// </summary>
-    public static StoredSnapshot Write(string directory, ulong groupId, Snapshot snapshot, bool sync)
+    public static StoredSnapshot Write(string directory, ulong groupId, Snapshot snapshot, bool sync) =>
+        Write(directory, groupId, snapshot, sync, Path.Combine(directory, FileName(groupId, snapshot.Metadata.Index)) + TempSuffix, install: true);
+
+    /// <summary>
+    /// Writes the snapshot's whole file under a temporary name of its own (fsynced), to be put in place later by
+    /// <see cref="Install"/> with a rename: the slow part of storing a large snapshot, done ahead, on any thread.
+    /// A staged file that is never installed keeps its temporary suffix, so recovery deletes it.
+    /// </summary>
+    public static StoredSnapshot Stage(string directory, ulong groupId, Snapshot snapshot, bool sync) =>
+        Write(directory, groupId, snapshot, sync, Path.Combine(directory, $"{FileName(groupId, snapshot.Metadata.Index)}.{Guid.NewGuid():N}{TempSuffix}"), install: false);
+
+    /// <summary>Puts a file <see cref="Stage"/> wrote in place: rename, fsync of the directory.</summary>
+    public static StoredSnapshot Install(string directory, ulong groupId, StoredSnapshot staged, bool sync)
+    {
+        string path = Path.Combine(directory, FileName(groupId, staged.Snapshot.Metadata.Index));
+        File.Move(staged.Path, path, overwrite: true);
+        if (sync)
+        {
+            DirectorySync.Flush(directory);
+        }
+
+        var data = (FileSnapshotData)staged.Snapshot.Data;
+        return staged with { Path = path, Snapshot = staged.Snapshot with { Data = SnapshotData.FromFile(path, data.Offset, data.Length) } };
+    }
+
+    private static StoredSnapshot Write(string directory, ulong groupId, Snapshot snapshot, bool sync, string temp, bool install)
     {
         SnapshotMetadata metadata = snapshot.Metadata;
         ConfState conf = metadata.ConfState;
@@ -76,8 +101,7 @@ internal static class SnapshotFile
         WriteIds(ref writer, conf.VotersOutgoing);
         writer.WriteUInt32((uint)dataLength);
 
-        string path = Path.Combine(directory, FileName(groupId, metadata.Index));
-        string temp = path + TempSuffix;
+        string path = install ? Path.Combine(directory, FileName(groupId, metadata.Index)) : temp;
         bool renamed = false;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
         try
@@ -110,11 +134,14 @@ internal static class SnapshotFile
             }
 
             // The rename is atomic; fsyncing the directory makes it durable.
-            File.Move(temp, path, overwrite: true);
-            renamed = true;
-            if (sync)
+            if (install)
             {
-                DirectorySync.Flush(directory);
+                File.Move(temp, path, overwrite: true);
+                renamed = true;
+                if (sync)
+                {
+                    DirectorySync.Flush(directory);
+                }
             }
         }
         catch

@@ -38,6 +38,7 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
     [InlineData("/keys", "Keys", "keys")]
     [InlineData("/events", "Events", "events")]
     [InlineData("/migrations", "Migrations", "migrations")]
+    [InlineData("/rebalancer", "Rebalancer", "rebalancer")]
     public async Task each_page_loads_without_a_failed_request_and_shows_its_heading_below_the_app_bar(string path, string heading, string name)
     {
         var page = await fleet.SignedInPageAsync();

@@ -1,6 +1,7 @@
 using Bunit;
 using NodeNomad.Console.Components.Pages;
 using NodeNomad.Console.Fleet;
+using NodeNomad.Contracts;
 using NodeNomad.Contracts.Fleet;
 
 namespace NodeNomad.Console.Tests.Pages;
@@ -65,5 +66,31 @@ public sealed class EventsPageTests
         fleet.ReportEvent(Fleets.Event(FleetEventKinds.NodeJoined, "node-4", clock.GetUtcNow().AddSeconds(3), "node-4 started"));
 
         cut.WaitForAssertion(() => cut.FindAll("[data-testid='event']")[0].TextContent.ShouldContain("node-4 started"));
+    }
+
+    [Fact]
+    public async Task a_migrations_steps_stream_in_as_the_cluster_records_them_and_have_a_filter_of_their_own()
+    {
+        var clock = new ManualClock();
+        var fleet = FleetWithEvents(clock);
+        await using var context = ConsoleComponents.Context(fleet);
+        var cut = context.Render<Events>();
+        var at = clock.GetUtcNow().AddSeconds(3);
+        MigrationStepInfo Step(string state, double seconds) => new(state, at.AddSeconds(seconds), null);
+        MigrationInfo Move(params MigrationStepInfo[] steps) =>
+            new("m-1", 0, "shard-0", "node-2", "node-4", steps[^1].State, "manual", "console", false, null, at, steps[^1].At, steps, null);
+
+        fleet.ApplyMigrations([Move(Step(MigrationStates.AddingLearner, 0))]);
+        cut.WaitForAssertion(() => cut.FindAll("[data-testid='event']")[0].TextContent.ShouldContain("m-1: shard-0 from node-2 to node-4: adding-learner."));
+        fleet.ApplyMigrations([Move(Step(MigrationStates.AddingLearner, 0), Step(MigrationStates.CatchingUp, 0.1), Step(MigrationStates.Swapping, 1))]);
+        cut.WaitForAssertion(() => cut.FindAll("[data-testid='event']")[0].TextContent.ShouldContain("swapping"));
+
+        cut.ById($"kind-{FleetEventKinds.MigrationStep}").Click();
+
+        var rows = cut.FindAll("[data-testid='event']").Select(e => e.TextContent).ToList();
+        rows.Count.ShouldBe(3);
+        rows[0].ShouldContain("swapping");
+        rows[1].ShouldContain("catching-up");
+        rows[2].ShouldContain("adding-learner");
     }
 }

@@ -145,6 +145,29 @@ public sealed class MigrationsPageTests
     }
 
     [Fact]
+    public async Task a_move_sending_its_snapshot_shows_the_bytes_sent_their_speed_and_the_time_left_for_them()
+    {
+        var node = new FakeNodeNomadApi();
+        node.Migrations.Add(Moves.Move("m-1", MigrationStates.SendingSnapshot, _clock.GetUtcNow().AddSeconds(-5),
+            progress: new MigrationProgress("node-1", LagEntries: 900, TargetMatchIndex: 0, CommitIndex: 900, "snapshot", EntriesPerSecond: null, EtaSeconds: null)
+            {
+                SnapshotBytesSent = 128L * 1024 * 1024,
+                SnapshotBytesTotal = 512L * 1024 * 1024,
+                SnapshotBytesPerSecond = 64 * 1024 * 1024,
+                SnapshotResumedFrom = 32L * 1024 * 1024,
+                SnapshotState = "sending",
+            }));
+        await using var context = Moves.Context(_clock, Moves.FourNodes(_clock), node);
+
+        var cut = context.Render<Migrations>();
+
+        var row = cut.Find("[data-testid='migration-row'][data-id='m-1']");
+        row.QuerySelector("[data-testid='migration-progress']")!.GetAttribute("aria-valuenow").ShouldBe("25", "a quarter of the snapshot's bytes are across");
+        row.TextContent.ShouldContain("snapshot sending: 128 MiB of 512 MiB at 64 MiB/s, resumed at 32 MiB");
+        row.QuerySelector("[data-testid='migration-eta']")!.TextContent.Trim().ShouldBe("~6s", "384 MiB left at 64 MiB/s");
+    }
+
+    [Fact]
     public async Task the_history_shows_each_ended_moves_outcome_reason_requester_and_error()
     {
         var node = new FakeNodeNomadApi();

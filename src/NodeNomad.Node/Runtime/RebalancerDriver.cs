@@ -1,0 +1,168 @@
+using NodeNomad.Core.Cluster;
+using NodeNomad.Raft;
+
+namespace NodeNomad.Node.Runtime;
+
+/// <summary>
+/// Runs the load-based rebalancer inside the node core, and so under the simulator exactly as in the node. On every
+/// node it carries out the leadership hand-overs the meta group records for shards this node leads. On the meta
+/// leader it also smooths the load figures the shell hands it (<see cref="Observe"/>: an exponentially weighted
+/// moving average per replica), and every <see cref="RebalancerSettings.IntervalSeconds"/> runs
+/// <see cref="Rebalancer.Decide"/> and proposes the moves decided. Its decision log (newest first, at most
+/// <see cref="DecisionsKept"/>) lives in the meta leader's memory: a new leader starts a new one.
+/// </summary>
+internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings settings)
+{
+    /// <summary>How many decisions the log keeps.</summary>
+    public const int DecisionsKept = 200;
+
+    /// <summary>The weight of a new figure in the moving average: a step in load shows half in one second, 97 % in five.</summary>
+    private const double Smoothing = 0.5;
+
+    /// <summary>Figures older than this are not decided by (the shell stopped sending them: this node may not lead the meta group).</summary>
+    private const long FreshFor = 5_000;
+
+    /// <summary>Figures needed before a first decision: a new meta leader's averages must settle first.</summary>
+    private const int WarmUp = 3;
+
+    private readonly Dictionary<(string Node, int Shard), (double Reads, double Writes)> _averages = [];
+    private readonly Dictionary<int, long> _handedAt = [];
+    private readonly List<RebalancerDecision> _log = [];
+    private volatile IReadOnlyList<RebalancerDecision> _published = [];
+    private volatile RebalancerLoad _load = RebalancerLoad.None;
+    private RebalancerMemory _memory = RebalancerMemory.Empty;
+    private long _loadAt;
+    private int _observed;
+    private long? _lastRound;
+    private long _ticks;
+    private long _nextTicket = long.MinValue / 2;
+
+    /// <summary>The decisions of this node's time as meta leader, newest first (an immutable list: safe to read anywhere).</summary>
+    public IReadOnlyList<RebalancerDecision> Decisions => _published;
+
+    /// <summary>The smoothed load the next decision goes by (an immutable record: safe to read anywhere).</summary>
+    public RebalancerLoad Load => _load;
+
+    /// <summary>Takes the latest load figures: rates are averaged, sizes and roles taken as they are.</summary>
+    public void Observe(RebalancerLoad load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        var seen = new HashSet<(string, int)>();
+        var nodes = new List<RebalancerNodeLoad>();
+        foreach (var node in load.Nodes)
+        {
+            var replicas = new List<RebalancerReplicaLoad>();
+            foreach (var replica in node.Replicas)
+            {
+                var key = (node.NodeId, replica.ShardId);
+                seen.Add(key);
+                var (reads, writes) = _averages.TryGetValue(key, out var last)
+                    ? ((Smoothing * replica.ReadsPerSecond) + ((1 - Smoothing) * last.Reads), (Smoothing * replica.WritesPerSecond) + ((1 - Smoothing) * last.Writes))
+                    : (replica.ReadsPerSecond, replica.WritesPerSecond);
+                _averages[key] = (reads, writes);
+                replicas.Add(replica with { ReadsPerSecond = reads, WritesPerSecond = writes });
+            }
+
+            nodes.Add(node with { Replicas = replicas });
+        }
+
+        foreach (var gone in _averages.Keys.Where(k => !seen.Contains(k)).ToList())
+        {
+            _averages.Remove(gone);
+        }
+
+        _load = new RebalancerLoad(nodes);
+        _loadAt = context.Now;
+        _observed++;
+    }
+
+    /// <summary>One tick: hand-overs this node must carry out, and (on the meta leader, when due) a round of decisions.</summary>
+    public void Tick(MetaReplica meta, IReadOnlyDictionary<int, ShardReplica> shards)
+    {
+        _ticks++;
+        var map = meta.Map;
+        HandOver(map, shards);
+        if (!meta.IsLeader)
+        {
+            if (_observed > 0)
+            {
+                // A later term as meta leader starts from fresh figures and forgets which nodes it was balancing.
+                (_observed, _lastRound, _memory, _load) = (0, null, RebalancerMemory.Empty, RebalancerLoad.None);
+                _averages.Clear();
+            }
+
+            return;
+        }
+
+        var status = meta.Status;
+        var rules = map.RebalancerSettings;
+        var now = context.Now;
+        if (status.AppliedIndex < status.CommitIndex || _observed < WarmUp || now - _loadAt > FreshFor
+            || (_lastRound is { } last && now - last < rules.IntervalSeconds * 1000L))
+        {
+            return;
+        }
+
+        _lastRound = now;
+        var plan = Rebalancer.Decide(map, _load, rules, now, _memory);
+        _memory = plan.Memory;
+        foreach (var decision in plan.Decisions)
+        {
+            Record(decision);
+        }
+
+        foreach (var command in plan.Commands)
+        {
+            meta.Propose(_nextTicket++, MetaStateMachine.Encode(command), null);
+        }
+    }
+
+    private void Record(RebalancerDecision decision)
+    {
+        // A node that stays hot with nothing to do would fill the log with one hold a round, its figures a little
+        // different each time: consecutive holds (or settlings) of the same node are one entry, the latest, counted.
+        if (_log.Count > 0 && _log[0] is var previous && !decision.IsMove && previous.Action == decision.Action
+            && previous.ShardId == decision.ShardId && previous.Source == decision.Source)
+        {
+            _log[0] = decision with { Id = previous.Id, Repeats = previous.Repeats + 1 };
+        }
+        else
+        {
+            _log.Insert(0, decision);
+            if (_log.Count > DecisionsKept)
+            {
+                _log.RemoveAt(_log.Count - 1);
+            }
+        }
+
+        _published = [.. _log];
+    }
+
+    /// <summary>
+    /// The leader of a shard with a fresh hand-over request passes its leadership on (retried now and then while the
+    /// request is fresh: a transfer to a target that lags is abandoned by Raft after an election timeout). A shard
+    /// that is migrating is left to its migration, which moves leadership itself.
+    /// </summary>
+    private void HandOver(ClusterMap map, IReadOnlyDictionary<int, ShardReplica> shards)
+    {
+        foreach (var handover in map.Handovers)
+        {
+            if (!handover.IsFresh(context.Now) || handover.Target == settings.SelfId || map.MovingShard(handover.ShardId) is not null
+                || shards.GetValueOrDefault(handover.ShardId) is not { IsLeader: true, IsRemoved: false } shard
+                || map.Shard(handover.ShardId) is not { } record || !record.Replicas.Contains(handover.Target))
+            {
+                continue;
+            }
+
+            var target = record.ReplicaIdOf(handover.Target);
+            if (!shard.Raft.Status.ConfState.Voters.Contains(target)
+                || (_handedAt.TryGetValue(handover.ShardId, out var at) && _ticks - at < settings.MigrationRetryTicks))
+            {
+                continue;
+            }
+
+            _handedAt[handover.ShardId] = _ticks;
+            shard.Raft.TransferLeadership(target);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using NodeNomad.Core.Cluster;
+
+namespace NodeNomad.Simulation.Tests;
+
+/// <summary>
+/// The rebalancer running in the node's own core, over 50 seeds of skewed load: the cluster comes under the threshold
+/// and stays there, with a bounded number of moves and none once balanced. A failure prints the seed's report; one
+/// seed replays with <c>NODENOMAD_REBALANCING_SEED</c>.
+/// </summary>
+public class RebalancingSeedsTests(ITestOutputHelper output)
+{
+    private const long Duration = 180_000;
+
+    /// <summary>The last stretch of a run in which no node may be hot and nothing may move.</summary>
+    private const long Quiet = 30_000;
+
+    /// <summary>Replays one seed in <see cref="one_seed_replays"/>.</summary>
+    public const string SeedVariable = "NODENOMAD_REBALANCING_SEED";
+
+    [Fact]
+    public void skewed_load_converges_under_the_threshold_within_a_bounded_number_of_moves_over_50_seeds()
+    {
+        var results = Enumerable.Range(1, 50).Select(seed => new RebalancingSimulation(seed).Run(Duration)).ToList();
+        var failures = results.Where(r => Failure(r) is not null).ToList();
+        foreach (var failure in failures.Take(3))
+        {
+            output.WriteLine($"{Failure(failure)}{Environment.NewLine}{failure.Report}{Environment.NewLine}Replay: {SeedVariable}={failure.Seed}");
+        }
+
+        var moves = results.SelectMany(r => r.Moves).ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{results.Count} seeds: {moves.Count(m => m.Decision.Action == RebalancerDecision.Leadership)} leadership moves, "
+            + $"{moves.Count(m => m.Decision.Action == RebalancerDecision.Replica)} replica moves, at most {results.Max(r => r.Moves.Count)} in one seed; "
+            + $"{results.Count(r => r.HottestSince(0) >= RebalancingSimulation.Rules.Threshold)} seeds started with a hot node"));
+        failures.Select(f => f.Seed).ShouldBeEmpty();
+        results.Count(r => r.HottestSince(0) >= RebalancingSimulation.Rules.Threshold).ShouldBeGreaterThan(25, "most seeds start with a node above the threshold");
+        moves.ShouldContain(m => m.Decision.Action == RebalancerDecision.Replica, "some seeds need a replica moved, not only a leadership");
+    }
+
+    [Fact]
+    public void one_seed_replays()
+    {
+        var seed = Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } text ? int.Parse(text, CultureInfo.InvariantCulture) : 7;
+        var result = new RebalancingSimulation(seed).Run(Duration);
+        output.WriteLine(result.Report);
+        foreach (var (at, decision) in result.Moves)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"t={at} ms {decision.Action}: {decision.Reason}"));
+        }
+
+        Failure(result).ShouldBeNull();
+    }
+
+    [Fact]
+    public void the_same_seed_gives_the_same_moves()
+    {
+        var first = new RebalancingSimulation(11).Run(60_000);
+        var second = new RebalancingSimulation(11).Run(60_000);
+        second.Moves.Select(m => (m.At, m.Decision.Reason)).ShouldBe(first.Moves.Select(m => (m.At, m.Decision.Reason)));
+    }
+
+    private static string? Failure(RebalancingResult result)
+    {
+        var quietFrom = Duration - Quiet;
+        var hottest = result.HottestSince(quietFrom);
+        if (hottest >= RebalancingSimulation.Rules.Threshold)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"Seed {result.Seed}: a node was at {hottest:0.00}× the mean in the last {Quiet / 1000} s, above the threshold.");
+        }
+
+        if (result.Moves.Count > 2 * RebalancingSimulation.ShardCount)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"Seed {result.Seed}: {result.Moves.Count} moves, more than {2 * RebalancingSimulation.ShardCount}: thrashing.");
+        }
+
+        return result.Moves.FirstOrDefault(m => m.At >= quietFrom) is { Decision: { } late } move
+            ? string.Create(CultureInfo.InvariantCulture, $"Seed {result.Seed}: a move at t={move.At} ms, once balanced: {late.Reason}")
+            : null;
+    }
+}
