@@ -57,6 +57,7 @@ internal sealed class PlacementDriver(ReplicaContext context, NodeCoreSettings s
             _leadingTerm = status.HardState.Term;
             _leadingSince = now;
             _heardAt.Clear();
+            _waitForIndex = 0;
             _nextRoundAt = now + (long)settings.PlacementInterval.TotalMilliseconds;
         }
 
