@@ -92,6 +92,51 @@ public sealed partial class NodeNomadClusterClient : INodeNomadClient
             cancellationToken));
     }
 
+    /// <summary>Writes <paramref name="value"/>, bytes, under <paramref name="key"/> on the leader of the key's shard (sent as base64, stored as bytes).</summary>
+    /// <param name="key">The key: 1 to 1024 bytes of UTF-8, any character.</param>
+    /// <param name="value">The value, at most 1 MiB.</param>
+    /// <param name="ttl">How long the key lives, rounded up to whole seconds; null for ever.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's new version and expiry.</returns>
+    /// <exception cref="InvalidRequestException">The node refused the key, value or time to live.</exception>
+    public async Task<WriteResult> SetBytesAsync(string key, ReadOnlyMemory<byte> value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var body = Json(new SetRequest(key, Convert.ToBase64String(value.Span), Seconds(ttl), ValueEncodings.Base64), NodeNomadJsonContext.Default.SetRequest);
+        return Present(await SendAsync(
+            new Call<WriteResult>(key, Write: true, AbsentOn404: false, HttpMethod.Post, "api/v1/set", body, NodeNomadJsonContext.Default.WriteResult),
+            cancellationToken));
+    }
+
+    /// <summary>Writes <paramref name="value"/>, bytes, under <paramref name="key"/> only if the key is still at <paramref name="expectedVersion"/>.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="expectedVersion">The version the caller read; 0 means the key must not exist.</param>
+    /// <param name="value">The new value, at most 1 MiB.</param>
+    /// <param name="ttl">How long the key lives, rounded up to whole seconds; null for ever.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's new version and expiry.</returns>
+    /// <exception cref="VersionConflictException">The key is at another version; nothing was written.</exception>
+    public async Task<WriteResult> CompareAndSetBytesAsync(
+        string key,
+        long expectedVersion,
+        ReadOnlyMemory<byte> value,
+        TimeSpan? ttl = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var body = Json(new CasRequest(key, expectedVersion, Convert.ToBase64String(value.Span), Seconds(ttl), ValueEncodings.Base64), NodeNomadJsonContext.Default.CasRequest);
+        return Present(await SendAsync(
+            new Call<WriteResult>(key, Write: true, AbsentOn404: false, HttpMethod.Post, "api/v1/cas", body, NodeNomadJsonContext.Default.WriteResult),
+            cancellationToken));
+    }
+
+    /// <summary>Reads a key's value as bytes from the leader of its shard: those written as bytes, or the UTF-8 of text.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's bytes and version, or null when it is absent or expired.</returns>
+    public async Task<KeyBytes?> GetBytesAsync(string key, CancellationToken cancellationToken = default) =>
+        KeyBytes.Of(await GetAsync(key, cancellationToken));
+
     /// <summary>Reads a key from the leader of its shard.</summary>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
