@@ -17,6 +17,7 @@ public static partial class KeyValueApi
     private const string Prefix = "/api/v1";
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
+    private const string RawBodyDescription = "The body is the value: application/octet-stream stores bytes, text/plain (UTF-8) stores text. The query may give ttl in seconds.";
 
     /// <summary>Maps set, cas, get, exists, ttl, delete and the key listing.</summary>
     public static IEndpointRouteBuilder MapKeyValueApi(this IEndpointRouteBuilder routes)
@@ -24,8 +25,10 @@ public static partial class KeyValueApi
         var api = routes.MapGroup(Prefix).WithTags("Keys");
         api.MapPost("/set", SetAsync).Accepts<SetRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(503);
         api.MapPost("/cas", CompareAndSetAsync).Accepts<CasRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(503);
-        api.MapPut("/set/{**key}", SetRawAsync).Accepts<byte[]>(RawValue.OctetStream, RawValue.PlainText).Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
-        api.MapPut("/cas/{**key}", CompareAndSetRawAsync).Accepts<byte[]>(RawValue.OctetStream, RawValue.PlainText).Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
+        // The raw writes check their media type themselves (no Accepts metadata, which routing would enforce with a
+        // bodiless 415) so that a wrong one is told which media types are taken.
+        api.MapPut("/set/{**key}", SetRawAsync).WithDescription(RawBodyDescription).Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
+        api.MapPut("/cas/{**key}", CompareAndSetRawAsync).WithDescription(RawBodyDescription + " The query's expectedVersion is required.").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
         api.MapGet("/get/{**key}", GetAsync).Produces<KeyValue>().Produces<byte[]>(contentType: RawValue.OctetStream).ProducesProblem(400).ProducesProblem(404);
         api.MapGet("/exists/{**key}", ExistsAsync).Produces<ExistsResult>().ProducesProblem(400);
         api.MapGet("/ttl/{**key}", TtlAsync).Produces<TtlResult>().ProducesProblem(400).ProducesProblem(404);
