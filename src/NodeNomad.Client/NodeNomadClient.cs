@@ -36,14 +36,15 @@ public sealed class NodeNomadClient : INodeNomadClient
 
     /// <summary>
     /// Creates a client over an <see cref="HttpClient"/> whose <see cref="HttpClient.BaseAddress"/> is a node's
-    /// client URL, without dependency injection and without the resilience handler.
+    /// client URL, without dependency injection and without the resilience handler. It emits the same spans and
+    /// measurements as a registered client (<see cref="ClientTelemetry"/>).
     /// </summary>
     /// <param name="httpClient">The HTTP client; the caller keeps ownership of it.</param>
     /// <returns>The client.</returns>
     public static NodeNomadClient Create(HttpClient httpClient)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
-        return new NodeNomadClient(RestService.ForGenerated<INodeNomadApi>(httpClient, NodeNomadJsonContext.Default));
+        return new NodeNomadClient(RestService.ForGenerated<INodeNomadApi>(ClientTelemetryHandler.Instrument(httpClient), NodeNomadJsonContext.Default));
     }
 
     /// <summary>Writes <paramref name="value"/> under <paramref name="key"/>.</summary>

@@ -28,13 +28,16 @@ public sealed partial class NodeNomadClusterClient : INodeNomadClient
     private readonly TimeProvider clock;
     private readonly ShardMapCache map;
 
-    /// <summary>Creates the client over <paramref name="httpClient"/>, which it sends every request with (absolute URLs).</summary>
+    /// <summary>
+    /// Creates the client over <paramref name="httpClient"/>, which it sends every request with (absolute URLs). It emits
+    /// the same spans and measurements as a registered client (<see cref="ClientTelemetry"/>).
+    /// </summary>
     /// <param name="httpClient">The HTTP client; the caller keeps ownership of it. Its own timeout should be infinite or longer than <see cref="NodeNomadClusterClientOptions.Timeout"/>.</param>
     /// <param name="options">Seeds, timeouts and retry settings; read once, here.</param>
     /// <param name="timeProvider">The clock; the system's by default.</param>
     /// <exception cref="ArgumentException">The options cannot be used; the message names the option.</exception>
     public NodeNomadClusterClient(HttpClient httpClient, NodeNomadClusterClientOptions options, TimeProvider? timeProvider = null)
-        : this(Return(httpClient), options, timeProvider ?? TimeProvider.System)
+        : this(Instrumented(httpClient), options, timeProvider ?? TimeProvider.System)
     {
     }
 
@@ -303,10 +306,11 @@ public sealed partial class NodeNomadClusterClient : INodeNomadClient
         where T : class =>
         value ?? throw new NodeNomadException(HttpStatusCode.NotFound, "Not found", "The node answered 404 where an answer was expected.", problem: null);
 
-    private static Func<HttpClient> Return(HttpClient httpClient)
+    private static Func<HttpClient> Instrumented(HttpClient httpClient)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
-        return () => httpClient;
+        var instrumented = ClientTelemetryHandler.Instrument(httpClient);
+        return () => instrumented;
     }
 
     private static NodeNomadClusterClientOptions Copy(NodeNomadClusterClientOptions options)
