@@ -7,6 +7,24 @@ namespace NodeNomad.Client;
 /// <summary>Wraps each operation sent to a node in a span and a duration measurement; see <see cref="ClientTelemetry"/>.</summary>
 internal sealed class ClientTelemetryHandler : DelegatingHandler
 {
+    /// <summary>
+    /// An <see cref="HttpClient"/> that measures each request and then sends it with <paramref name="client"/>: how a
+    /// client made without dependency injection, over the caller's own <see cref="HttpClient"/> (whose handlers this
+    /// library cannot reach), emits the same spans and measurements as a registered one. The caller keeps
+    /// <paramref name="client"/>, its handlers, timeout and default headers; the wrapper owns nothing to dispose.
+    /// </summary>
+    internal static HttpClient Instrument(HttpClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new HttpClient(new ClientTelemetryHandler { InnerHandler = new RelayTo(client) }, disposeHandler: true)
+        {
+            BaseAddress = client.BaseAddress,
+
+            // The caller's client applies its own timeout; this one must not cut it shorter.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var operation = OperationOf(request.RequestUri);
@@ -73,5 +91,31 @@ internal sealed class ClientTelemetryHandler : DelegatingHandler
             [var first, ..] => first,
             _ => "unknown",
         };
+    }
+
+    /// <summary>Sends what reaches the end of the measuring pipeline with the caller's client.</summary>
+    private sealed class RelayTo(HttpClient client) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            // An HttpClient refuses a message another has already sent: the caller's client gets a copy sharing its content.
+            var copy = new HttpRequestMessage(request.Method, request.RequestUri)
+            {
+                Content = request.Content,
+                Version = request.Version,
+                VersionPolicy = request.VersionPolicy,
+            };
+            foreach (var header in request.Headers)
+            {
+                copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            foreach (var option in request.Options)
+            {
+                ((IDictionary<string, object?>)copy.Options)[option.Key] = option.Value;
+            }
+
+            return client.SendAsync(copy, cancellationToken);
+        }
     }
 }

@@ -32,10 +32,35 @@ public interface INodeNomadClient
     /// <exception cref="VersionConflictException">The key is at another version; nothing was written.</exception>
     Task<WriteResult> CompareAndSetAsync(string key, long expectedVersion, string value, TimeSpan? ttl = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Writes <paramref name="value"/>, bytes, under <paramref name="key"/>; a read gets them back as bytes, never as text.</summary>
+    /// <param name="key">The key: 1 to 1024 bytes of UTF-8, any character.</param>
+    /// <param name="value">The value, at most 1 MiB.</param>
+    /// <param name="ttl">How long the key lives, rounded up to whole seconds; null for ever.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's new version and expiry.</returns>
+    Task<WriteResult> SetBytesAsync(string key, ReadOnlyMemory<byte> value, TimeSpan? ttl = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes <paramref name="value"/>, bytes, under <paramref name="key"/> only if the key is still at <paramref name="expectedVersion"/>.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="expectedVersion">The version the caller read; 0 means the key must not exist.</param>
+    /// <param name="value">The new value, at most 1 MiB.</param>
+    /// <param name="ttl">How long the key lives, rounded up to whole seconds; null for ever.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's new version and expiry.</returns>
+    /// <exception cref="VersionConflictException">The key is at another version; nothing was written.</exception>
+    Task<WriteResult> CompareAndSetBytesAsync(string key, long expectedVersion, ReadOnlyMemory<byte> value, TimeSpan? ttl = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a key's value as bytes: those written as bytes, or the UTF-8 of text.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's bytes and version, or null when it is absent or expired.</returns>
+    Task<KeyBytes?> GetBytesAsync(string key, CancellationToken cancellationToken = default);
+
     /// <summary>Reads a key.</summary>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The key's value and version, or null when it is absent or expired.</returns>
+    /// <returns>The key's value and version, or null when it is absent or expired. A value written as bytes comes in base64,
+    /// with <see cref="KeyValue.Encoding"/> <c>base64</c> (<see cref="KeyValue.GetBytes"/> decodes it).</returns>
     Task<KeyValue?> GetAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a key.</summary>

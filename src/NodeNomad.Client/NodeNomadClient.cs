@@ -36,14 +36,15 @@ public sealed class NodeNomadClient : INodeNomadClient
 
     /// <summary>
     /// Creates a client over an <see cref="HttpClient"/> whose <see cref="HttpClient.BaseAddress"/> is a node's
-    /// client URL, without dependency injection and without the resilience handler.
+    /// client URL, without dependency injection and without the resilience handler. It emits the same spans and
+    /// measurements as a registered client (<see cref="ClientTelemetry"/>).
     /// </summary>
     /// <param name="httpClient">The HTTP client; the caller keeps ownership of it.</param>
     /// <returns>The client.</returns>
     public static NodeNomadClient Create(HttpClient httpClient)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
-        return new NodeNomadClient(RestService.ForGenerated<INodeNomadApi>(httpClient, NodeNomadJsonContext.Default));
+        return new NodeNomadClient(RestService.ForGenerated<INodeNomadApi>(ClientTelemetryHandler.Instrument(httpClient), NodeNomadJsonContext.Default));
     }
 
     /// <summary>Writes <paramref name="value"/> under <paramref name="key"/>.</summary>
@@ -90,6 +91,49 @@ public sealed class NodeNomadClient : INodeNomadClient
             cancellationToken);
         return Content(response);
     }
+
+    /// <summary>Writes <paramref name="value"/>, bytes, under <paramref name="key"/> (sent as base64, stored as bytes).</summary>
+    /// <param name="key">The key: 1 to 1024 bytes of UTF-8, any character.</param>
+    /// <param name="value">The value, at most 1 MiB.</param>
+    /// <param name="ttl">How long the key lives, rounded up to whole seconds; null for ever.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's new version and expiry.</returns>
+    /// <exception cref="InvalidRequestException">The node refused the key, value or time to live.</exception>
+    public async Task<WriteResult> SetBytesAsync(string key, ReadOnlyMemory<byte> value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var response = await api.SetAsync(new SetRequest(key, Convert.ToBase64String(value.Span), Seconds(ttl), ValueEncodings.Base64), cancellationToken);
+        return Content(response);
+    }
+
+    /// <summary>Writes <paramref name="value"/>, bytes, under <paramref name="key"/> only if the key is still at <paramref name="expectedVersion"/>.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="expectedVersion">The version the caller read; 0 means the key must not exist.</param>
+    /// <param name="value">The new value, at most 1 MiB.</param>
+    /// <param name="ttl">How long the key lives, rounded up to whole seconds; null for ever.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's new version and expiry.</returns>
+    /// <exception cref="VersionConflictException">The key is at another version; nothing was written.</exception>
+    public async Task<WriteResult> CompareAndSetBytesAsync(
+        string key,
+        long expectedVersion,
+        ReadOnlyMemory<byte> value,
+        TimeSpan? ttl = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var response = await api.CompareAndSetAsync(
+            new CasRequest(key, expectedVersion, Convert.ToBase64String(value.Span), Seconds(ttl), ValueEncodings.Base64),
+            cancellationToken);
+        return Content(response);
+    }
+
+    /// <summary>Reads a key's value as bytes: those written as bytes, or the UTF-8 of text.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's bytes and version, or null when it is absent or expired.</returns>
+    public async Task<KeyBytes?> GetBytesAsync(string key, CancellationToken cancellationToken = default) =>
+        KeyBytes.Of(await GetAsync(key, cancellationToken));
 
     /// <summary>Reads a key.</summary>
     /// <param name="key">The key.</param>

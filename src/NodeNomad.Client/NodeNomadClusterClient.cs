@@ -28,13 +28,16 @@ public sealed partial class NodeNomadClusterClient : INodeNomadClient
     private readonly TimeProvider clock;
     private readonly ShardMapCache map;
 
-    /// <summary>Creates the client over <paramref name="httpClient"/>, which it sends every request with (absolute URLs).</summary>
+    /// <summary>
+    /// Creates the client over <paramref name="httpClient"/>, which it sends every request with (absolute URLs). It emits
+    /// the same spans and measurements as a registered client (<see cref="ClientTelemetry"/>).
+    /// </summary>
     /// <param name="httpClient">The HTTP client; the caller keeps ownership of it. Its own timeout should be infinite or longer than <see cref="NodeNomadClusterClientOptions.Timeout"/>.</param>
     /// <param name="options">Seeds, timeouts and retry settings; read once, here.</param>
     /// <param name="timeProvider">The clock; the system's by default.</param>
     /// <exception cref="ArgumentException">The options cannot be used; the message names the option.</exception>
     public NodeNomadClusterClient(HttpClient httpClient, NodeNomadClusterClientOptions options, TimeProvider? timeProvider = null)
-        : this(Return(httpClient), options, timeProvider ?? TimeProvider.System)
+        : this(Instrumented(httpClient), options, timeProvider ?? TimeProvider.System)
     {
     }
 
@@ -91,6 +94,51 @@ public sealed partial class NodeNomadClusterClient : INodeNomadClient
             new Call<WriteResult>(key, Write: true, AbsentOn404: false, HttpMethod.Post, "api/v1/cas", body, NodeNomadJsonContext.Default.WriteResult),
             cancellationToken));
     }
+
+    /// <summary>Writes <paramref name="value"/>, bytes, under <paramref name="key"/> on the leader of the key's shard (sent as base64, stored as bytes).</summary>
+    /// <param name="key">The key: 1 to 1024 bytes of UTF-8, any character.</param>
+    /// <param name="value">The value, at most 1 MiB.</param>
+    /// <param name="ttl">How long the key lives, rounded up to whole seconds; null for ever.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's new version and expiry.</returns>
+    /// <exception cref="InvalidRequestException">The node refused the key, value or time to live.</exception>
+    public async Task<WriteResult> SetBytesAsync(string key, ReadOnlyMemory<byte> value, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var body = Json(new SetRequest(key, Convert.ToBase64String(value.Span), Seconds(ttl), ValueEncodings.Base64), NodeNomadJsonContext.Default.SetRequest);
+        return Present(await SendAsync(
+            new Call<WriteResult>(key, Write: true, AbsentOn404: false, HttpMethod.Post, "api/v1/set", body, NodeNomadJsonContext.Default.WriteResult),
+            cancellationToken));
+    }
+
+    /// <summary>Writes <paramref name="value"/>, bytes, under <paramref name="key"/> only if the key is still at <paramref name="expectedVersion"/>.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="expectedVersion">The version the caller read; 0 means the key must not exist.</param>
+    /// <param name="value">The new value, at most 1 MiB.</param>
+    /// <param name="ttl">How long the key lives, rounded up to whole seconds; null for ever.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's new version and expiry.</returns>
+    /// <exception cref="VersionConflictException">The key is at another version; nothing was written.</exception>
+    public async Task<WriteResult> CompareAndSetBytesAsync(
+        string key,
+        long expectedVersion,
+        ReadOnlyMemory<byte> value,
+        TimeSpan? ttl = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var body = Json(new CasRequest(key, expectedVersion, Convert.ToBase64String(value.Span), Seconds(ttl), ValueEncodings.Base64), NodeNomadJsonContext.Default.CasRequest);
+        return Present(await SendAsync(
+            new Call<WriteResult>(key, Write: true, AbsentOn404: false, HttpMethod.Post, "api/v1/cas", body, NodeNomadJsonContext.Default.WriteResult),
+            cancellationToken));
+    }
+
+    /// <summary>Reads a key's value as bytes from the leader of its shard: those written as bytes, or the UTF-8 of text.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The key's bytes and version, or null when it is absent or expired.</returns>
+    public async Task<KeyBytes?> GetBytesAsync(string key, CancellationToken cancellationToken = default) =>
+        KeyBytes.Of(await GetAsync(key, cancellationToken));
 
     /// <summary>Reads a key from the leader of its shard.</summary>
     /// <param name="key">The key.</param>
@@ -258,10 +306,11 @@ public sealed partial class NodeNomadClusterClient : INodeNomadClient
         where T : class =>
         value ?? throw new NodeNomadException(HttpStatusCode.NotFound, "Not found", "The node answered 404 where an answer was expected.", problem: null);
 
-    private static Func<HttpClient> Return(HttpClient httpClient)
+    private static Func<HttpClient> Instrumented(HttpClient httpClient)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
-        return () => httpClient;
+        var instrumented = ClientTelemetryHandler.Instrument(httpClient);
+        return () => instrumented;
     }
 
     private static NodeNomadClusterClientOptions Copy(NodeNomadClusterClientOptions options)

@@ -861,7 +861,7 @@ public sealed partial class CoreClusterSimulation
             _waiting[ticket] = outcome =>
             {
                 // Read where the API reads: the state as applied when the read completes, expiry judged at the leader's time.
-                var value = outcome.IsDone ? replica.Read(m => m.Get(input.Key, outcome.ReadTime != 0 ? outcome.ReadTime : node.CommandClock.Now))?.Value : null;
+                var value = outcome.IsDone ? replica.Read(m => m.Get(input.Key, outcome.ReadTime != 0 ? outcome.ReadTime : node.CommandClock.Now))?.Value.Text : null;
                 Reply(client, attempt, () => ReadDone(client, shard.Id, outcome, value));
             };
             core.Read(ticket, replica.GroupId);

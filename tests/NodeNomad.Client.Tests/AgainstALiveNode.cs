@@ -59,6 +59,51 @@ public sealed class AgainstALiveNode(LiveNode node) : IClassFixture<LiveNode>
         (await _client.DeleteAsync("live/greeting")).ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task bytes_round_trip_as_bytes_and_compare_and_set_works_on_them()
+    {
+        byte[] blob = [0x00, 0xFF, 0xED, 0xA0, 0x80];
+
+        var written = await _client.SetBytesAsync("live/blob", blob, TimeSpan.FromMinutes(1));
+        var read = await _client.GetBytesAsync("live/blob");
+        var json = await _client.GetAsync("live/blob");
+
+        read.ShouldNotBeNull();
+        read.Value.ToArray().ShouldBe(blob);
+        read.IsBinary.ShouldBeTrue();
+        read.Version.ShouldBe(written.Version);
+        read.ExpiresAt.ShouldNotBeNull();
+        json!.Encoding.ShouldBe("base64");
+        json.GetBytes().ShouldBe(blob);
+
+        await Should.ThrowAsync<VersionConflictException>(() => _client.CompareAndSetBytesAsync("live/blob", written.Version + 5, new byte[] { 1 }));
+        var swapped = await _client.CompareAndSetBytesAsync("live/blob", written.Version, new byte[] { 1, 2, 3 });
+        (await _client.GetBytesAsync("live/blob"))!.Value.ToArray().ShouldBe(new byte[] { 1, 2, 3 });
+        (await _client.GetBytesAsync("live/blob"))!.Version.ShouldBe(swapped.Version);
+        (await _client.DeleteAsync("live/blob")).ShouldBeTrue();
+        (await _client.GetBytesAsync("live/blob")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task a_text_value_read_as_bytes_is_its_utf8()
+    {
+        await _client.SetAsync("live/text-as-bytes", "värde €");
+
+        var read = await _client.GetBytesAsync("live/text-as-bytes");
+
+        read!.Value.ToArray().ShouldBe("värde €"u8.ToArray());
+        read.IsBinary.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task a_binary_value_over_one_mebibyte_is_refused_with_the_limit()
+    {
+        var refused = await Should.ThrowAsync<NodeNomadException>(() => _client.SetBytesAsync("live/too-big", new byte[(1024 * 1024) + 1]));
+
+        refused.StatusCode.ShouldBe(System.Net.HttpStatusCode.RequestEntityTooLarge);
+        refused.Message.ShouldContain("1048576");
+    }
+
     [Theory]
     [InlineData("a/b/c")]
     [InlineData("100% sure")]

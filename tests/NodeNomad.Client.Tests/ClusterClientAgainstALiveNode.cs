@@ -27,6 +27,26 @@ public sealed class ClusterClientAgainstALiveNode : IAsyncLifetime
     }
 
     [Fact]
+    public async Task bytes_round_trip_through_their_shard_leaders()
+    {
+        var options = new NodeNomadClusterClientOptions();
+        options.Seeds.Add(cluster!.Nodes[0].BaseAddress);
+        var client = new NodeNomadClusterClient(http!, options);
+        var ct = TestContext.Current.CancellationToken;
+
+        for (var i = 0; i < 16; i++)
+        {
+            byte[] blob = [(byte)i, 0xFF, 0x00, 0xED, 0xA0];
+            var written = await client.SetBytesAsync($"blob/{i}", blob, cancellationToken: ct);
+            var read = await client.GetBytesAsync($"blob/{i}", ct);
+            read!.Value.ToArray().ShouldBe(blob);
+            read.IsBinary.ShouldBeTrue();
+            var swapped = await client.CompareAndSetBytesAsync($"blob/{i}", written.Version, blob.AsMemory(0, 2), cancellationToken: ct);
+            (await client.GetBytesAsync($"blob/{i}", ct))!.Version.ShouldBe(swapped.Version);
+        }
+    }
+
+    [Fact]
     public async Task keys_round_trip_through_their_shard_leaders_while_a_node_dies()
     {
         var options = new NodeNomadClusterClientOptions();

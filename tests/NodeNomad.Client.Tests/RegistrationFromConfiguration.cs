@@ -101,37 +101,18 @@ public sealed class RegistrationFromConfiguration
         var services = new ServiceCollection();
         services.AddNodeNomadClient(options => options.BaseAddress = FakeNode.Address).ConfigurePrimaryHttpMessageHandler(() => node);
         await using var provider = services.BuildServiceProvider();
-        var spans = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "NodeNomad.Client",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Add,
-        };
-        ActivitySource.AddActivityListener(listener);
-        var durations = new List<(double Seconds, Dictionary<string, object?> Tags)>();
-        using var meters = new MeterListener();
-        meters.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "NodeNomad.Client" && instrument.Name == "db.client.operation.duration")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        meters.SetMeasurementEventCallback<double>((_, value, tags, _) =>
-            durations.Add((value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
-        meters.Start();
+        using var signals = new ClientSignals();
 
         await provider.GetRequiredService<INodeNomadClient>().SetAsync("k", "v", cancellationToken: Ct);
 
-        var span = spans.ShouldHaveSingleItem();
+        var span = signals.Spans.ShouldHaveSingleItem();
         span.OperationName.ShouldBe("set");
         span.Kind.ShouldBe(ActivityKind.Client);
         span.GetTagItem("db.system.name").ShouldBe("nodenomad");
         span.GetTagItem("db.operation.name").ShouldBe("set");
         span.GetTagItem("server.address").ShouldBe("node-1.test");
         span.GetTagItem("db.response.status_code").ShouldBe("200");
-        var duration = durations.ShouldHaveSingleItem();
+        var duration = signals.Durations.ShouldHaveSingleItem();
         duration.Tags["db.operation.name"].ShouldBe("set");
         duration.Seconds.ShouldBeGreaterThanOrEqualTo(0);
     }

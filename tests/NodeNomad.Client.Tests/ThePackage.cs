@@ -36,14 +36,36 @@ public sealed partial class ThePackage(ThePackage.Packed packed) : IClassFixture
         Field("description").ShouldNotBeNullOrWhiteSpace();
         Field("readme").ShouldBe("README.md");
         Field("license").ShouldBe("MIT");
-        Field("projectUrl").ShouldStartWith("https://");
-        metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("url")!.Value.ShouldStartWith("https://");
+        var repository = metadata.Elements().Single(e => e.Name.LocalName == "repository");
+        repository.Attribute("type")!.Value.ShouldBe("git");
+        if (OriginRemote() is { } origin && origin.StartsWith("https://", StringComparison.Ordinal))
+        {
+            repository.Attribute("url")!.Value.ShouldBe(origin);
+            Field("projectUrl").ShouldBe(origin.EndsWith(".git", StringComparison.Ordinal) ? origin[..^4] : origin);
+        }
+        else
+        {
+            // No public address is known: the package names none rather than a made-up one.
+            repository.Attribute("url").ShouldBeNull();
+            Field("projectUrl").ShouldBeNull();
+        }
         var dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => e.Attribute("id")!.Value).ToList();
         dependencies.ShouldNotContain("NodeNomad.Contracts");
         dependencies.ShouldContain("Refit");
 
         using var symbols = ZipFile.OpenRead(Path.Combine(Feed, $"NodeNomad.Client.{Version}.snupkg"));
         symbols.Entries.Select(e => e.FullName).ShouldContain("lib/net10.0/NodeNomad.Client.pdb");
+    }
+
+    [Fact]
+    public void a_repository_url_given_to_pack_names_the_repository_and_the_project()
+    {
+        using var package = ZipFile.OpenRead(Path.Combine(packed.NamedFeed, $"NodeNomad.Client.{Version}.nupkg"));
+        using var nuspecStream = package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
+        var metadata = XDocument.Load(nuspecStream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+
+        metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("url")!.Value.ShouldBe(Packed.NamedRepository);
+        metadata.Elements().Single(e => e.Name.LocalName == "projectUrl").Value.ShouldBe("https://nodenomad.example/source");
     }
 
     [Fact]
@@ -114,6 +136,22 @@ public sealed partial class ThePackage(ThePackage.Packed packed) : IClassFixture
         return directory?.FullName ?? throw new InvalidOperationException($"No NodeNomad.sln above {AppContext.BaseDirectory}.");
     }
 
+    /// <summary>The URL of the repository's git remote "origin", or null when it has none.</summary>
+    private static string? OriginRemote()
+    {
+        var start = new ProcessStartInfo("git", ["remote", "get-url", "origin"])
+        {
+            WorkingDirectory = RepositoryRoot(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var url = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        return process.ExitCode == 0 && url.Length > 0 ? url : null;
+    }
+
     private static async Task DotnetAsync(string workingDirectory, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -157,7 +195,12 @@ public sealed partial class ThePackage(ThePackage.Packed packed) : IClassFixture
 
         public string Version { get; } = $"0.0.0-local.{DateTime.UtcNow:yyyyMMddHHmmss}";
 
+        public const string NamedRepository = "https://nodenomad.example/source.git";
+
         public string Feed => Path.Combine(Root, "feed");
+
+        /// <summary>Where the package packed with <c>NodeNomadRepositoryUrl</c> given is.</summary>
+        public string NamedFeed => Path.Combine(Root, "named");
 
         public async ValueTask InitializeAsync()
         {
@@ -166,6 +209,8 @@ public sealed partial class ThePackage(ThePackage.Packed packed) : IClassFixture
             // --no-build: the package is made from the build the tests run against; nothing in the repository is rewritten.
             await DotnetAsync(RepositoryRoot(), "pack", Path.Combine("src", "NodeNomad.Client"), "-c", Configuration(), "--no-build", "-nologo",
                 "-o", Feed, $"-p:PackageVersion={Version}");
+            await DotnetAsync(RepositoryRoot(), "pack", Path.Combine("src", "NodeNomad.Client"), "-c", Configuration(), "--no-build", "-nologo",
+                "-o", NamedFeed, $"-p:PackageVersion={Version}", $"-p:NodeNomadRepositoryUrl={NamedRepository}");
         }
 
         public ValueTask DisposeAsync()

@@ -23,6 +23,12 @@ public sealed class FakeNodeNomadApi : INodeNomadApi
         return this;
     }
 
+    public FakeNodeNomadApi WithBytes(string key, byte[] value)
+    {
+        _keys[key] = new KeyValue(key, Convert.ToBase64String(value), ++_version, null, ValueEncodings.Base64);
+        return this;
+    }
+
     public Task<IApiResponse<WriteResult>> SetAsync(SetRequest request, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue($"set {request.Key}={request.Value} ttl={request.Ttl?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
@@ -66,7 +72,7 @@ public sealed class FakeNodeNomadApi : INodeNomadApi
         Calls.Enqueue($"keys prefix={prefix ?? ""} after={after ?? ""} limit={limit}");
         var matching = _keys.Values.Where(k => (prefix is null || k.Key.StartsWith(prefix, StringComparison.Ordinal))
             && (after is null || string.CompareOrdinal(k.Key, after) > 0)).ToList();
-        var page = matching.Take(limit ?? 100).Select(k => new KeySummary(k.Key, k.Version, k.ExpiresAt, k.Value.Length)).ToList();
+        var page = matching.Take(limit ?? 100).Select(k => new KeySummary(k.Key, k.Version, k.ExpiresAt, k.GetBytes().Length, k.Encoding)).ToList();
         var next = matching.Count > page.Count ? page[^1].Key : null;
         return Ok(new KeyPage(page, next));
     }

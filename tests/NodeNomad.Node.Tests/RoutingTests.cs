@@ -47,6 +47,23 @@ public sealed class RoutingTests
 
         (await http.GetFromJsonAsync<KeyValue>($"/api/v1/get/{key}"))!.Value.ShouldBe("v1");
 
+        // A raw write is forwarded as it came, media type and bytes, an empty body included.
+        foreach (var bytes in new[] { new byte[] { 0xFF, 0x00, 0xED }, [] })
+        {
+            var octets = new ByteArrayContent(bytes);
+            octets.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(RawValue.OctetStream);
+            using var put = await http.PutAsync($"/api/v1/set/{Uri.EscapeDataString(key)}", octets);
+            put.StatusCode.ShouldBe(HttpStatusCode.OK);
+            put.Headers.GetValues("X-NodeNomad-Served-By").Single().ShouldBe(leader.NodeId);
+            using var raw = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/get/{Uri.EscapeDataString(key)}");
+            raw.Headers.Accept.ParseAdd(RawValue.OctetStream);
+            using var read = await http.SendAsync(raw);
+            (await read.Content.ReadAsByteArrayAsync()).ShouldBe(bytes);
+            read.Headers.GetValues(RawValue.KindHeader).Single().ShouldBe(RawValue.Binary);
+        }
+
+        (await http.PostAsJsonAsync("/api/v1/set", new SetRequest(key, "v1"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
         // Routed by an epoch older than the shard's: redirected even by the leader, never served.
         using (var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/get/{key}"))
         {

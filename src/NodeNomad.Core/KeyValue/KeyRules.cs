@@ -8,7 +8,7 @@ public static class KeyRules
     /// <summary>Longest key, in UTF-8 bytes.</summary>
     public const int MaxKeyBytes = 1024;
 
-    /// <summary>Largest value, in UTF-8 bytes (1 MiB).</summary>
+    /// <summary>Largest value, in bytes (of UTF-8, for text): 1 MiB.</summary>
     public const int MaxValueBytes = 1024 * 1024;
 
     /// <summary>Longest TTL: ten years. Anything longer is a unit mistake, not an intention.</summary>
@@ -63,6 +63,10 @@ public static class KeyRules
         var bytes = Utf8Length(value);
         return bytes > MaxValueBytes ? $"The value is {bytes} bytes of UTF-8; the limit is {MaxValueBytes} (1 MiB)." : null;
     }
+
+    /// <summary>Returns why a binary value of <paramref name="bytes"/> bytes is too large, or null when it fits.</summary>
+    public static string? CheckValueSize(int bytes) =>
+        bytes > MaxValueBytes ? $"The value is {bytes} bytes; the limit is {MaxValueBytes} (1 MiB)." : null;
 
     /// <summary>Returns why <paramref name="ttlSeconds"/> is not acceptable, or null when it is (null means no expiry).</summary>
     public static string? CheckTtl(long? ttlSeconds) => ttlSeconds switch

@@ -4,8 +4,9 @@ namespace NodeNomad.Core.KeyValue;
 
 /// <summary>
 /// The binary form of <see cref="KvCommand"/> inside a log entry: a kind byte, then fixed-width
-/// little-endian integers and length-prefixed UTF-8 strings. The format is part of the durable log:
-/// change it only by adding kinds.
+/// little-endian integers and length-prefixed UTF-8 strings (or raw bytes, for a binary value). The format is part of
+/// the durable log: change it only by adding kinds. A write of text keeps the kinds it always had, so logs written
+/// before binary values existed read the same; a write of bytes has kinds of its own.
 /// </summary>
 public static class KvCommandCodec
 {
@@ -13,6 +14,8 @@ public static class KvCommandCodec
     private const byte DeleteKind = 2;
     private const byte CompareAndSetKind = 3;
     private const byte PurgeExpiredKind = 4;
+    private const byte SetBytesKind = 5;
+    private const byte CompareAndSetBytesKind = 6;
     private const long NoExpiry = long.MinValue;
 
     /// <summary>Encodes a command.</summary>
@@ -23,11 +26,11 @@ public static class KvCommandCodec
         switch (command)
         {
             case SetCommand set:
-                writer.Byte(SetKind);
+                writer.Byte(set.Value.IsBinary ? SetBytesKind : SetKind);
                 writer.Int64(set.Timestamp);
                 writer.Int64(set.ExpiresAt ?? NoExpiry);
                 writer.String(set.Key);
-                writer.String(set.Value);
+                writer.Value(set.Value);
                 break;
             case DeleteCommand delete:
                 writer.Byte(DeleteKind);
@@ -35,12 +38,12 @@ public static class KvCommandCodec
                 writer.String(delete.Key);
                 break;
             case CompareAndSetCommand cas:
-                writer.Byte(CompareAndSetKind);
+                writer.Byte(cas.Value.IsBinary ? CompareAndSetBytesKind : CompareAndSetKind);
                 writer.Int64(cas.Timestamp);
                 writer.Int64(cas.ExpiresAt ?? NoExpiry);
                 writer.Int64(cas.ExpectedVersion);
                 writer.String(cas.Key);
-                writer.String(cas.Value);
+                writer.Value(cas.Value);
                 break;
             case PurgeExpiredCommand purge:
                 writer.Byte(PurgeExpiredKind);
@@ -61,9 +64,11 @@ public static class KvCommandCodec
         var timestamp = reader.Int64();
         KvCommand command = kind switch
         {
-            SetKind => DecodeSet(ref reader, timestamp),
+            SetKind => DecodeSet(ref reader, timestamp, binary: false),
+            SetBytesKind => DecodeSet(ref reader, timestamp, binary: true),
             DeleteKind => new DeleteCommand(reader.String(), timestamp),
-            CompareAndSetKind => DecodeCompareAndSet(ref reader, timestamp),
+            CompareAndSetKind => DecodeCompareAndSet(ref reader, timestamp, binary: false),
+            CompareAndSetBytesKind => DecodeCompareAndSet(ref reader, timestamp, binary: true),
             PurgeExpiredKind => new PurgeExpiredCommand(timestamp),
             _ => throw new FormatException($"Unknown key-value command kind {kind}."),
         };
@@ -71,19 +76,19 @@ public static class KvCommandCodec
         return command;
     }
 
-    private static SetCommand DecodeSet(ref ByteReader reader, long timestamp)
+    private static SetCommand DecodeSet(ref ByteReader reader, long timestamp, bool binary)
     {
         var expiresAt = Expiry(reader.Int64());
         var key = reader.String();
-        return new SetCommand(key, reader.String(), expiresAt, timestamp);
+        return new SetCommand(key, reader.Value(binary), expiresAt, timestamp);
     }
 
-    private static CompareAndSetCommand DecodeCompareAndSet(ref ByteReader reader, long timestamp)
+    private static CompareAndSetCommand DecodeCompareAndSet(ref ByteReader reader, long timestamp, bool binary)
     {
         var expiresAt = Expiry(reader.Int64());
         var expected = reader.Int64();
         var key = reader.String();
-        return new CompareAndSetCommand(key, expected, reader.String(), expiresAt, timestamp);
+        return new CompareAndSetCommand(key, expected, reader.Value(binary), expiresAt, timestamp);
     }
 
     private static long? Expiry(long raw) => raw == NoExpiry ? null : raw;
@@ -124,6 +129,27 @@ public static class KvCommandCodec
             Int32(count);
             Ensure(count);
             _length += KeyRules.StrictUtf8.GetBytes(value, _buffer.AsSpan(_length));
+        }
+
+        public void Bytes(ReadOnlySpan<byte> value)
+        {
+            Int32(value.Length);
+            Ensure(value.Length);
+            value.CopyTo(_buffer.AsSpan(_length));
+            _length += value.Length;
+        }
+
+        /// <summary>A value's content, length-prefixed: UTF-8 for text, the bytes as they are for binary (the kind is the caller's to record).</summary>
+        public void Value(KvValue value)
+        {
+            if (value.IsBinary)
+            {
+                Bytes(value.RawBytes);
+            }
+            else
+            {
+                String(value.Text!);
+            }
         }
 
         public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
@@ -187,6 +213,22 @@ public static class KvCommandCodec
                 throw new FormatException("A string is not valid UTF-8.", e);
             }
         }
+
+        public byte[] Bytes()
+        {
+            var length = Int32();
+            if (length < 0)
+            {
+                throw new FormatException($"Negative byte string length {length}.");
+            }
+
+            Need(length);
+            var bytes = _data.Slice(_position, length).ToArray();
+            _position += length;
+            return bytes;
+        }
+
+        public KvValue Value(bool binary) => binary ? KvValue.OwnBytes(Bytes()) : KvValue.FromText(String());
 
         public readonly void EnsureEnd()
         {

@@ -6,7 +6,17 @@ namespace NodeNomad.Core.KeyValue;
 public sealed partial class KvStateMachine
 {
     internal const uint SnapshotMagic = 0x4E4E4B56; // "NNKV"
-    internal const int SnapshotFormat = 1;
+    /// <summary>
+    /// The format written: 2 gives each record a kind byte (<see cref="TextKind"/> or <see cref="BytesKind"/>) before
+    /// its value. Format 1, from before binary values, held text only, and is still read.
+    /// </summary>
+    internal const int SnapshotFormat = 2;
+
+    internal const int TextOnlySnapshotFormat = 1;
+
+    internal const byte TextKind = 0;
+
+    internal const byte BytesKind = 1;
 
     /// <summary>
     /// The state as it is now, fixed: the records (which never change once made) in key order and the applied
@@ -65,7 +75,7 @@ public sealed partial class KvStateMachine
             }
 
             var format = reader.Int32();
-            if (format != SnapshotFormat)
+            if (format is not (SnapshotFormat or TextOnlySnapshotFormat))
             {
                 throw new FormatException($"Unknown key-value snapshot format {format}.");
             }
@@ -81,7 +91,7 @@ public sealed partial class KvStateMachine
             for (var i = 0; i < count; i++)
             {
                 var key = reader.String();
-                var value = reader.String();
+                var value = format == TextOnlySnapshotFormat ? KvValue.FromText(reader.String()) : reader.Value();
                 var version = reader.Int64();
                 var expiresAt = KvCommandCodec.ReadExpiry(reader.Int64());
                 machine.Put(version, key, value, expiresAt);
@@ -119,19 +129,24 @@ public sealed partial class KvStateMachine
             return BinaryPrimitives.ReadInt64LittleEndian(_scratch);
         }
 
+        public byte Byte()
+        {
+            Fill(1);
+            return _scratch[0];
+        }
+
+        public byte[] Bytes()
+        {
+            var length = Length();
+            var bytes = new byte[length];
+            _stream.ReadExactly(bytes, 0, length);
+            _read += length;
+            return bytes;
+        }
+
         public string String()
         {
-            var length = Int32();
-            if (length < 0)
-            {
-                throw new FormatException($"Negative string length {length}.");
-            }
-
-            if (_length is { } total && length > total - _read)
-            {
-                throw new FormatException($"Truncated: a string of {length} bytes at offset {_read} of {total}.");
-            }
-
+            var length = Length();
             var bytes = ArrayPool<byte>.Shared.Rent(length);
             try
             {
@@ -147,6 +162,34 @@ public sealed partial class KvStateMachine
             {
                 ArrayPool<byte>.Shared.Return(bytes);
             }
+        }
+
+        /// <summary>A length prefix, checked against what is left of the stream when its length is known.</summary>
+        private int Length()
+        {
+            var length = Int32();
+            if (length < 0)
+            {
+                throw new FormatException($"Negative length {length}.");
+            }
+
+            if (_length is { } total && length > total - _read)
+            {
+                throw new FormatException($"Truncated: {length} bytes at offset {_read} of {total}.");
+            }
+
+            return length;
+        }
+
+        public KvValue Value()
+        {
+            var kind = Byte();
+            return kind switch
+            {
+                TextKind => KvValue.FromText(String()),
+                BytesKind => KvValue.OwnBytes(Bytes()),
+                _ => throw new FormatException($"Unknown value kind {kind}."),
+            };
         }
 
         public void EnsureEnd()
@@ -207,7 +250,7 @@ public sealed class KvSnapshotImage
     /// <summary>Keys in the image.</summary>
     public int Count => _records.Length;
 
-    /// <summary>Bytes of keys and values in the image, in UTF-8 (the snapshot is a little larger).</summary>
+    /// <summary>Bytes of keys and values in the image (text in UTF-8; the snapshot is a little larger).</summary>
     public long Bytes { get; }
 
     /// <summary>Writes the snapshot to <paramref name="destination"/>, which it leaves open.</summary>
@@ -224,7 +267,17 @@ public sealed class KvSnapshotImage
             foreach (var record in _records)
             {
                 output.String(record.Key);
-                output.String(record.Value);
+                if (record.Value.IsBinary)
+                {
+                    output.Byte(KvStateMachine.BytesKind);
+                    output.Bytes(record.Value.RawBytes);
+                }
+                else
+                {
+                    output.Byte(KvStateMachine.TextKind);
+                    output.String(record.Value.Text!);
+                }
+
                 output.Int64(record.Version);
                 output.Int64(KvCommandCodec.WriteExpiry(record.ExpiresAt));
             }
@@ -242,6 +295,8 @@ public sealed class KvSnapshotImage
     {
         private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
         private int _length;
+
+        public void Byte(byte value) => Take(1)[0] = value;
 
         public void UInt32(uint value) => BinaryPrimitives.WriteUInt32LittleEndian(Take(4), value);
 
@@ -271,6 +326,19 @@ public sealed class KvSnapshotImage
             {
                 ArrayPool<byte>.Shared.Return(bytes);
             }
+        }
+
+        public void Bytes(ReadOnlySpan<byte> bytes)
+        {
+            Int32(bytes.Length);
+            if (bytes.Length <= _buffer.Length)
+            {
+                bytes.CopyTo(Take(bytes.Length));
+                return;
+            }
+
+            Flush();
+            destination.Write(bytes);
         }
 
         public void Flush()

@@ -20,7 +20,7 @@ public sealed partial class KvStateMachine
     /// <summary>Keys held, including expired ones not yet purged.</summary>
     public int Count => _records.Count;
 
-    /// <summary>Bytes of keys and values held, in UTF-8.</summary>
+    /// <summary>Bytes of keys and values held (keys and text values counted in UTF-8).</summary>
     public long Bytes { get; private set; }
 
     /// <summary>The earliest expiry among held keys, in Unix milliseconds, or null when none expires.</summary>
@@ -103,9 +103,9 @@ public sealed partial class KvStateMachine
         return new KvPage(items, null);
     }
 
-    private KvResult Put(long index, string key, string value, long? expiresAt)
+    private KvResult Put(long index, string key, KvValue value, long? expiresAt)
     {
-        var record = new KvRecord(key, value, index, expiresAt, KeyRules.Utf8Length(value));
+        var record = new KvRecord(key, value, index, expiresAt, value.ByteCount);
         if (_records.TryGetValue(key, out var previous))
         {
             Forget(previous);

@@ -12,11 +12,12 @@ using NodeNomad.Node.Telemetry;
 namespace NodeNomad.Node.Api;
 
 /// <summary>The key-value endpoints under <c>/api/v1</c>.</summary>
-public static class KeyValueApi
+public static partial class KeyValueApi
 {
     private const string Prefix = "/api/v1";
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
+    private const string RawBodyDescription = "The body is the value: application/octet-stream stores bytes, text/plain (UTF-8) stores text. The query may give ttl in seconds.";
 
     /// <summary>Maps set, cas, get, exists, ttl, delete and the key listing.</summary>
     public static IEndpointRouteBuilder MapKeyValueApi(this IEndpointRouteBuilder routes)
@@ -24,7 +25,11 @@ public static class KeyValueApi
         var api = routes.MapGroup(Prefix).WithTags("Keys");
         api.MapPost("/set", SetAsync).Accepts<SetRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(503);
         api.MapPost("/cas", CompareAndSetAsync).Accepts<CasRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(503);
-        api.MapGet("/get/{**key}", GetAsync).Produces<KeyValue>().ProducesProblem(400).ProducesProblem(404);
+        // The raw writes check their media type themselves (no Accepts metadata, which routing would enforce with a
+        // bodiless 415) so that a wrong one is told which media types are taken.
+        api.MapPut("/set/{**key}", SetRawAsync).WithDescription(RawBodyDescription).Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
+        api.MapPut("/cas/{**key}", CompareAndSetRawAsync).WithDescription(RawBodyDescription + " The query's expectedVersion is required.").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
+        api.MapGet("/get/{**key}", GetAsync).Produces<KeyValue>().Produces<byte[]>(contentType: RawValue.OctetStream).ProducesProblem(400).ProducesProblem(404);
         api.MapGet("/exists/{**key}", ExistsAsync).Produces<ExistsResult>().ProducesProblem(400);
         api.MapGet("/ttl/{**key}", TtlAsync).Produces<TtlResult>().ProducesProblem(400).ProducesProblem(404);
         api.MapDelete("/delete/{**key}", DeleteAsync).Produces<DeleteResult>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
@@ -37,7 +42,8 @@ public static class KeyValueApi
         // The body may be read again, to forward the request to the shard's leader.
         context.Request.EnableBuffering();
         var (body, problem) = await JsonBody.ReadAsync<SetRequest>(context.Request, cancellationToken);
-        problem ??= CheckWrite(body!.Key, body.Value, body.Ttl);
+        KvValue? value = null;
+        problem ??= CheckWrite(body!.Key, body.Value, body.Encoding, body.Ttl, out value);
         if (problem is not null)
         {
             metrics.Rejected("set", "invalid");
@@ -46,14 +52,15 @@ public static class KeyValueApi
 
         var ttl = body!.Ttl;
         return await WriteAsync(context, router, metrics, "set", body.Key,
-            now => new SetCommand(body.Key, body.Value, Expiry(now, ttl), now), cancellationToken);
+            now => new SetCommand(body.Key, value!, Expiry(now, ttl), now), cancellationToken);
     }
 
     private static async Task<IResult> CompareAndSetAsync(HttpContext context, ShardRouter router, NodeMetrics metrics, CancellationToken cancellationToken)
     {
         context.Request.EnableBuffering();
         var (body, problem) = await JsonBody.ReadAsync<CasRequest>(context.Request, cancellationToken);
-        problem ??= CheckWrite(body!.Key, body.Value, body.Ttl)
+        KvValue? value = null;
+        problem ??= CheckWrite(body!.Key, body.Value, body.Encoding, body.Ttl, out value)
             ?? (body.ExpectedVersion < 0 ? Problems.Invalid($"expectedVersion must be 0 (absent) or a version; got {body.ExpectedVersion}.") : null);
         if (problem is not null)
         {
@@ -63,7 +70,7 @@ public static class KeyValueApi
 
         var ttl = body!.Ttl;
         return await WriteAsync(context, router, metrics, "cas", body.Key,
-            now => new CompareAndSetCommand(body.Key, body.ExpectedVersion, body.Value, Expiry(now, ttl), now), cancellationToken,
+            now => new CompareAndSetCommand(body.Key, body.ExpectedVersion, value!, Expiry(now, ttl), now), cancellationToken,
             conflict: current => Problems.VersionConflict(body.Key, body.ExpectedVersion, current));
     }
 
@@ -117,8 +124,13 @@ public static class KeyValueApi
     }
 
     private static Task<IResult> GetAsync(HttpContext context, ShardRouter router, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
-        LookupAsync(context, router, metrics, clock, "get", (key, record) =>
-            record is null ? Problems.KeyNotFound(key) : TypedResults.Ok(new KeyValue(record.Key, record.Value, record.Version, Time(record.ExpiresAt))), cancellationToken);
+        LookupAsync(context, router, metrics, clock, "get", (key, record) => record switch
+        {
+            null => Problems.KeyNotFound(key),
+            _ when WantsRaw(context.Request) => Raw(context, record),
+            { Value.IsBinary: true } => TypedResults.Ok(new KeyValue(record.Key, Convert.ToBase64String(record.Value.Bytes.Span), record.Version, Time(record.ExpiresAt), ValueEncodings.Base64)),
+            _ => TypedResults.Ok(new KeyValue(record.Key, record.Value.Text!, record.Version, Time(record.ExpiresAt))),
+        }, cancellationToken);
 
     private static Task<IResult> ExistsAsync(HttpContext context, ShardRouter router, NodeMetrics metrics, TimeProvider clock, CancellationToken cancellationToken) =>
         LookupAsync(context, router, metrics, clock, "exists", (key, record) => TypedResults.Ok(new ExistsResult(key, record is not null, record?.Version)), cancellationToken);
@@ -233,7 +245,7 @@ public static class KeyValueApi
                     return Problems.Unavailable(context, $"Shard {shard.Id}: {outcome.Reason}");
                 }
 
-                pages.Add(new KeyPage([.. page!.Items.Select(r => new KeySummary(r.Key, r.Version, Time(r.ExpiresAt), r.ValueBytes))], page.NextAfter));
+                pages.Add(new KeyPage([.. page!.Items.Select(r => new KeySummary(r.Key, r.Version, Time(r.ExpiresAt), r.ValueBytes, r.Value.IsBinary ? ValueEncodings.Base64 : null))], page.NextAfter));
             }
             else if (only is null)
             {
@@ -289,16 +301,56 @@ public static class KeyValueApi
         return null;
     }
 
-    private static IResult? CheckWrite(string? key, string? value, long? ttl)
+    /// <summary>
+    /// Checks a JSON write and makes its value: text unless <paramref name="encoding"/> says base64, in which case the
+    /// value is the base64 of bytes. A value too large (in bytes, decoded) is a 413; every other fault a 400 naming its field.
+    /// </summary>
+    private static IResult? CheckWrite(string? key, string? text, string? encoding, long? ttl, out KvValue? value)
     {
-        var problem = KeyRules.CheckKey(key) ?? KeyRules.CheckValue(value) ?? KeyRules.CheckTtl(ttl);
-        if (problem is not null)
+        value = null;
+        var problem = KeyRules.CheckKey(key);
+        if (problem is not null || (problem = KeyRules.CheckTtl(ttl)) is not null)
         {
             return Problems.Invalid(problem);
         }
 
-        var tooLarge = KeyRules.CheckValueSize(value!);
-        return tooLarge is null ? null : Problems.TooLarge(tooLarge);
+        if (encoding is not null && !ValueEncodings.IsBase64(encoding) && !string.Equals(encoding, ValueEncodings.Utf8, StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.InvalidField("encoding", $"encoding must be '{ValueEncodings.Utf8}' (text, the default) or '{ValueEncodings.Base64}' (bytes); got '{encoding}'.");
+        }
+
+        if (!ValueEncodings.IsBase64(encoding))
+        {
+            if ((problem = KeyRules.CheckValue(text)) is not null)
+            {
+                return Problems.InvalidField("value", problem);
+            }
+
+            var tooLarge = KeyRules.CheckValueSize(text!);
+            value = tooLarge is null ? KvValue.FromText(text!) : null;
+            return tooLarge is null ? null : Problems.TooLarge(tooLarge);
+        }
+
+        if (text is null)
+        {
+            return Problems.InvalidField("value", "The value is required (with encoding 'base64', the base64 of the bytes; empty for no bytes).");
+        }
+
+        // Base64 holds 3 bytes in 4 characters: anything longer than the limit's base64 is too large before decoding it.
+        if (text.Length > ((KeyRules.MaxValueBytes + 2) / 3 * 4) + 2)
+        {
+            return Problems.TooLarge($"The value's base64 is {text.Length} characters, more than {KeyRules.MaxValueBytes} bytes (1 MiB) can need.");
+        }
+
+        var bytes = new byte[(text.Length / 4 * 3) + 3];
+        if (!Convert.TryFromBase64String(text, bytes, out var written))
+        {
+            return Problems.InvalidField("value", "value is not valid base64 (encoding 'base64'): use standard base64 (A-Z, a-z, 0-9, '+', '/') with '=' padding.");
+        }
+
+        var oversize = KeyRules.CheckValueSize(written);
+        value = oversize is null ? KvValue.FromBytes(bytes.AsSpan(0, written)) : null;
+        return oversize is null ? null : Problems.TooLarge(oversize);
     }
 
     private static (bool Linearizable, string? Problem) Consistency(HttpRequest request)

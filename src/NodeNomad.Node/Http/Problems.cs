@@ -7,6 +7,14 @@ public static class Problems
     public static IResult Invalid(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
 
+    /// <summary>400 naming the request's <paramref name="field"/> that is wrong, in <c>errors</c> as validation problems do.</summary>
+    public static IResult InvalidField(string field, string detail) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [detail] }, detail, title: "Invalid request");
+
+    /// <summary>415: the body is of a media type the endpoint does not take (the detail says which it does).</summary>
+    public static IResult UnsupportedMediaType(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+
     /// <summary>404: the key is absent or expired.</summary>
     public static IResult KeyNotFound(string key) =>
         TypedResults.Problem($"The key does not exist or has expired.", statusCode: StatusCodes.Status404NotFound, title: "Key not found",

@@ -42,6 +42,9 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
     /// <summary>Whether the request may be forwarded once more.</summary>
     public static bool MayForward(HttpContext context) => HopsOf(context) < MaxHops - 1;
 
+    // A raw read's answer carries the value's version, expiry and kind in headers rather than in its body.
+    private static readonly string[] RelayedHeaders = [Contracts.RawValue.VersionHeader, Contracts.RawValue.ExpiresAtHeader, Contracts.RawValue.KindHeader];
+
     /// <summary>Relays the request to node <paramref name="nodeId"/>'s peer port and writes its answer to this request's response.</summary>
     public async Task<IResult> ForwardAsync(HttpContext context, string nodeId, Uri peerUri, CancellationToken cancellationToken)
     {
@@ -53,7 +56,14 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(peerUri, target));
         request.Headers.Add(PeerHttp.ForwardedByHeader, topology.Self.NodeId);
         request.Headers.Add(PeerHttp.HopsHeader, (HopsOf(context) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding"))
+        if (context.Request.Headers.Accept.ToString() is { Length: > 0 } accept)
+        {
+            // A read may ask for the value's raw bytes rather than JSON.
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        // An empty body with a media type is a value too (the empty bytes of a raw write).
+        if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding") || context.Request.ContentType is not null)
         {
             if (context.Request.Body.CanSeek)
             {
@@ -92,6 +102,14 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
             if (response.Headers.Location is { } location)
             {
                 context.Response.Headers.Location = location.ToString();
+            }
+
+            foreach (var header in RelayedHeaders)
+            {
+                if (response.Headers.TryGetValues(header, out var values))
+                {
+                    context.Response.Headers[header] = values.ToArray();
+                }
             }
 
             context.Response.Headers["X-NodeNomad-Served-By"] = nodeId;

@@ -1,4 +1,5 @@
 using Bunit;
+using NodeNomad.Console.Components;
 using NodeNomad.Console.Components.Pages;
 using NodeNomad.Console.Fleet;
 
@@ -191,5 +192,37 @@ public sealed class KeysPageTests
         cut.ById("show-whole").Click();
         cut.WaitForAssertion(() => cut.ById("detail-value").TextContent.Length.ShouldBe(100_000));
         cut.FindAll("[data-testid='value-truncated']").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task a_binary_value_shows_as_binary_with_its_size_and_a_hex_dump_and_is_not_edited_as_text()
+    {
+        byte[] blob = [0x00, 0xFF, 0x41, 0x42, 0xED, 0xA0, 0x80];
+        var node = new FakeNodeNomadApi().WithBytes("blob", blob);
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+
+        cut.WaitForElement("[data-key='blob']").Click();
+
+        cut.WaitForAssertion(() => cut.ById("detail-size").TextContent.Trim().ShouldBe("binary, 7 bytes (in hex)"));
+        cut.ById("detail-value").TextContent.ShouldBe("00000000  00 ff 41 42 ed a0 80                              ..AB...");
+        cut.Find("[data-key='blob'] [data-testid='key-size']").TextContent.ShouldBe("7 B, binary");
+        cut.ById("edit").HasAttribute("disabled").ShouldBeTrue();
+        cut.ById("binary-not-editable").TextContent.ShouldContain("application/octet-stream");
+    }
+
+    [Fact]
+    public async Task a_large_binary_value_shows_its_first_bytes_until_asked_for_all()
+    {
+        var node = new FakeNodeNomadApi().WithBytes("big", [.. Enumerable.Range(0, 1000).Select(i => (byte)i)]);
+        await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()), node);
+        var cut = context.Render<Keys>();
+
+        cut.WaitForElement("[data-key='big']").Click();
+
+        cut.WaitForAssertion(() => cut.ById("detail-value").TextContent.Split('\n').Length.ShouldBe(ValueShown.BinaryLimit / 16));
+        cut.ById("value-truncated").TextContent.ShouldContain("Showing the first 256 B of");
+        cut.ById("show-whole").Click();
+        cut.WaitForAssertion(() => cut.ById("detail-value").TextContent.Split('\n').Length.ShouldBe(63));
     }
 }

@@ -29,6 +29,8 @@ public sealed class ShardDetailPageTests
         cut.Find("[data-testid='replica-row'][data-node='node-1'] [data-testid='replica-lag']").TextContent.ShouldBe("0 entries");
         cut.FindAll("[data-testid='epoch-row']").Select(r => r.Children[0].TextContent).ShouldBe(["9", "7"]);
         cut.ById("shard-load").QuerySelector("svg").ShouldNotBeNull();
+        cut.ById("shard-load").QuerySelector("svg text.mud-charts-yaxis")!.TextContent.Trim().ShouldBe("ops/s");
+        cut.ById("shard-load").QuerySelector("svg text.mud-charts-xaxis")!.TextContent.Trim().ShouldBe("time (UTC)");
     }
 
     [Fact]

@@ -26,6 +26,10 @@ public class CommandCodecTests
         ["compare-and-set with expiry"] = new CompareAndSetCommand("k", 17, "v", 99, 7),
         ["compare-and-set of an empty value"] = new CompareAndSetCommand("k", long.MaxValue, "", 0, 7),
         ["compare-and-set of unicode"] = new CompareAndSetCommand("鍵", 3, "😀€é", null, 7),
+        ["set of bytes"] = new SetCommand("k", KvValue.FromBytes([0x00, 0xFF, 0xED, 0xA0, 0x80]), 9, 1),
+        ["set of no bytes"] = new SetCommand("k", KvValue.FromBytes([]), null, 1),
+        ["set of a 1 MiB binary value"] = new SetCommand("big", KvValue.FromBytes(Enumerable.Range(0, KeyRules.MaxValueBytes).Select(i => (byte)i).ToArray()), null, 1),
+        ["compare-and-set of bytes"] = new CompareAndSetCommand("k", 5, KvValue.FromBytes([0xC0, 0xFF, 0xEE]), null, 7),
         ["purge"] = new PurgeExpiredCommand(1_700_000_000_000),
         ["purge at zero"] = new PurgeExpiredCommand(0),
     };
@@ -77,7 +81,7 @@ public class CommandCodecTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(5)]
+    [InlineData(7)]
     [InlineData(255)]
     public void an_unknown_command_kind_is_a_format_error(byte kind)
     {
@@ -122,6 +126,29 @@ public class CommandCodecTests
     }
 
     [Fact]
+    public void bytes_and_text_of_the_same_content_decode_as_what_they_were()
+    {
+        var text = KvCommandCodec.Decode(KvCommandCodec.Encode(new SetCommand("k", "abc", null, 0))).ShouldBeOfType<SetCommand>();
+        var bytes = KvCommandCodec.Decode(KvCommandCodec.Encode(new SetCommand("k", KvValue.FromBytes("abc"u8), null, 0))).ShouldBeOfType<SetCommand>();
+
+        text.Value.IsBinary.ShouldBeFalse();
+        text.Value.Text.ShouldBe("abc");
+        bytes.Value.IsBinary.ShouldBeTrue();
+        bytes.Value.Bytes.ToArray().ShouldBe("abc"u8.ToArray());
+        bytes.Value.ShouldNotBe(text.Value);
+    }
+
+    [Fact]
+    public void a_text_write_keeps_the_encoding_logs_were_written_in_before_binary_values()
+    {
+        // kind 1, timestamp 0, no expiry, key "k", value "v": what a log written before binary values holds.
+        byte[] old = [1, .. new byte[8], 0, 0, 0, 0, 0, 0, 0, 0x80, 1, 0, 0, 0, (byte)'k', 1, 0, 0, 0, (byte)'v'];
+
+        KvCommandCodec.Encode(new SetCommand("k", "v", null, 0)).ShouldBe(old);
+        KvCommandCodec.Decode(old).ShouldBe(new SetCommand("k", "v", null, 0));
+    }
+
+    [Fact]
     public void an_empty_entry_is_a_format_error()
     {
         Should.Throw<FormatException>(() => KvCommandCodec.Decode([]));
@@ -156,7 +183,7 @@ public class CommandCodecTests
     [Fact]
     public void random_bytes_either_decode_or_are_format_errors()
     {
-        var entries = Gen.Select(Gen.Int[0, 5], Gen.Byte.Array[0, 64], (kind, rest) => (byte[])[(byte)kind, .. rest]);
+        var entries = Gen.Select(Gen.Int[0, 7], Gen.Byte.Array[0, 64], (kind, rest) => (byte[])[(byte)kind, .. rest]);
 
         entries.Sample(data =>
         {

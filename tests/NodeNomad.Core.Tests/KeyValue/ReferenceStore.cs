@@ -15,7 +15,7 @@ internal sealed class ReferenceStore
 
     public int Count => _records.Count;
 
-    public long Bytes => _records.Values.Sum(record => (long)Encoding.UTF8.GetByteCount(record.Key) + Encoding.UTF8.GetByteCount(record.Value));
+    public long Bytes => _records.Values.Sum(record => (long)Encoding.UTF8.GetByteCount(record.Key) + SizeOf(record.Value));
 
     public long? EarliestExpiry => _records.Values.Min(record => record.ExpiresAt);
 
@@ -59,9 +59,11 @@ internal sealed class ReferenceStore
         }
     }
 
-    private KvResult Write(long index, string key, string value, long? expiresAt)
+    private static int SizeOf(KvValue value) => value.IsBinary ? value.Bytes.Length : Encoding.UTF8.GetByteCount(value.Text!);
+
+    private KvResult Write(long index, string key, KvValue value, long? expiresAt)
     {
-        _records[key] = new KvRecord(key, value, index, expiresAt, Encoding.UTF8.GetByteCount(value));
+        _records[key] = new KvRecord(key, value, index, expiresAt, SizeOf(value));
         return new KvResult(KvOutcome.Applied, index, expiresAt);
     }
 }

@@ -8,13 +8,14 @@ namespace NodeNomad.Core.Tests.KeyValue;
 
 public class SnapshotTests
 {
-    private static readonly string[] Keys = ["a", "a/b", "b", "big", "clé", "expired", "expiring", "😀"];
+    private static readonly string[] Keys = ["a", "a/b", "b", "big", "blob", "clé", "expired", "expiring", "😀"];
 
     private static KvStateMachine PopulatedMachine()
     {
         var machine = new KvStateMachine();
         machine.Apply(2, new SetCommand("a", "1", null, 0));
         machine.Apply(3, new SetCommand("b", "", 5_000, 0));
+        machine.Apply(4, new SetCommand("blob", KvValue.FromBytes([0x00, 0xFF, 0xED, 0xA0, 0x80]), 9_000, 0));
         machine.Apply(5, new SetCommand("a/b", "nested", null, 0));
         machine.Apply(6, new SetCommand("clé", "värde €", 9_000, 0));
         machine.Apply(7, new SetCommand("😀", "😀😀", null, 0));
@@ -52,11 +53,12 @@ public class SnapshotTests
 
         ShouldHoldTheSameState(restored, original);
         restored.AppliedIndex.ShouldBe(12);
-        restored.Count.ShouldBe(8);
+        restored.Count.ShouldBe(9);
         restored.EarliestExpiry.ShouldBe(100);
         restored.Get("a", 0).ShouldBe(new KvRecord("a", "11", 11, null, 2));
         restored.Get("clé", 0).ShouldBe(new KvRecord("clé", "värde €", 6, 9_000, 10));
         restored.Get("expired", 99).ShouldBe(new KvRecord("expired", "still held", 9, 100, 10));
+        restored.Get("blob", 0).ShouldBe(new KvRecord("blob", KvValue.FromBytes([0x00, 0xFF, 0xED, 0xA0, 0x80]), 4, 9_000, 5));
         restored.Serialize().ShouldBe(original.Serialize());
     }
 
@@ -131,10 +133,58 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void a_snapshot_keeps_each_value_kind()
+    {
+        var machine = new KvStateMachine();
+        machine.Apply(1, new SetCommand("text", "abc", null, 0));
+        machine.Apply(2, new SetCommand("bytes", KvValue.FromBytes("abc"u8), null, 0));
+        machine.Apply(3, new SetCommand("none", KvValue.FromBytes([]), null, 0));
+
+        var restored = KvStateMachine.Restore(machine.Serialize());
+
+        restored.Get("text", 0)!.Value.IsBinary.ShouldBeFalse();
+        restored.Get("bytes", 0)!.Value.IsBinary.ShouldBeTrue();
+        restored.Get("bytes", 0)!.Value.Bytes.ToArray().ShouldBe("abc"u8.ToArray());
+        restored.Get("none", 0)!.Value.ShouldBe(KvValue.FromBytes([]));
+        restored.Get("none", 0)!.Value.ShouldNotBe(KvValue.Empty);
+        restored.Digest().ShouldBe(machine.Digest());
+        restored.Bytes.ShouldBe(machine.Bytes);
+        BinaryPrimitives.ReadInt32LittleEndian(machine.Serialize().AsSpan(4)).ShouldBe(2);
+    }
+
+    [Fact]
+    public void a_snapshot_of_format_1_from_before_binary_values_still_restores()
+    {
+        // Magic "NNKV", format 1, applied index 7, one record: key "k", value "v", version 5, expiry 9000.
+        byte[] formatOne =
+        [
+            0x56, 0x4B, 0x4E, 0x4E, 1, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+            1, 0, 0, 0, (byte)'k', 1, 0, 0, 0, (byte)'v', 5, 0, 0, 0, 0, 0, 0, 0, 0x28, 0x23, 0, 0, 0, 0, 0, 0,
+        ];
+
+        var restored = KvStateMachine.Restore(formatOne);
+
+        restored.AppliedIndex.ShouldBe(7);
+        restored.Get("k", 0).ShouldBe(new KvRecord("k", "v", 5, 9_000, 1));
+        KvStateMachine.Restore(restored.Serialize()).Get("k", 0).ShouldBe(new KvRecord("k", "v", 5, 9_000, 1));
+    }
+
+    [Fact]
+    public void text_and_bytes_of_the_same_content_give_different_digests()
+    {
+        var text = new KvStateMachine();
+        text.Apply(1, new SetCommand("k", "abc", null, 0));
+        var bytes = new KvStateMachine();
+        bytes.Apply(1, new SetCommand("k", KvValue.FromBytes("abc"u8), null, 0));
+
+        bytes.Digest().ShouldNotBe(text.Digest());
+    }
+
+    [Fact]
     public void an_unknown_snapshot_format_is_a_format_error()
     {
         var snapshot = PopulatedMachine().Serialize();
-        BinaryPrimitives.WriteInt32LittleEndian(snapshot.AsSpan(4), 2);
+        BinaryPrimitives.WriteInt32LittleEndian(snapshot.AsSpan(4), 3);
 
         Should.Throw<FormatException>(() => KvStateMachine.Restore(snapshot));
     }
@@ -145,6 +195,7 @@ public class SnapshotTests
         var machine = new KvStateMachine();
         machine.Apply(1, new SetCommand("a", "1", 100, 0));
         machine.Apply(2, new SetCommand("clé", "😀", null, 0));
+        machine.Apply(3, new SetCommand("blob", KvValue.FromBytes([1, 2, 3]), null, 0));
         var snapshot = machine.Serialize();
 
         for (var length = 0; length < snapshot.Length; length++)
@@ -169,6 +220,7 @@ public class SnapshotTests
         machine.Apply(1, new SetCommand("a", "1", 100, 0));
         machine.Apply(2, new SetCommand("clé", "😀", null, 0));
         machine.Apply(3, new SetCommand("b", "", 7, 0));
+        machine.Apply(4, new SetCommand("blob", KvValue.FromBytes([0xFF, 0x00]), null, 0));
         var snapshot = machine.Serialize();
 
         // A failure prints the case and a seed; replay it with CsCheck_Seed=<seed> (see StateMachineAgainstModelTests).

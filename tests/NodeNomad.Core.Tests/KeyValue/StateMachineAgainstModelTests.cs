@@ -9,7 +9,7 @@ public class StateMachineAgainstModelTests
 {
     // Few keys, so that commands keep landing on the same ones; '/' and non-ASCII to exercise ordering.
     private static readonly string[] Keys = ["a", "a/b", "a0", "b", "é", "€", "😀", "k/1"];
-    private static readonly string[] Values = ["", "x", "value", "ü€😀"];
+    private static readonly KvValue[] Values = ["", "x", "value", "ü€😀", KvValue.FromBytes([]), KvValue.FromBytes("x"u8), KvValue.FromBytes([0xFF, 0x00, 0xED])];
     private static readonly string[] Prefixes = ["", "a", "a/", "k/", "€", "z"];
 
     private enum StepKind
