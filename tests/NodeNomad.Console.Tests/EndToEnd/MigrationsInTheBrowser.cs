@@ -58,7 +58,10 @@ public sealed partial class MigrationsInTheBrowser(MigrationsBrowserCluster flee
         // The second starts from the target's "Move a replica here" and is cancelled in the browser before its swap. 32 MiB
         // in shard-1 make the learner's catch-up last, and the target is frozen (SIGSTOP) as soon as the cluster lists the
         // move, so the learner takes nothing more: the move waits before its swap for as long as the test needs.
-        var second = shards.Single(s => s.Id == 1);
+        // The cluster balances itself: after the first move its placement driver may move another replica back to even
+        // the nodes out. The second move is chosen from the map once no move has started for a while.
+        await SettledAsync(fleet.Api, cancellation);
+        var second = (await fleet.Api.GetShardsAsync(cancellation)).Single(s => s.Id == 1);
         var secondTarget = NodeWithout(second);
         var targetNode = fleet.Cluster.Nodes.Single(n => n.NodeId == secondTarget);
         // Asked through a node other than the one to be frozen.
@@ -137,6 +140,34 @@ public sealed partial class MigrationsInTheBrowser(MigrationsBrowserCluster flee
         }
 
         throw new TimeoutException($"The cluster listed no move of shard-{shardId} within 30 s.");
+    }
+
+    /// <summary>
+    /// Waits until no move is in flight and none has started for 10 s (three of the placement driver's rounds and
+    /// the rebalancer's interval): the map the test picks from then stays as it is.
+    /// </summary>
+    private static async Task SettledAsync(NodeNomadClient api, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        var quietSince = DateTime.UtcNow;
+        var known = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            var migrations = await api.GetMigrationsAsync(cancellation);
+            if (migrations.Count != known || migrations.Any(m => !MigrationStates.IsFinal(m.State)))
+            {
+                known = migrations.Count;
+                quietSince = DateTime.UtcNow;
+            }
+            else if (DateTime.UtcNow - quietSince >= TimeSpan.FromSeconds(10))
+            {
+                return;
+            }
+
+            await Task.Delay(250, cancellation);
+        }
+
+        throw new TimeoutException("The cluster kept moving replicas for 2 minutes after the first move.");
     }
 
     private string NodeWithout(ShardInfo shard) =>
