@@ -32,7 +32,7 @@ public sealed partial class KvStateMachine
             records[i++] = _records[key];
         }
 
-        return new KvSnapshotImage(AppliedIndex, records, Bytes);
+        return new KvSnapshotImage(AppliedIndex, records);
     }
 
     /// <summary>
@@ -237,21 +237,14 @@ public sealed class KvSnapshotImage
 
     private readonly KvRecord[] _records;
 
-    internal KvSnapshotImage(long appliedIndex, KvRecord[] records, long bytes)
+    internal KvSnapshotImage(long appliedIndex, KvRecord[] records)
     {
         AppliedIndex = appliedIndex;
         _records = records;
-        Bytes = bytes;
     }
 
     /// <summary>The index of the last entry the image includes.</summary>
     public long AppliedIndex { get; }
-
-    /// <summary>Keys in the image.</summary>
-    public int Count => _records.Length;
-
-    /// <summary>Bytes of keys and values in the image (text in UTF-8; the snapshot is a little larger).</summary>
-    public long Bytes { get; }
 
     /// <summary>Writes the snapshot to <paramref name="destination"/>, which it leaves open.</summary>
     public void WriteTo(Stream destination)

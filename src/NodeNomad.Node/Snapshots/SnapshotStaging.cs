@@ -34,14 +34,14 @@ public sealed class SnapshotStaging
     /// <summary>The folder.</summary>
     public string Directory { get; }
 
-    /// <summary>Files held, and their bytes on disk.</summary>
-    public (int Files, long Bytes) Usage
+    /// <summary>Files held (being written, waiting to be adopted, or adopted).</summary>
+    public int Files
     {
         get
         {
             lock (_gate)
             {
-                return (_files.Count, _files.Keys.Sum(path => new FileInfo(path) is { Exists: true } info ? info.Length : 0));
+                return _files.Count;
             }
         }
     }

@@ -41,7 +41,7 @@ public sealed class SnapshotStagingTests : IDisposable
 
         staging.Drop(8);
         File.Exists(other).ShouldBeFalse();
-        staging.Usage.Files.ShouldBe(0);
+        staging.Files.ShouldBe(0);
     }
 
     [Fact]
