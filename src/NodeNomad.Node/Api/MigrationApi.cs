@@ -318,8 +318,12 @@ public static class MigrationApi
 
         var progress = new MigrationProgress(host.SelfId, (long)lag, (long)follower.Match, (long)status.CommitIndex, follower.State,
             rate is { } r ? Math.Round(r, 1) : null, eta is { } e ? Math.Round(e, 1) : null);
-        var targetReplica = host.Addresses.ByReplica.Keys.FirstOrDefault(id => host.NodeName(id) == migration.Target);
-        if (host.Transfers.Of(shard.GroupId, targetReplica) is not { } transfer
+        // The target's replica id in the group may be one of its own (a node that joins a group gets an id per joining):
+        // the send is found by the node it went to.
+        var transfer = host.Transfers.All
+            .Where(t => t.GroupId == shard.GroupId && host.NodeName(t.PeerId) == migration.Target)
+            .MaxBy(t => t.StartedAt);
+        if (transfer is null
             || transfer.StartedAt < DateTimeOffset.FromUnixTimeMilliseconds(migration.CreatedAt))
         {
             return progress;
