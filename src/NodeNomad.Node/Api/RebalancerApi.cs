@@ -46,8 +46,10 @@ public static class RebalancerApi
             return problem;
         }
 
-        // Checked here against this node's map, and again by the meta leader against its own (the newest).
-        if (Invalid(Merge(host.Map.RebalancerSettings, request!)) is { } invalid)
+        // Checked here against this node's map; a forwarded request is checked again by the meta leader against its own
+        // (the newest), and the meta group refuses settings it finds invalid.
+        var settings = Merge(host.Map.RebalancerSettings, request!);
+        if (Invalid(settings) is { } invalid)
         {
             return invalid;
         }
@@ -60,12 +62,6 @@ public static class RebalancerApi
         if (!host.Meta.IsLeader)
         {
             return Problems.Unavailable(context, $"This node does not lead the meta group, which holds the rebalancer's settings; {host.Meta.Status.LeaderId ?? "no leader is known"}.");
-        }
-
-        var settings = Merge(host.Map.RebalancerSettings, request!);
-        if (Invalid(settings) is { } refused)
-        {
-            return refused;
         }
 
         var outcome = await host.ProposeMetaAsync(new SetRebalancerSettings(settings), cancellationToken);
