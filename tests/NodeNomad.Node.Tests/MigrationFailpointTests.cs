@@ -147,15 +147,18 @@ public sealed class MigrationFailpointTests(ITestOutputHelper output)
 
         try
         {
-            // Two steps end too soon after they begin to be seen and acted on: the node that ends each is frozen (SIGSTOP)
+            // Three steps can end too soon after they begin to be seen and acted on (swapping lasts about 150 ms here):
+            // the node that ends each is frozen (SIGSTOP)
             // so the move holds at the step until the victim is dead, then runs on. Adding-learner ends once the shard's
             // leader has added the learner, so the leader is frozen from just before the move is asked for; cleaning-up
             // ends once the source has deleted its replica, so the source is frozen once the move swaps (it is out of the
-            // shard's group by then, so freezing it takes nothing else from the move).
+            // shard's group by then, so freezing it takes nothing else from the move); swapping ends once the shard's leader
+            // has promoted the target and removed the source, so the leader is frozen as soon as the move swaps (until the
+            // others elect another, which finishes the swap).
             using var meta = HttpTo(cluster.Nodes.Single(n => n.NodeId == metaLeader));
             var held = step switch
             {
-                MigrationStates.AddingLearner => cluster.Nodes.Single(n => n.NodeId == shardLeader),
+                MigrationStates.AddingLearner or MigrationStates.Swapping => cluster.Nodes.Single(n => n.NodeId == shardLeader),
                 MigrationStates.CleaningUp => cluster.Nodes.Single(n => n.NodeId == source),
                 _ => null,
             };
@@ -168,7 +171,7 @@ public sealed class MigrationFailpointTests(ITestOutputHelper output)
             using var started = await meta.PostAsJsonAsync("/api/v1/cluster/migrate", new { shardId = 0, targetNodeId = target, sourceNodeId = source });
             started.StatusCode.ShouldBe(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
             var id = (await started.Content.ReadFromJsonAsync<MigrationInfo>(Json.Options))!.Id;
-            if (step == MigrationStates.CleaningUp)
+            if (step is MigrationStates.CleaningUp or MigrationStates.Swapping)
             {
                 await StepReachedAsync(meta, id, MigrationStates.Swapping);
                 await held!.PauseAsync();
