@@ -43,7 +43,13 @@ public static class NodeServices
         }
 
         var services = builder.Services;
-        services.AddOptions<NodeOptions>().Configure<IConfiguration>((options, configuration) => options.Bind(configuration)).ValidateOnStart();
+        services.AddOptions<NodeOptions>()
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                options.Bind(configuration);
+                HostIdentity.Apply(options, SystemHostLookup.Instance);
+            })
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => NodeIdentity.Load(sp.GetRequiredService<IOptions<NodeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));

@@ -14,6 +14,12 @@ public sealed class NodeOptions
         /// <summary>The node's identity.</summary>
         public const string NodeId = "NODE_ID";
 
+        /// <summary>Where a node without <see cref="NodeId"/> takes its id from: <c>hostname</c> or <c>dns:PATTERN</c> (see <see cref="HostIdentity"/>).</summary>
+        public const string NodeIdFrom = "NODE_ID_FROM";
+
+        /// <summary>The host other nodes reach this node's peer port at, when <see cref="ClusterNodes"/> does not list it.</summary>
+        public const string PeerHost = "PEER_HOST";
+
         /// <summary>Address the client API listens on.</summary>
         public const string Host = "NODE_HOST";
 
@@ -98,6 +104,15 @@ public sealed class NodeOptions
 
     /// <summary>The node's identity; letters, digits, '-', '_' and '.'.</summary>
     public string NodeId { get; set; } = "node-1";
+
+    /// <summary>Where the id comes from when <c>NODE_ID</c> is not set (<see cref="HostIdentity"/>); null for the default id.</summary>
+    public string? NodeIdFrom { get; set; }
+
+    /// <summary>Whether <c>NODE_ID</c> was set (it wins over <see cref="NodeIdFrom"/>).</summary>
+    public bool NodeIdConfigured { get; private set; }
+
+    /// <summary>The host other nodes reach the peer port at when <see cref="ClusterNodes"/> does not list this node; by default <see cref="Host"/>, or the node id when that binds every interface.</summary>
+    public string? PeerHost { get; set; }
 
     /// <summary>Address the client API binds to: a host name, an IP, or 0.0.0.0 for every interface.</summary>
     public string Host { get; set; } = "localhost";
@@ -190,7 +205,11 @@ public sealed class NodeOptions
     public void Bind(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        NodeId = configuration[Keys.NodeId] ?? NodeId;
+        NodeIdFrom = configuration[Keys.NodeIdFrom] is { Length: > 0 } from ? from.Trim() : NodeIdFrom;
+        // With NODE_ID_FROM, an empty NODE_ID counts as unset, so one service definition can clear an inherited one.
+        NodeIdConfigured = configuration[Keys.NodeId] is { } id && (id.Length > 0 || NodeIdFrom is null);
+        NodeId = NodeIdConfigured ? configuration[Keys.NodeId]! : NodeId;
+        PeerHost = configuration[Keys.PeerHost] is { Length: > 0 } peerHost ? peerHost.Trim() : PeerHost;
         Host = configuration[Keys.Host] ?? Host;
         Url = configuration[Keys.Url] ?? Url;
         DataDir = configuration[Keys.DataDir] ?? DataDir;
@@ -243,7 +262,7 @@ public sealed class NodeOptions
     /// <summary>The peer address other nodes reach this one at (<c>host:port</c>).</summary>
     public string AdvertisedPeerAddress => Members().FirstOrDefault(m => m.NodeId == NodeId) is { } listed
         ? $"{listed.PeerHost}:{listed.PeerPort}"
-        : $"{(Host is "0.0.0.0" or "*" or "::" ? NodeId : Host)}:{EffectivePeerPort}";
+        : $"{PeerHost ?? (Host is "0.0.0.0" or "*" or "::" ? NodeId : Host)}:{EffectivePeerPort}";
 
     private string PeerBindHost => Host is "0.0.0.0" or "*" or "::" ? "localhost" : Host;
 

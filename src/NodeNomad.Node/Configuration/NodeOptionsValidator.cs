@@ -31,6 +31,11 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"{NodeOptions.Keys.Url}='{options.Url}' is not an absolute URL.");
         }
 
+        if (options.PeerHost is { } peerHost && Uri.CheckHostName(peerHost) is UriHostNameType.Unknown)
+        {
+            failures.Add($"{NodeOptions.Keys.PeerHost}='{peerHost}' is not a host name or an IP address.");
+        }
+
         if (options.DataDir is { } dir && string.IsNullOrWhiteSpace(dir))
         {
             failures.Add($"{NodeOptions.Keys.DataDir} must not be empty.");
