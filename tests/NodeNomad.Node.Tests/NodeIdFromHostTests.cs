@@ -11,6 +11,9 @@ public sealed class NodeIdFromHostTests
 
     private static (NodeOptions Options, IReadOnlyList<string> Failures) Load(Dictionary<string, string?> settings, IHostLookup lookup)
     {
+        // Replicas of a service join through seeds: the nodes CLUSTER_NODES lists, which are not these.
+        settings.TryAdd("CLUSTER_NODES", "seed-1=seed-1:4001");
+        settings.TryAdd("CLUSTER_SECRET", "a-secret-of-sixteen-chars");
         var options = new NodeOptions();
         options.Bind(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         HostIdentity.Apply(options, lookup);
@@ -110,7 +113,6 @@ public sealed class NodeIdFromHostTests
                 ["NODE_ID_FROM"] = "dns:nodenomad-node-{n}",
                 ["NODE_HOST"] = "0.0.0.0",
                 ["CLUSTER_NODES"] = "node-1=nodenomad-node-1:4001,node-2=nodenomad-node-2:4001,node-3=nodenomad-node-3:4001",
-                ["CLUSTER_SECRET"] = "a-secret-of-sixteen-chars",
             },
             host);
         failures.ShouldBeEmpty();
