@@ -59,7 +59,7 @@ public sealed class NodeMembershipStatesTests
         cut.Tip("node-3", "drain-node").ShouldBe("node-3 is already drained: undrain it to bring it back, or remove it.");
         cut.Action("node-3", "undrain-node").HasAttribute("disabled").ShouldBeFalse();
         cut.Action("node-3", "remove-node").HasAttribute("disabled").ShouldBeFalse();
-        cut.Tip("node-3", "remove-node").ShouldBe("Take node-3 out of the cluster for good.");
+        cut.Tip("node-3", "remove-node").ShouldBe("Remove node-3: take it out of the cluster for good.");
     }
 
     [Fact]
@@ -140,21 +140,22 @@ public sealed class NodeMembershipStatesTests
         await using var context = ConsoleComponents.Context(fleet);
         var cut = context.Render<Nodes>();
         var row = () => cut.Find("[data-testid='node-row'][data-node='node-2']");
+        var drain = () => cut.Find("[data-testid='drain-row'][data-node='node-2']");
 
-        row().QuerySelector("[data-testid='drain-progress']")!.TextContent.Trim().ShouldBe(Memberships.Left);
-        row().QuerySelector("[data-testid='drain-bar']")!.GetAttribute("aria-valuenow").ShouldBe("0");
-        cut.FindAll("[data-testid='node-row'][data-node='node-1'] [data-testid='drain-progress']").ShouldBeEmpty();
+        drain().QuerySelector("[data-testid='drain-progress']")!.TextContent.Trim().ShouldBe($"node-2 is draining: {Memberships.Left}");
+        drain().QuerySelector("[data-testid='drain-bar']")!.GetAttribute("aria-valuenow").ShouldBe("0");
+        cut.FindAll("[data-testid='drain-row']").Count.ShouldBe(1, "only node-2 is draining");
 
         fleet.ApplyMembership([Memberships.Members[1] with { Leaderships = [], Drain = "1 replica(s) and 0 leadership(s) left" }]);
 
-        cut.WaitForAssertion(() => row().QuerySelector("[data-testid='drain-progress']")!.TextContent.Trim().ShouldBe("1 replica(s) and 0 leadership(s) left"));
-        row().QuerySelector("[data-testid='drain-bar']")!.GetAttribute("aria-valuenow").ShouldBe("50", "one of the two it held is handed over");
+        cut.WaitForAssertion(() => drain().QuerySelector("[data-testid='drain-progress']")!.TextContent.Trim().ShouldBe("node-2 is draining: 1 replica(s) and 0 leadership(s) left"));
+        drain().QuerySelector("[data-testid='drain-bar']")!.GetAttribute("aria-valuenow").ShouldBe("50", "one of the two it held is handed over");
 
         fleet.ReportStatus(Fleets.Report("node-2", _clock.GetUtcNow()) with { Groups = [] });
         fleet.ApplyMembership([Memberships.Members[1] with { Replicas = [], Leaderships = [], Membership = NodeMemberships.Drained, Drain = null }]);
 
         cut.WaitForAssertion(() => row().GetAttribute("data-membership").ShouldBe(NodeMemberships.Drained));
-        row().QuerySelectorAll("[data-testid='drain-progress'], [data-testid='drain-bar']").ShouldBeEmpty();
+        cut.FindAll("[data-testid='drain-row']").ShouldBeEmpty();
         row().GetAttribute("data-replicas").ShouldBe("0");
         row().GetAttribute("data-leaderships").ShouldBe("0");
         cut.Action("node-2", "remove-node").HasAttribute("disabled").ShouldBeFalse();
