@@ -82,8 +82,11 @@ public sealed class FakeNodeNomadApi : INodeNomadApi
     /// <summary>The membership the fake lists; a drain, undrain or removal it takes changes the node's entry.</summary>
     public List<NodeInfo> Nodes { get; } = [Fleets.Member("node-1")];
 
+    /// <summary>When set, <see cref="GetNodesAsync"/> fails as a node that cannot be reached does.</summary>
+    public bool NodesUnreachable { get; set; }
+
     public Task<IApiResponse<IReadOnlyList<NodeInfo>>> GetNodesAsync(CancellationToken cancellationToken = default) =>
-        Ok<IReadOnlyList<NodeInfo>>([.. Nodes]);
+        NodesUnreachable ? throw new HttpRequestException("Connection refused (node.test:80)") : Ok<IReadOnlyList<NodeInfo>>([.. Nodes]);
 
     public Task<IApiResponse<IReadOnlyList<ShardInfo>>> GetShardsAsync(CancellationToken cancellationToken = default) =>
         Ok<IReadOnlyList<ShardInfo>>([Fleets.Shard(0, "node-1")]);

@@ -122,6 +122,23 @@ public sealed class NodeMembershipActionsTests
     }
 
     [Fact]
+    public async Task a_drain_taken_by_the_cluster_is_said_even_when_the_membership_cannot_be_read_again_at_once()
+    {
+        var node = Memberships.Api();
+        node.NodesUnreachable = true;
+        await using var context = ConsoleComponents.Context(Memberships.Mixed(_clock), node);
+        var dialogs = context.Render<MudDialogProvider>();
+        var cut = context.Render<Nodes>();
+
+        cut.Action("node-1", "drain-node").Click();
+        dialogs.WaitForAssertion(() => dialogs.DialogButton("Drain node-1").Click());
+
+        cut.WaitForAssertion(() => cut.ById("membership-answer").TextContent.ShouldContain("node-1 is draining"));
+        cut.FindAll("[data-testid='membership-refusal']").ShouldBeEmpty();
+        cut.Action("node-1", "drain-node").HasAttribute("disabled").ShouldBeFalse("the poller, not the action, brings the new membership");
+    }
+
+    [Fact]
     public async Task the_nodes_own_page_drains_it_too()
     {
         var node = Memberships.Api();
