@@ -80,11 +80,7 @@ internal sealed partial class LocalFleet
             // Restarting it again would only repeat the failure, and bury its reason under restarts.
             member.GaveUp = Invariant($"{member.QuickExits} exits in a row, each within {FleetMember.QuickExit.TotalSeconds:0} s of its start");
             output.WriteLine(Invariant($"  {member.Name} exited {member.QuickExits} times in a row, each within {FleetMember.QuickExit.TotalSeconds:0} s of its start: the launcher no longer restarts it by itself."));
-            if (ExitReason.IsSignal(exitCode))
-            {
-                output.WriteLine($"  its last output ({member.LogPath}):\n    {LastLines(member, 10)}");
-            }
-
+            output.WriteLine($"  why, by the last lines of its log other than stack frames ({member.LogPath}):\n    {LastLines(member, 10, stackFrames: false)}");
             output.WriteLine($"  once its cause is fixed, {StartAgain(member)}");
         }
         else if (options.RestartDelay is not null)

@@ -343,8 +343,8 @@ internal sealed partial class LocalFleet
         return Usage.Failed;
     }
 
-    private static string LastLines(FleetMember member, int count) =>
-        ChildProcess.LastLines(member.LogPath, count).Replace("\n", "\n    ", StringComparison.Ordinal);
+    private static string LastLines(FleetMember member, int count, bool stackFrames = true) =>
+        ChildProcess.LastLines(member.LogPath, count, stackFrames).Replace("\n", "\n    ", StringComparison.Ordinal);
 
     private static string Words(TimeSpan delay) => delay < TimeSpan.FromSeconds(1)
         ? Invariant($"{delay.TotalMilliseconds:0} ms")
