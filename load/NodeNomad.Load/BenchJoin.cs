@@ -13,7 +13,7 @@ namespace NodeNomad.Load;
 /// <c>bench-join</c>: the launcher's own cluster (5 nodes × 8 shards, replication 3, file storage), filled with data;
 /// then a light write load, measured for a few seconds, and <c>launcher add</c> under it: how long the cluster takes to
 /// give node-6 its share (until no migration is in flight and node-6 holds at least its share of the replicas), how
-/// many moves that took and how many bytes their snapshots sent, and the writes' errors and p99 meanwhile against before.
+/// many moves that took, the bytes of the shards they moved and the bytes node-6 received, and the writes' errors and p99 meanwhile against before.
 /// </summary>
 internal static class BenchJoin
 {
@@ -50,9 +50,6 @@ internal static class BenchJoin
         load.Measure(during: true);
         var joinStarted = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var snapshots = new ConcurrentDictionary<string, long>();
-        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watch = WatchSnapshotsAsync(fleet, snapshots, watching.Token);
 
         var (code, added) = await fleet.RequestAsync("add", cancellationToken);
         var joinedAfter = clock.Elapsed;
@@ -77,19 +74,20 @@ internal static class BenchJoin
         }
 
         await load.StopAsync();
-        await watching.CancelAsync();
-        await watch;
         var moves = (await MigrationsAsync(http, cancellationToken)).Where(m => m.CreatedAt >= joinStarted).ToList();
         var received = await ReceivedBytesAsync(fleet.Url(6), cancellationToken);
+        // A move's snapshot carries its shard's keys and values (a move lasts about a second here, too short to poll its progress).
+        var shardBytes = (await ShardsAsync(http, cancellationToken)).ToDictionary(s => s.Id, s => s.Bytes);
+        var moved = moves.Sum(m => shardBytes.GetValueOrDefault(m.ShardId));
 
         output.WriteLine();
         output.WriteLine(added);
-        output.WriteLine(Invariant($"{"joined s",9} {"rebalanced s",13} {"moves",6} {"snapshot MiB",13} {"node-6 got MiB",15} {"node-6 replicas",16} {"leads",6} {"writes/s before",16} {"during",8} {"p99 ms before",14} {"during",8} {"ratio",6} {"errors",7}"));
-        output.WriteLine(Invariant($"{joinedAfter.TotalSeconds,9:F1} {(settledAfter is { } s ? s.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) : "no"),13} {moves.Count,6} {snapshots.Values.Sum() / (1024.0 * 1024),13:F1} {received / (1024.0 * 1024),15:F1} {joiner?.Replicas.Count ?? 0,16} {joiner?.Leaderships.Count ?? 0,6} {load.Rate(false),16:F0} {load.Rate(true),8:F0} {load.P99(false),14:F2} {load.P99(true),8:F2} {load.P99(true) / Math.Max(0.001, load.P99(false)),6:F2} {load.Errors,7}"));
+        output.WriteLine(Invariant($"{"joined s",9} {"rebalanced s",13} {"moves",6} {"shards MiB",11} {"node-6 got MiB",15} {"node-6 replicas",16} {"leads",6} {"writes/s before",16} {"during",8} {"p99 ms before",14} {"during",8} {"ratio",6} {"errors",7}"));
+        output.WriteLine(Invariant($"{joinedAfter.TotalSeconds,9:F1} {(settledAfter is { } s ? s.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) : "no"),13} {moves.Count,6} {moved / (1024.0 * 1024),11:F1} {received / (1024.0 * 1024),15:F1} {joiner?.Replicas.Count ?? 0,16} {joiner?.Leaderships.Count ?? 0,6} {load.Rate(false),16:F0} {load.Rate(true),8:F0} {load.P99(false),14:F2} {load.P99(true),8:F2} {load.P99(true) / Math.Max(0.001, load.P99(false)),6:F2} {load.Errors,7}"));
         output.WriteLine();
         foreach (var move in moves.OrderBy(m => m.CreatedAt))
         {
-            output.WriteLine(Invariant($"  {move.CreatedAt:HH:mm:ss.fff} {move.Shard} {move.SourceNodeId} -> {move.TargetNodeId} {move.Reason,-9} {move.State,-11} {(move.UpdatedAt - move.CreatedAt).TotalSeconds,5:F1} s{(snapshots.TryGetValue(move.Id, out var bytes) ? Invariant($", snapshot {bytes / (1024.0 * 1024):F1} MiB") : "")}"));
+            output.WriteLine(Invariant($"  {move.CreatedAt:HH:mm:ss.fff} {move.Shard} {move.SourceNodeId} -> {move.TargetNodeId} {move.Reason,-9} {move.State,-11} {(move.UpdatedAt - move.CreatedAt).TotalSeconds,5:F1} s, shard {shardBytes.GetValueOrDefault(move.ShardId) / (1024.0 * 1024):F1} MiB"));
         }
 
         foreach (var error in load.FirstErrors)
@@ -99,7 +97,7 @@ internal static class BenchJoin
 
         output.WriteLine();
         output.WriteLine(Invariant($"joined: from `add` to its answer (node-6 recorded up); rebalanced: from `add` until no migration is in flight and node-6 holds at least its share ({share} of {Shards * Factor} replicas)."));
-        output.WriteLine("snapshot MiB: the snapshot bytes each move's leader reported sent (its progress, polled on every node while the move is in flight); node-6 got: all it received from its peers (snapshots, log tails and heartbeats).");
+        output.WriteLine("shards MiB: the keys and values of the shards moved, which their snapshots carry; node-6 got: all it received from its peers (snapshots, log tails and heartbeats).");
         output.WriteLine(Invariant($"Machine when done: {MachineLoad.Describe()}."));
         return settledAfter is not null && load.Errors == 0;
     }
@@ -135,58 +133,6 @@ internal static class BenchJoin
             }
 
             await Task.Delay(Poll, cancellationToken);
-        }
-    }
-
-    /// <summary>Until cancelled, the most snapshot bytes each in-flight move's leader reports sent, asked of every node.</summary>
-    private static async Task WatchSnapshotsAsync(LaunchedFleet fleet, ConcurrentDictionary<string, long> sent, CancellationToken cancellationToken)
-    {
-        var nodes = Enumerable.Range(1, Nodes + 1).Select(k => new HttpClient { BaseAddress = fleet.Url(k), Timeout = TimeSpan.FromSeconds(5) }).ToList();
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                try
-                {
-                    var moving = (await MigrationsAsync(nodes[0], cancellationToken)).Where(m => !MigrationStates.IsFinal(m.State)).ToList();
-                    foreach (var move in moving)
-                    {
-                        foreach (var node in nodes)
-                        {
-                            if (await TryAsync(() => node.GetFromJsonAsync<MigrationInfo>($"/api/v1/cluster/migrations/{move.Id}", Web, cancellationToken)) is { Progress.SnapshotBytesSent: { } bytes })
-                            {
-                                sent.AddOrUpdate(move.Id, bytes, (_, seen) => Math.Max(seen, bytes));
-                            }
-                        }
-                    }
-
-                    await Task.Delay(Poll, cancellationToken);
-                }
-                catch (HttpRequestException)
-                {
-                    // node-1 busy or a moment away: ask again on the next round.
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            nodes.ForEach(n => n.Dispose());
-        }
-    }
-
-    private static async Task<T?> TryAsync<T>(Func<Task<T?>> read)
-        where T : class
-    {
-        try
-        {
-            return await read();
-        }
-        catch (Exception e) when (e is HttpRequestException or JsonException || e is TaskCanceledException { CancellationToken.IsCancellationRequested: false })
-        {
-            return null;
         }
     }
 

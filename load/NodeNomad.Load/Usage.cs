@@ -46,7 +46,8 @@ internal static class Usage
         bench-join    the launcher's cluster (5 nodes × 8 shards, replication 3; the launcher run on free ports
                       with a temporary folder), filled, then `launcher add` under a light write load: seconds
                       until node-6 is recorded and until it holds its share with no migration in flight, the
-                      moves and their snapshot bytes, writes/s, p99 and errors before and during
+                      moves, the MiB of the shards moved and that node-6 received, writes/s, p99 and
+                      errors before and during
           --size MIB         data written before the join, in 64 KiB values (default 64)
           --clients N        writers during the join, each 10 ms between writes (default 2)
 
