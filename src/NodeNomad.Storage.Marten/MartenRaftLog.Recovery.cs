@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 using NodeNomad.Raft;
 
 namespace NodeNomad.Storage.Marten;
@@ -27,9 +28,14 @@ public sealed partial class MartenRaftLog
             .Where(d => d.NodeId == _nodeId)
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);
-        Dictionary<ulong, Snapshot> snapshots = documents.ToDictionary(
-            d => d.GroupId,
-            d => new Snapshot(new SnapshotMetadata(d.Index, d.Term, new ConfState(d.Voters, d.Learners, d.VotersOutgoing)), d.Data));
+        Dictionary<ulong, Snapshot> snapshots = [];
+        PrepareSnapshotDirectory();
+        foreach (GroupSnapshotDocument document in documents)
+        {
+            var metadata = new SnapshotMetadata(document.Index, document.Term, new ConfState(document.Voters, document.Learners, document.VotersOutgoing));
+            snapshots[document.GroupId] = new Snapshot(metadata, await ReadSnapshotAsync(document, cancellationToken).ConfigureAwait(false));
+        }
+
         Dictionary<ulong, RecoveredGroup> groups = replay.Finish(snapshots);
 
         foreach (RecoveredGroup group in groups.Values)
@@ -39,11 +45,44 @@ public sealed partial class MartenRaftLog
 
         foreach (GroupSnapshotDocument document in documents)
         {
-            _snapshotBytes[document.GroupId] = document.Data.Length;
+            _snapshotBytes[document.GroupId] = document.Chunks > 0 ? document.Length : document.Data.Length;
         }
 
         _state = LogState.Open;
         return new RecoveredLog(groups, 0);
+    }
+
+    /// <summary>
+    /// A stored snapshot's bytes: copied from the chunk table into a file of the snapshot folder, a row at a time, or
+    /// (a document written before that table) the bytes the document carries.
+    /// </summary>
+    private async Task<SnapshotData> ReadSnapshotAsync(GroupSnapshotDocument document, CancellationToken cancellationToken)
+    {
+        if (document.Chunks == 0)
+        {
+            return SnapshotData.FromBytes(document.Data);
+        }
+
+        string path = Path.Combine(_snapshotDirectory, $"group-{document.GroupId}-{document.Index}.snap");
+        await using (NpgsqlConnection connection = _store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await SnapshotChunks.ReadToFileAsync(connection, Schema, document, path, cancellationToken).ConfigureAwait(false);
+        }
+
+        _recoveredFiles[document.GroupId] = path;
+        return SnapshotData.FromFile(path, 0, document.Length);
+    }
+
+    /// <summary>Empties the snapshot folder (files an earlier process recovered are stale) and creates it.</summary>
+    private void PrepareSnapshotDirectory()
+    {
+        if (Directory.Exists(_snapshotDirectory))
+        {
+            Directory.Delete(_snapshotDirectory, recursive: true);
+        }
+
+        _ = Directory.CreateDirectory(_snapshotDirectory);
     }
 
     /// <summary>Replays the current generation's stream, and notes its version and size.</summary>

@@ -1,0 +1,154 @@
+using System.Data;
+using System.Globalization;
+using System.Security.Cryptography;
+using Npgsql;
+using NpgsqlTypes;
+using NodeNomad.Raft;
+using Weasel.Postgresql.Tables;
+
+namespace NodeNomad.Storage.Marten;
+
+/// <summary>
+/// A snapshot's bytes in PostgreSQL, as rows of at most <see cref="ChunkBytes"/> in a bytea table beside the snapshot
+/// documents: written with binary COPY from the snapshot's stream and read back a row at a time into a local file, so
+/// neither side ever holds the whole snapshot, and no jsonb value limits its size.
+/// </summary>
+internal static class SnapshotChunks
+{
+    /// <summary>The table's name, in the log's schema.</summary>
+    public const string Table = "nn_snapshot_chunks";
+
+    /// <summary>The largest row: 1 MiB.</summary>
+    public const int ChunkBytes = 1 << 20;
+
+    /// <summary>Adds the table to the store's schema, so the store creates or migrates it with its own tables.</summary>
+    public static void Configure(global::Marten.StoreOptions store, string schema)
+    {
+        var table = new Table($"{schema}.{Table}");
+        table.AddColumn("snapshot_id", "text").AsPrimaryKey();
+        table.AddColumn("seq", "integer").AsPrimaryKey();
+        table.AddColumn("data", "bytea").NotNull();
+        store.Storage.ExtendedSchemaObjects.Add(table);
+    }
+
+    /// <summary>
+    /// Replaces the rows of <paramref name="snapshotId"/> with <paramref name="data"/>, inside
+    /// <paramref name="transaction"/>; answers the number of rows, the length and the SHA-256 written.
+    /// </summary>
+    public static async Task<(int Chunks, long Length, string Sha256)> WriteAsync(
+        NpgsqlTransaction transaction, string schema, string snapshotId, SnapshotData data, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection connection = transaction.Connection!;
+        await using (var delete = new NpgsqlCommand($"delete from {schema}.{Table} where snapshot_id = $1", connection, transaction))
+        {
+            _ = delete.Parameters.Add(new NpgsqlParameter { Value = snapshotId });
+            _ = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[Math.Min(ChunkBytes, Math.Max(1, data.Length))];
+        var chunks = 0;
+        var length = 0L;
+        await using (NpgsqlBinaryImporter import = await connection.BeginBinaryImportAsync(
+            $"copy {schema}.{Table} (snapshot_id, seq, data) from stdin (format binary)", cancellationToken).ConfigureAwait(false))
+        {
+            await using Stream input = data.OpenRead();
+            int read;
+            while ((read = await FillAsync(input, buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(snapshotId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(chunks, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(new ArraySegment<byte>(buffer, 0, read), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                chunks++;
+                length += read;
+            }
+
+            _ = await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (length != data.Length)
+        {
+            throw new IOException(string.Create(CultureInfo.InvariantCulture, $"snapshot {snapshotId} said it held {data.Length} bytes but {length} were read"));
+        }
+
+        return (chunks, length, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    /// <summary>
+    /// Copies the rows of the snapshot <paramref name="document"/> describes into a new file at <paramref name="path"/>,
+    /// a row at a time, and checks their count, length and SHA-256 against the document.
+    /// </summary>
+    /// <exception cref="LogCorruptedException">A row is missing or out of order, or the bytes differ from what was written.</exception>
+    public static async Task ReadToFileAsync(
+        NpgsqlConnection connection, string schema, GroupSnapshotDocument document, string path, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand($"select seq, data from {schema}.{Table} where snapshot_id = $1 order by seq", connection);
+        _ = select.Parameters.Add(new NpgsqlParameter { Value = document.Id });
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var expected = 0;
+        var length = 0L;
+        await using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
+        await using (NpgsqlDataReader reader = await select.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false))
+        {
+            var buffer = new byte[1 << 16];
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var seq = reader.GetInt32(0);
+                if (seq != expected)
+                {
+                    throw Damaged(document, $"row {expected} is missing (the next row is {seq})");
+                }
+
+                expected++;
+                await using Stream chunk = await reader.GetStreamAsync(1, cancellationToken).ConfigureAwait(false);
+                int read;
+                while ((read = await chunk.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    length += read;
+                }
+            }
+
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (expected != document.Chunks || length != document.Length)
+        {
+            throw Damaged(document, string.Create(CultureInfo.InvariantCulture,
+                $"{expected} rows of {length} bytes were found; the document says {document.Chunks} rows of {document.Length} bytes"));
+        }
+
+        var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (!string.Equals(sha256, document.Sha256, StringComparison.Ordinal))
+        {
+            throw Damaged(document, $"its bytes hash to {sha256}, not to the {document.Sha256} written");
+        }
+    }
+
+    /// <summary>Deletes the rows of <paramref name="snapshotId"/>, queued in a Marten session's transaction.</summary>
+    public static void QueueDelete(global::Marten.IDocumentSession session, string schema, string snapshotId) =>
+        session.QueueSqlCommand($"delete from {schema}.{Table} where snapshot_id = ?", snapshotId);
+
+    private static LogCorruptedException Damaged(GroupSnapshotDocument document, string what) =>
+        new($"The snapshot {document.Id} at index {document.Index} stored in PostgreSQL is damaged: {what}.");
+
+    private static async Task<int> FillAsync(Stream input, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await input.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return filled;
+    }
+}
