@@ -1,3 +1,4 @@
+using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Npgsql;
@@ -19,6 +20,7 @@ public sealed partial class MartenRaftLog
         }
 
         await CreateSchemaObjectsAsync(cancellationToken).ConfigureAwait(false);
+        await CreateChunkTableAsync(cancellationToken).ConfigureAwait(false);
         await using IQuerySession session = _store.QuerySession();
         NodeLogHead? head = await session.LoadAsync<NodeLogHead>(_nodeId, cancellationToken).ConfigureAwait(false);
         _generation = head?.Generation ?? 0;
@@ -125,6 +127,25 @@ public sealed partial class MartenRaftLog
         _version = version;
         _eventBytes = bytes;
         return replay;
+    }
+
+    /// <summary>
+    /// Creates the snapshot chunk table when it is missing and the store creates its objects (so also for a store the
+    /// caller configured); without auto-creation a missing table means the schema was not applied.
+    /// </summary>
+    private async Task CreateChunkTableAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = _store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (_store.Options is not StoreOptions { AutoCreateSchemaObjects: AutoCreate.None })
+        {
+            await SnapshotChunks.CreateTableAsync(connection, Schema, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!await SnapshotChunks.ExistsAsync(connection, Schema, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException(
+                $"The table {Schema}.{SnapshotChunks.Table} is missing: apply the log's schema (MartenRaftLog.ApplySchemaAsync) before the nodes start.");
+        }
     }
 
     /// <summary>

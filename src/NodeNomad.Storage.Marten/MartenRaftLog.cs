@@ -125,6 +125,9 @@ public sealed partial class MartenRaftLog : IRaftLog
     {
         using DocumentStore store = CreateStore(options with { AutoCreateSchema = true });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync().ConfigureAwait(false);
+        await using NpgsqlConnection connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync().ConfigureAwait(false);
+        await SnapshotChunks.CreateTableAsync(connection, options.SchemaName, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Configures Marten for the log: connection, schema, string stream keys, and the stored types.</summary>
@@ -147,7 +150,6 @@ public sealed partial class MartenRaftLog : IRaftLog
         store.Events.AddEventType<LogGenerationSealed>();
         store.Schema.For<GroupSnapshotDocument>().Index(d => d.NodeId);
         store.Schema.For<NodeLogHead>();
-        SnapshotChunks.Configure(store, options.SchemaName);
     }
 
     /// <inheritdoc />

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using Npgsql;
 using NpgsqlTypes;
 using NodeNomad.Raft;
-using Weasel.Postgresql.Tables;
 
 namespace NodeNomad.Storage.Marten;
 
@@ -21,14 +20,53 @@ internal static class SnapshotChunks
     /// <summary>The largest row: 1 MiB.</summary>
     public const int ChunkBytes = 1 << 20;
 
-    /// <summary>Adds the table to the store's schema, so the store creates or migrates it with its own tables.</summary>
-    public static void Configure(global::Marten.StoreOptions store, string schema)
+    /// <summary>
+    /// Creates the table in <paramref name="schema"/> unless it is there. Several nodes may open their logs on one
+    /// schema at once, and PostgreSQL refuses concurrent creation of one table even with <c>if not exists</c> (a
+    /// unique violation in its catalogue), so creation is serialized by an advisory lock held for its transaction.
+    /// </summary>
+    /// <remarks>
+    /// The table is our own DDL rather than one of Marten's extended schema objects: Marten's migration of a schema
+    /// that already holds its own tables did not create it, and two sources of one table's shape would then drift.
+    /// </remarks>
+    public static async Task CreateTableAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
     {
-        var table = new Table($"{schema}.{Table}");
-        table.AddColumn("snapshot_id", "text").AsPrimaryKey();
-        table.AddColumn("seq", "integer").AsPrimaryKey();
-        table.AddColumn("data", "bytea").NotNull();
-        store.Storage.ExtendedSchemaObjects.Add(table);
+        if (await ExistsAsync(connection, schema, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var lockSchema = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext($1))", connection, transaction))
+        {
+            _ = lockSchema.Parameters.Add(new NpgsqlParameter { Value = $"nodenomad-snapshot-chunks:{schema}" });
+            _ = await lockSchema.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var create = new NpgsqlCommand(
+            $"""
+             create schema if not exists {schema};
+             create table if not exists {schema}.{Table} (
+                 snapshot_id text not null,
+                 seq integer not null,
+                 data bytea not null,
+                 primary key (snapshot_id, seq));
+             """,
+            connection,
+            transaction))
+        {
+            _ = await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the table is in <paramref name="schema"/>.</summary>
+    public static async Task<bool> ExistsAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select to_regclass($1) is not null", connection);
+        _ = command.Parameters.Add(new NpgsqlParameter { Value = $"{schema}.{Table}" });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>
