@@ -43,13 +43,21 @@ internal sealed class SnapshotNode(MartenTestDatabase server, string schema) : I
     public async Task<long> ChunkRowsAsync(ulong groupId) =>
         (long)(await ScalarAsync($"select count(*) from {schema}.nn_snapshot_chunks where snapshot_id = $1", $"{NodeId}/{groupId}"))!;
 
-    /// <summary>Runs <paramref name="sql"/> with the snapshot id of <paramref name="groupId"/> as <c>$1</c>; answers the rows it changed.</summary>
-    public async Task<int> ExecuteAsync(string sql, ulong groupId)
+    /// <summary>
+    /// Runs <paramref name="sql"/> with the snapshot id of <paramref name="groupId"/> as <c>$1</c> and
+    /// <paramref name="more"/> after it; answers the rows it changed.
+    /// </summary>
+    public async Task<int> ExecuteAsync(string sql, ulong groupId, params object[] more)
     {
         await using var connection = new NpgsqlConnection(server.ConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(sql, connection);
         _ = command.Parameters.Add(new NpgsqlParameter { Value = $"{NodeId}/{groupId}" });
+        foreach (object value in more)
+        {
+            _ = command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
         return await command.ExecuteNonQueryAsync(Ct);
     }
 
