@@ -40,8 +40,8 @@ internal sealed class SnapshotNode(MartenTestDatabase server, string schema) : I
     }
 
     /// <summary>How many chunk rows hold the snapshot of <paramref name="groupId"/>.</summary>
-    public async Task<long> ChunkRowsAsync(ulong groupId) =>
-        (long)(await ScalarAsync($"select count(*) from {schema}.nn_snapshot_chunks where snapshot_id = $1", $"{NodeId}/{groupId}"))!;
+    public Task<long> ChunkRowsAsync(ulong groupId) =>
+        ScalarAsync<long>($"select count(*) from {schema}.nn_snapshot_chunks where snapshot_id = $1", groupId);
 
     /// <summary>
     /// Runs <paramref name="sql"/> with the snapshot id of <paramref name="groupId"/> as <c>$1</c> and
@@ -61,20 +61,30 @@ internal sealed class SnapshotNode(MartenTestDatabase server, string schema) : I
         return await command.ExecuteNonQueryAsync(Ct);
     }
 
+    /// <summary>Answers the value <paramref name="sql"/> selects, with the snapshot id of <paramref name="groupId"/> as <c>$1</c>.</summary>
+    public async Task<T> ScalarAsync<T>(string sql, ulong groupId)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        _ = command.Parameters.Add(new NpgsqlParameter { Value = $"{NodeId}/{groupId}" });
+        return (T)(await command.ExecuteScalarAsync(Ct))!;
+    }
+
+    /// <summary>Runs the statements of <paramref name="script"/>, which take no parameters.</summary>
+    public async Task RunAsync(string script)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(script, connection);
+        _ = await command.ExecuteNonQueryAsync(Ct);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (IRaftLog log in _opened)
         {
             await log.DisposeAsync();
         }
-    }
-
-    private async Task<object?> ScalarAsync(string sql, string parameter)
-    {
-        await using var connection = new NpgsqlConnection(server.ConnectionString);
-        await connection.OpenAsync(Ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        _ = command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        return await command.ExecuteScalarAsync(Ct);
     }
 }
