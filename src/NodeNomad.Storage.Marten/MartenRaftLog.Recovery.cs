@@ -10,7 +10,9 @@ public sealed partial class MartenRaftLog
 {
     /// <inheritdoc />
     /// <remarks>There is no torn tail: a batch is one transaction, so <see cref="RecoveredLog.TruncatedTailBytes"/> is 0.</remarks>
-    /// <exception cref="LogCorruptedException">The stream and the snapshot documents disagree, or events are missing.</exception>
+    /// <exception cref="LogCorruptedException">
+    /// The stream and the snapshot documents disagree, events are missing, or a snapshot's chunk rows are damaged.
+    /// </exception>
     public async Task<RecoveredLog> RecoverAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_state == LogState.Disposed, this);
@@ -131,20 +133,19 @@ public sealed partial class MartenRaftLog
 
     /// <summary>
     /// Creates the snapshot chunk table when it is missing and the store creates its objects (so also for a store the
-    /// caller configured); without auto-creation a missing table means the schema was not applied.
+    /// caller configured); without auto-creation, a missing table fails recovery as a missing Marten table would.
     /// </summary>
     private async Task CreateChunkTableAsync(CancellationToken cancellationToken)
     {
         await using NpgsqlConnection connection = _store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (_store.Options is not StoreOptions { AutoCreateSchemaObjects: AutoCreate.None })
+        if (_store.Options is StoreOptions { AutoCreateSchemaObjects: AutoCreate.None })
+        {
+            await SnapshotChunks.ProbeAsync(connection, Schema, cancellationToken).ConfigureAwait(false);
+        }
+        else
         {
             await SnapshotChunks.CreateTableAsync(connection, Schema, cancellationToken).ConfigureAwait(false);
-        }
-        else if (!await SnapshotChunks.ExistsAsync(connection, Schema, cancellationToken).ConfigureAwait(false))
-        {
-            throw new InvalidOperationException(
-                $"The table {Schema}.{SnapshotChunks.Table} is missing: apply the log's schema (MartenRaftLog.ApplySchemaAsync) before the nodes start.");
         }
     }
 

@@ -61,8 +61,17 @@ internal static class SnapshotChunks
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Whether the table is in <paramref name="schema"/>.</summary>
-    public static async Task<bool> ExistsAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads nothing from the table, so a missing one fails now, with PostgreSQL's undefined-table error like any of
+    /// the log's tables, rather than at the first snapshot.
+    /// </summary>
+    public static async Task ProbeAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select from {schema}.{Table} limit 0", connection);
+        _ = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("select to_regclass($1) is not null", connection);
         _ = command.Parameters.Add(new NpgsqlParameter { Value = $"{schema}.{Table}" });

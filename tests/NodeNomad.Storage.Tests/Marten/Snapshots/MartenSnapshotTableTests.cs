@@ -67,9 +67,10 @@ public sealed class MartenSnapshotTableTests(MartenTestDatabase server)
         }
 
         await using var log = new MartenRaftLog(options);
-        InvalidOperationException refused = await Should.ThrowAsync<InvalidOperationException>(() => log.RecoverAsync(Ct));
+        PostgresException refused = await Should.ThrowAsync<PostgresException>(() => log.RecoverAsync(Ct));
 
-        refused.Message.ShouldContain($"The table {schema}.nn_snapshot_chunks is missing");
+        refused.SqlState.ShouldBe(PostgresErrorCodes.UndefinedTable);
+        refused.MessageText.ShouldContain($"{schema}.nn_snapshot_chunks");
     }
 
     private async Task<long> CountAsync(string sql)
