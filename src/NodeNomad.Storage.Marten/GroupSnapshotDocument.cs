@@ -8,7 +8,9 @@ namespace NodeNomad.Storage.Marten;
 /// <remarks>
 /// The document holds the snapshot's metadata; its bytes are rows of a bytea table (<see cref="SnapshotChunks"/>),
 /// written and read a row at a time. Documents written before that table existed carry the bytes in
-/// <see cref="Data"/> (a jsonb array, base64-encoded) and <see cref="Chunks"/> 0; they are still read.
+/// <see cref="Data"/> (base64 in the jsonb) and no <see cref="Sha256"/>; they are still read. Every document written
+/// since has a <see cref="Sha256"/>, even an empty snapshot's (0 rows), so a document that lost its row count reads
+/// as damaged rather than as an empty snapshot.
 /// </remarks>
 public sealed class GroupSnapshotDocument
 {
@@ -39,7 +41,7 @@ public sealed class GroupSnapshotDocument
     /// <summary>The serialized state machine, in documents written before the chunk table; empty otherwise.</summary>
     public byte[] Data { get; set; } = [];
 
-    /// <summary>How many rows of the chunk table hold the bytes (0: they are in <see cref="Data"/>).</summary>
+    /// <summary>How many rows of the chunk table hold the bytes.</summary>
     public int Chunks { get; set; }
 
     /// <summary>How many bytes the snapshot holds.</summary>

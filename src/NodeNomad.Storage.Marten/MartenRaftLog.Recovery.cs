@@ -49,7 +49,7 @@ public sealed partial class MartenRaftLog
 
         foreach (GroupSnapshotDocument document in documents)
         {
-            _snapshotBytes[document.GroupId] = document.Chunks > 0 ? document.Length : document.Data.Length;
+            _snapshotBytes[document.GroupId] = IsInline(document) ? document.Data.Length : document.Length;
         }
 
         _state = LogState.Open;
@@ -62,7 +62,7 @@ public sealed partial class MartenRaftLog
     /// </summary>
     private async Task<SnapshotData> ReadSnapshotAsync(GroupSnapshotDocument document, CancellationToken cancellationToken)
     {
-        if (document.Chunks == 0)
+        if (IsInline(document))
         {
             return SnapshotData.FromBytes(document.Data);
         }
@@ -77,6 +77,9 @@ public sealed partial class MartenRaftLog
         _recoveredFiles[document.GroupId] = path;
         return SnapshotData.FromFile(path, 0, document.Length);
     }
+
+    /// <summary>Whether the document carries its bytes: one written before the chunk table, so without a SHA-256.</summary>
+    private static bool IsInline(GroupSnapshotDocument document) => document.Sha256.Length == 0;
 
     /// <summary>Empties the snapshot folder (files an earlier process recovered are stale) and creates it.</summary>
     private void PrepareSnapshotDirectory()

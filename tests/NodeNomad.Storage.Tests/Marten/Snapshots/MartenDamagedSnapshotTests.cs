@@ -63,6 +63,15 @@ public sealed class MartenDamagedSnapshotTests(MartenTestDatabase server) : IAsy
         damaged.Message.ShouldContain($"not to the {new string('0', 64)} written");
     }
 
+    [Fact]
+    public async Task a_document_that_lost_its_row_count_fails_recovery_as_corruption()
+    {
+        LogCorruptedException damaged = await RecoverAfterAsync(
+            $"update {Schema}.mt_doc_groupsnapshotdocument set data = jsonb_set(data, '{{Chunks}}', '0') where id = $1");
+
+        damaged.Message.ShouldContain("4 rows of 3645728 bytes were found; the document says 0 rows");
+    }
+
     /// <summary>Stores a snapshot of group 1, damages it with <paramref name="sql"/> (one row), and recovers.</summary>
     private async Task<LogCorruptedException> RecoverAfterAsync(string sql)
     {

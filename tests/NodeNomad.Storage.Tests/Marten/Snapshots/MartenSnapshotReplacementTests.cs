@@ -41,6 +41,21 @@ public sealed class MartenSnapshotReplacementTests(MartenTestDatabase server) : 
     }
 
     [Fact]
+    public async Task an_empty_snapshot_replacing_a_large_one_leaves_no_rows_and_reads_back_empty()
+    {
+        (IRaftLog log, _) = await StartWithEntriesAsync();
+        await log.CompactAsync(1, SnapshotNode.Generated(5, (2L << 20) + 1, seed: 14), Ct);
+
+        await log.CompactAsync(1, new Snapshot(new SnapshotMetadata(7, 1, new ConfState([1, 2, 3], [], [])), SnapshotData.Empty), Ct);
+
+        (await _node.ChunkRowsAsync(1)).ShouldBe(0);
+        (_, RecoveredLog recovered) = await _node.RestartAsync(log);
+        recovered.Groups[1].Snapshot!.Metadata.Index.ShouldBe(7UL);
+        recovered.Groups[1].Snapshot!.Data.Length.ShouldBe(0);
+        recovered.Groups[1].Entries.ShouldBeEntries(E(8, 1));
+    }
+
+    [Fact]
     public async Task dropping_a_group_deletes_its_chunk_rows_and_keeps_the_others()
     {
         (IRaftLog log, _) = await StartWithEntriesAsync();
