@@ -11,9 +11,9 @@ namespace NodeNomad.Storage.Marten;
 
 /// <summary>
 /// The log of a node whose host keeps no state: every group's entries, hard states and snapshot markers are events
-/// in the node's own Marten event stream on PostgreSQL, and its snapshots are documents with their bytes in a bytea table
-/// (<see cref="SnapshotChunks"/>), streamed in and out a row at a time. A node restarted on a new
-/// host rebuilds every group from there, with nothing but its identity and a connection string.
+/// in the node's own Marten event stream on PostgreSQL, and its snapshots are documents with their bytes in a bytea
+/// table (<see cref="SnapshotChunks"/>), streamed in and out a row at a time. A node restarted on a new host rebuilds
+/// every group from there, with nothing but its identity and a connection string.
 /// </summary>
 /// <remarks>
 /// <para>Group commit: each <see cref="SaveAsync"/> is one event holding every group's writes, stored with one

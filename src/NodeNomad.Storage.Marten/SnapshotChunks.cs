@@ -26,8 +26,9 @@ internal static class SnapshotChunks
     /// unique violation in its catalogue), so creation is serialized by an advisory lock held for its transaction.
     /// </summary>
     /// <remarks>
-    /// The table is our own DDL rather than one of Marten's extended schema objects: Marten's migration of a schema
-    /// that already holds its own tables did not create it, and two sources of one table's shape would then drift.
+    /// The table is our own DDL rather than one of Marten's extended schema objects: Marten's migration left it out of
+    /// some schemas whose own tables it created ("relation does not exist" at the first snapshot), and one source of
+    /// the table's shape cannot drift from another.
     /// </remarks>
     public static async Task CreateTableAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using NodeNomad.Raft;
+using NodeNomad.Storage.Marten;
 using static NodeNomad.Storage.Tests.LogData;
 
 namespace NodeNomad.Storage.Tests.Marten.Snapshots;
@@ -149,6 +150,22 @@ public sealed class MartenSnapshotReplacementTests(MartenTestDatabase server) : 
         (_, RecoveredLog recovered) = await _node.RestartAsync(log);
         recovered.Groups[1].Snapshot!.Metadata.Index.ShouldBe(6UL);
         await recovered.Groups[1].Snapshot!.Data.ShouldBeSameBytesAsync(newer);
+    }
+
+    [Fact]
+    public async Task a_fenced_writer_s_snapshot_leaves_the_owner_s_rows_alone()
+    {
+        (IRaftLog stale, _) = await StartWithEntriesAsync();
+        Snapshot owners = SnapshotNode.Generated(4, (2L << 20) + 1, seed: 15);
+        (IRaftLog owner, _) = await _node.StartAsync();
+        await owner.CompactAsync(1, owners, Ct);
+
+        await Should.ThrowAsync<LogFencedException>(async () => await stale.CompactAsync(1, SnapshotNode.Generated(6, 4L << 20, seed: 16), Ct));
+
+        (await _node.ChunkRowsAsync(1)).ShouldBe(3);
+        (_, RecoveredLog recovered) = await _node.RestartAsync(owner);
+        recovered.Groups[1].Snapshot!.Metadata.Index.ShouldBe(4UL);
+        await recovered.Groups[1].Snapshot!.Data.ShouldBeSameBytesAsync(owners.Data);
     }
 
     private async Task<(IRaftLog Log, RecoveredLog Recovered)> StartWithEntriesAsync()
