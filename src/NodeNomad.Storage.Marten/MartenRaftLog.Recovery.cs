@@ -137,6 +137,7 @@ public sealed partial class MartenRaftLog
     /// <summary>
     /// Creates the snapshot chunk table when it is missing and the store creates its objects (so also for a store the
     /// caller configured); without auto-creation, a missing table fails recovery as a missing Marten table would.
+    /// Then deletes the node's staged rows.
     /// </summary>
     private async Task CreateChunkTableAsync(CancellationToken cancellationToken)
     {
@@ -150,6 +151,9 @@ public sealed partial class MartenRaftLog
         {
             await SnapshotChunks.CreateTableAsync(connection, Schema, cancellationToken).ConfigureAwait(false);
         }
+
+        // Rows an earlier process of this node staged and never stored.
+        await SnapshotChunks.SweepStagedAsync(connection, Schema, _nodeId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -18,7 +18,8 @@ namespace NodeNomad.Storage.Marten;
 /// <remarks>
 /// <para>Group commit: each <see cref="SaveAsync"/> is one event holding every group's writes, stored with one
 /// <c>SaveChangesAsync</c> (one transaction), together with the snapshot documents it installs; a batch that installs
-/// a snapshot first copies its bytes into the chunk table inside that same transaction.</para>
+/// a snapshot first copies its bytes into the chunk table inside that same transaction, or renames the rows
+/// <see cref="StageSnapshot"/> copied ahead, so that a large snapshot is not copied on the node's loop.</para>
 /// <para>Fencing: every append states the stream version this instance last saw. Another process that claims the
 /// same node identity and writes first makes that version stale; this instance then throws
 /// <see cref="LogFencedException"/> and refuses every further write, instead of interleaving two logs.</para>
@@ -295,7 +296,7 @@ public sealed partial class MartenRaftLog : IRaftLog
         return ValueTask.CompletedTask;
     }
 
-    private GroupSnapshotDocument ToDocument(ulong groupId, Snapshot snapshot, (int Chunks, long Length, string Sha256) stored) => new()
+    private GroupSnapshotDocument ToDocument(ulong groupId, Snapshot snapshot, StoredChunks stored) => new()
     {
         Id = SnapshotIdOf(_nodeId, groupId),
         NodeId = _nodeId,
@@ -331,8 +332,7 @@ public sealed partial class MartenRaftLog : IRaftLog
             List<GroupSnapshotDocument> documents = [];
             foreach ((ulong groupId, Snapshot snapshot) in snapshots)
             {
-                var stored = await SnapshotChunks.WriteAsync(transaction, Schema, SnapshotIdOf(_nodeId, groupId), snapshot.Data, cancellationToken)
-                    .ConfigureAwait(false);
+                StoredChunks stored = await StoreChunksAsync(transaction, groupId, snapshot, cancellationToken).ConfigureAwait(false);
                 documents.Add(ToDocument(groupId, snapshot, stored));
             }
 

@@ -20,6 +20,9 @@ internal static class SnapshotChunks
     /// <summary>The largest row: 1 MiB.</summary>
     public const int ChunkBytes = 1 << 20;
 
+    // In the id of staged rows only: a group's snapshot id is "{nodeId}/{groupId}".
+    private const string StagedMark = "/staged/";
+
     /// <summary>
     /// Creates the table in <paramref name="schema"/> unless it is there. Several nodes may open their logs on one
     /// schema at once, and PostgreSQL refuses concurrent creation of one table even with <c>if not exists</c> (a
@@ -83,16 +86,75 @@ internal static class SnapshotChunks
     /// Replaces the rows of <paramref name="snapshotId"/> with <paramref name="data"/>, inside
     /// <paramref name="transaction"/>; answers the number of rows, the length and the SHA-256 written.
     /// </summary>
-    public static async Task<(int Chunks, long Length, string Sha256)> WriteAsync(
+    public static async Task<StoredChunks> WriteAsync(
+        NpgsqlTransaction transaction, string schema, string snapshotId, SnapshotData data, CancellationToken cancellationToken)
+    {
+        await DeleteAsync(transaction, schema, snapshotId, cancellationToken).ConfigureAwait(false);
+        return await CopyAsync(transaction, schema, snapshotId, data, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="data"/> under <paramref name="stagedId"/> in a transaction of its own, committed, so that
+    /// a later <see cref="TakeStagedAsync"/> only renames the rows.
+    /// </summary>
+    public static async Task<StoredChunks> StageAsync(
+        NpgsqlConnection connection, string schema, string stagedId, SnapshotData data, CancellationToken cancellationToken)
+    {
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        StoredChunks stored = await CopyAsync(transaction, schema, stagedId, data, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    /// <summary>
+    /// Replaces the rows of <paramref name="snapshotId"/> with the <paramref name="chunks"/> rows staged under
+    /// <paramref name="stagedId"/>, inside <paramref name="transaction"/>: a rename of the rows, whose bytes stay where
+    /// PostgreSQL put them. False, leaving <paramref name="snapshotId"/> for the caller to write, when some staged rows
+    /// are gone (a recovery of the same node identity swept them).
+    /// </summary>
+    public static async Task<bool> TakeStagedAsync(
+        NpgsqlTransaction transaction, string schema, string snapshotId, string stagedId, int chunks, CancellationToken cancellationToken)
+    {
+        await DeleteAsync(transaction, schema, snapshotId, cancellationToken).ConfigureAwait(false);
+        await using var rename = new NpgsqlCommand(
+            $"update {schema}.{Table} set snapshot_id = $1 where snapshot_id = $2", transaction.Connection, transaction);
+        _ = rename.Parameters.Add(new NpgsqlParameter { Value = snapshotId });
+        _ = rename.Parameters.Add(new NpgsqlParameter { Value = stagedId });
+        return await rename.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == chunks;
+    }
+
+    /// <summary>Deletes the rows of <paramref name="snapshotIds"/>, inside <paramref name="transaction"/> or on their own.</summary>
+    public static async Task DeleteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string schema, string[] snapshotIds, CancellationToken cancellationToken)
+    {
+        await using var delete = new NpgsqlCommand($"delete from {schema}.{Table} where snapshot_id = any($1)", connection, transaction);
+        _ = delete.Parameters.Add(new NpgsqlParameter { Value = snapshotIds });
+        _ = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The id staged rows of <paramref name="snapshotId"/> are copied under: unique, and marked as staged.</summary>
+    public static string StagedIdOf(string snapshotId) => $"{snapshotId}{StagedMark}{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// Deletes every staged row of <paramref name="nodeId"/>'s snapshots: rows a process staged and never stored. A
+    /// process still staging under the same node identity loses only its head start (see <see cref="TakeStagedAsync"/>).
+    /// </summary>
+    public static async Task SweepStagedAsync(NpgsqlConnection connection, string schema, string nodeId, CancellationToken cancellationToken)
+    {
+        await using var sweep = new NpgsqlCommand(
+            $"delete from {schema}.{Table} where starts_with(snapshot_id, $1) and strpos(snapshot_id, $2) > 0", connection);
+        _ = sweep.Parameters.Add(new NpgsqlParameter { Value = nodeId + "/" });
+        _ = sweep.Parameters.Add(new NpgsqlParameter { Value = StagedMark });
+        _ = await sweep.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task DeleteAsync(NpgsqlTransaction transaction, string schema, string snapshotId, CancellationToken cancellationToken) =>
+        await DeleteAsync(transaction.Connection!, transaction, schema, [snapshotId], cancellationToken).ConfigureAwait(false);
+
+    private static async Task<StoredChunks> CopyAsync(
         NpgsqlTransaction transaction, string schema, string snapshotId, SnapshotData data, CancellationToken cancellationToken)
     {
         NpgsqlConnection connection = transaction.Connection!;
-        await using (var delete = new NpgsqlCommand($"delete from {schema}.{Table} where snapshot_id = $1", connection, transaction))
-        {
-            _ = delete.Parameters.Add(new NpgsqlParameter { Value = snapshotId });
-            _ = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[Math.Min(ChunkBytes, Math.Max(1, data.Length))];
         var chunks = 0;
@@ -121,7 +183,7 @@ internal static class SnapshotChunks
             throw new IOException(string.Create(CultureInfo.InvariantCulture, $"snapshot {snapshotId} said it held {data.Length} bytes but {length} were read"));
         }
 
-        return (chunks, length, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        return new StoredChunks(chunks, length, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ internal sealed class GeneratedSnapshotData(long length, ulong seed) : SnapshotD
 {
     private readonly TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _reads;
 
     public override long Length => length;
 
@@ -25,7 +26,14 @@ internal sealed class GeneratedSnapshotData(long length, ulong seed) : SnapshotD
     /// <summary>Lets a paused reader go on.</summary>
     public void Resume() => _resumed.TrySetResult();
 
-    public override Stream OpenRead() => new Reader(this);
+    /// <summary>How many readers were opened.</summary>
+    public int Reads => _reads;
+
+    public override Stream OpenRead()
+    {
+        _ = Interlocked.Increment(ref _reads);
+        return new Reader(this);
+    }
 
     /// <summary>The byte at <paramref name="position"/>: a splitmix64 of the seed and the position's 8-byte block.</summary>
     public static byte At(ulong seed, long position)

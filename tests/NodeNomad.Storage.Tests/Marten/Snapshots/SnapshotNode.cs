@@ -43,6 +43,10 @@ internal sealed class SnapshotNode(MartenTestDatabase server, string schema) : I
     public Task<long> ChunkRowsAsync(ulong groupId) =>
         ScalarAsync<long>($"select count(*) from {schema}.nn_snapshot_chunks where snapshot_id = $1", groupId);
 
+    /// <summary>How many rows this node staged for <paramref name="groupId"/> and did not store yet.</summary>
+    public Task<long> StagedRowsAsync(ulong groupId) =>
+        ScalarAsync<long>($"select count(*) from {schema}.nn_snapshot_chunks where starts_with(snapshot_id, $1 || '/staged/')", groupId);
+
     /// <summary>
     /// Runs <paramref name="sql"/> with the snapshot id of <paramref name="groupId"/> as <c>$1</c> and
     /// <paramref name="more"/> after it; answers the rows it changed.
