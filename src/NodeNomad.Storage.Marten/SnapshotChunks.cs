@@ -10,7 +10,8 @@ namespace NodeNomad.Storage.Marten;
 /// <summary>
 /// A snapshot's bytes in PostgreSQL, as rows of at most <see cref="ChunkBytes"/> in a bytea table beside the snapshot
 /// documents: written with binary COPY from the snapshot's stream and read back a row at a time into a local file, so
-/// neither side ever holds the whole snapshot, and no jsonb value limits its size.
+/// neither side ever holds the whole snapshot, and no jsonb value limits its size. A stored snapshot's rows have the
+/// id of its document, <c>{nodeId}/{groupId}</c>; rows staged ahead have an id of their own until they are renamed to it.
 /// </summary>
 internal static class SnapshotChunks
 {
