@@ -6,9 +6,11 @@ namespace NodeNomad.Storage.Marten;
 /// records it, so the document and the log always agree.
 /// </summary>
 /// <remarks>
-/// The data is a byte array in a jsonb document, so it travels base64-encoded (a third larger) and is parsed whole.
-/// That is fine for the small state machines of today; snapshots of many megabytes would belong in a bytea table
-/// or PostgreSQL large objects, streamed rather than held in one JSON value.
+/// The document holds the snapshot's metadata; its bytes are rows of a bytea table (<see cref="SnapshotChunks"/>),
+/// written and read a row at a time. Documents written before that table existed carry the bytes in
+/// <see cref="Data"/> (base64 in the jsonb) and no <see cref="Sha256"/>; they are still read. Every document written
+/// since has a <see cref="Sha256"/>, even an empty snapshot's (0 rows), so a document that lost its row count reads
+/// as damaged rather than as an empty snapshot.
 /// </remarks>
 public sealed class GroupSnapshotDocument
 {
@@ -36,6 +38,15 @@ public sealed class GroupSnapshotDocument
     /// <summary>The outgoing voters of a joint configuration, as of the snapshot.</summary>
     public List<ulong> VotersOutgoing { get; set; } = [];
 
-    /// <summary>The serialized state machine.</summary>
+    /// <summary>The serialized state machine, in documents written before the chunk table; empty otherwise.</summary>
     public byte[] Data { get; set; } = [];
+
+    /// <summary>How many rows of the chunk table hold the bytes.</summary>
+    public int Chunks { get; set; }
+
+    /// <summary>How many bytes the snapshot holds.</summary>
+    public long Length { get; set; }
+
+    /// <summary>The SHA-256 of the bytes, lowercase hex, checked when they are read back; empty with <see cref="Data"/>.</summary>
+    public string Sha256 { get; set; } = "";
 }

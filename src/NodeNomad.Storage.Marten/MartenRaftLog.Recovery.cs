@@ -1,5 +1,7 @@
+using JasperFx;
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 using NodeNomad.Raft;
 
 namespace NodeNomad.Storage.Marten;
@@ -8,7 +10,9 @@ public sealed partial class MartenRaftLog
 {
     /// <inheritdoc />
     /// <remarks>There is no torn tail: a batch is one transaction, so <see cref="RecoveredLog.TruncatedTailBytes"/> is 0.</remarks>
-    /// <exception cref="LogCorruptedException">The stream and the snapshot documents disagree, or events are missing.</exception>
+    /// <exception cref="LogCorruptedException">
+    /// The stream and the snapshot documents disagree, events are missing, or a snapshot's chunk rows are damaged.
+    /// </exception>
     public async Task<RecoveredLog> RecoverAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_state == LogState.Disposed, this);
@@ -18,6 +22,7 @@ public sealed partial class MartenRaftLog
         }
 
         await CreateSchemaObjectsAsync(cancellationToken).ConfigureAwait(false);
+        await CreateChunkTableAsync(cancellationToken).ConfigureAwait(false);
         await using IQuerySession session = _store.QuerySession();
         NodeLogHead? head = await session.LoadAsync<NodeLogHead>(_nodeId, cancellationToken).ConfigureAwait(false);
         _generation = head?.Generation ?? 0;
@@ -27,9 +32,14 @@ public sealed partial class MartenRaftLog
             .Where(d => d.NodeId == _nodeId)
             .ToListAsync(cancellationToken)
             .ConfigureAwait(false);
-        Dictionary<ulong, Snapshot> snapshots = documents.ToDictionary(
-            d => d.GroupId,
-            d => new Snapshot(new SnapshotMetadata(d.Index, d.Term, new ConfState(d.Voters, d.Learners, d.VotersOutgoing)), d.Data));
+        Dictionary<ulong, Snapshot> snapshots = [];
+        PrepareSnapshotDirectory();
+        foreach (GroupSnapshotDocument document in documents)
+        {
+            var metadata = new SnapshotMetadata(document.Index, document.Term, new ConfState(document.Voters, document.Learners, document.VotersOutgoing));
+            snapshots[document.GroupId] = new Snapshot(metadata, await ReadSnapshotAsync(document, cancellationToken).ConfigureAwait(false));
+        }
+
         Dictionary<ulong, RecoveredGroup> groups = replay.Finish(snapshots);
 
         foreach (RecoveredGroup group in groups.Values)
@@ -39,11 +49,47 @@ public sealed partial class MartenRaftLog
 
         foreach (GroupSnapshotDocument document in documents)
         {
-            _snapshotBytes[document.GroupId] = document.Data.Length;
+            _snapshotBytes[document.GroupId] = IsInline(document) ? document.Data.Length : document.Length;
         }
 
         _state = LogState.Open;
         return new RecoveredLog(groups, 0);
+    }
+
+    /// <summary>
+    /// A stored snapshot's bytes: copied from the chunk table into a file of the snapshot folder, a row at a time, or
+    /// (a document written before that table) the bytes the document carries.
+    /// </summary>
+    private async Task<SnapshotData> ReadSnapshotAsync(GroupSnapshotDocument document, CancellationToken cancellationToken)
+    {
+        if (IsInline(document))
+        {
+            return SnapshotData.FromBytes(document.Data);
+        }
+
+        string path = Path.Combine(_snapshotDirectory, $"group-{document.GroupId}-{document.Index}.snap");
+        await using (NpgsqlConnection connection = _store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await SnapshotChunks.ReadToFileAsync(connection, Schema, document, path, cancellationToken).ConfigureAwait(false);
+        }
+
+        _recoveredFiles[document.GroupId] = path;
+        return SnapshotData.FromFile(path, 0, document.Length);
+    }
+
+    /// <summary>Whether the document carries its bytes: one written before the chunk table, so without a SHA-256.</summary>
+    private static bool IsInline(GroupSnapshotDocument document) => document.Sha256.Length == 0;
+
+    /// <summary>Empties the snapshot folder (files an earlier process recovered are stale) and creates it.</summary>
+    private void PrepareSnapshotDirectory()
+    {
+        if (Directory.Exists(_snapshotDirectory))
+        {
+            Directory.Delete(_snapshotDirectory, recursive: true);
+        }
+
+        _ = Directory.CreateDirectory(_snapshotDirectory);
     }
 
     /// <summary>Replays the current generation's stream, and notes its version and size.</summary>
@@ -86,6 +132,28 @@ public sealed partial class MartenRaftLog
         _version = version;
         _eventBytes = bytes;
         return replay;
+    }
+
+    /// <summary>
+    /// Creates the snapshot chunk table when it is missing and the store creates its objects (so also for a store the
+    /// caller configured); without auto-creation, a missing table fails recovery as a missing Marten table would.
+    /// Then deletes the node's staged rows.
+    /// </summary>
+    private async Task CreateChunkTableAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = _store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (_store.Options is StoreOptions { AutoCreateSchemaObjects: AutoCreate.None })
+        {
+            await SnapshotChunks.ProbeAsync(connection, Schema, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await SnapshotChunks.CreateTableAsync(connection, Schema, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Rows an earlier process of this node staged and never stored.
+        await SnapshotChunks.SweepStagedAsync(connection, Schema, _nodeId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -3,18 +3,23 @@ using System.Text.RegularExpressions;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
+using Marten.Services;
+using Npgsql;
 using NodeNomad.Raft;
 
 namespace NodeNomad.Storage.Marten;
 
 /// <summary>
 /// The log of a node whose host keeps no state: every group's entries, hard states and snapshot markers are events
-/// in the node's own Marten event stream on PostgreSQL, and its snapshots are documents. A node restarted on a new
-/// host rebuilds every group from there, with nothing but its identity and a connection string.
+/// in the node's own Marten event stream on PostgreSQL, and its snapshots are documents with their bytes in a bytea
+/// table (<see cref="SnapshotChunks"/>), streamed in and out a row at a time. A node restarted on a new host rebuilds
+/// every group from there, with nothing but its identity and a connection string.
 /// </summary>
 /// <remarks>
 /// <para>Group commit: each <see cref="SaveAsync"/> is one event holding every group's writes, stored with one
-/// <c>SaveChangesAsync</c> (one transaction), together with the snapshot documents it installs.</para>
+/// <c>SaveChangesAsync</c> (one transaction), together with the snapshot documents it installs; a batch that installs
+/// a snapshot first copies its bytes into the chunk table inside that same transaction, or renames the rows
+/// <see cref="StageSnapshot"/> copied ahead, so that a large snapshot is not copied on the node's loop.</para>
 /// <para>Fencing: every append states the stream version this instance last saw. Another process that claims the
 /// same node identity and writes first makes that version stale; this instance then throws
 /// <see cref="LogFencedException"/> and refuses every further write, instead of interleaving two logs.</para>
@@ -41,6 +46,13 @@ public sealed partial class MartenRaftLog : IRaftLog
     private readonly Dictionary<ulong, GroupLogPosition> _positions = [];
     private readonly Dictionary<ulong, long> _snapshotBytes = [];
 
+    // Where recovery puts the snapshots it reads back, and whether this instance made the folder (and deletes it).
+    private readonly string _snapshotDirectory;
+    private readonly bool _ownsSnapshotDirectory;
+
+    // The file recovery wrote for each group's snapshot, deleted once the group has a newer snapshot or is dropped.
+    private readonly Dictionary<ulong, string> _recoveredFiles = [];
+
     private LogState _state = LogState.New;
     private long _generation;
     private long _version;
@@ -51,22 +63,26 @@ public sealed partial class MartenRaftLog : IRaftLog
     /// <summary>Creates the log of <paramref name="nodeId"/> in a store the caller owns (and disposes).</summary>
     /// <param name="store">A store configured by <see cref="ConfigureStore"/>.</param>
     /// <param name="nodeId">The node identity.</param>
-    public MartenRaftLog(IDocumentStore store, string nodeId)
-        : this(store, nodeId, ownsStore: false)
+    /// <param name="snapshotDirectory">See <see cref="MartenRaftLogOptions.SnapshotDirectory"/>.</param>
+    public MartenRaftLog(IDocumentStore store, string nodeId, string? snapshotDirectory = null)
+        : this(store, nodeId, ownsStore: false, snapshotDirectory)
     {
     }
 
     /// <summary>Creates the log described by <paramref name="options"/>, with a document store of its own.</summary>
     public MartenRaftLog(MartenRaftLogOptions options)
-        : this(CreateStore(options), options.NodeId, ownsStore: true) => _createSchema = options.AutoCreateSchema;
+        : this(CreateStore(options), options.NodeId, ownsStore: true, options.SnapshotDirectory) => _createSchema = options.AutoCreateSchema;
 
-    private MartenRaftLog(IDocumentStore store, string nodeId, bool ownsStore)
+    private MartenRaftLog(IDocumentStore store, string nodeId, bool ownsStore, string? snapshotDirectory)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
         _store = store;
         _nodeId = nodeId;
         _ownsStore = ownsStore;
+        _ownsSnapshotDirectory = snapshotDirectory is null;
+        _snapshotDirectory = Path.GetFullPath(snapshotDirectory
+            ?? Path.Combine(Path.GetTempPath(), "nodenomad-marten-snapshots", Guid.NewGuid().ToString("N")));
     }
 
     private enum LogState
@@ -91,6 +107,8 @@ public sealed partial class MartenRaftLog : IRaftLog
 
     private string StreamKey => StreamKeyOf(_generation);
 
+    private string Schema => _store.Options.DatabaseSchemaName;
+
     /// <summary>Creates a document store for the log's documents and events, configured by <paramref name="options"/>.</summary>
     public static DocumentStore CreateStore(MartenRaftLogOptions options)
     {
@@ -108,6 +126,9 @@ public sealed partial class MartenRaftLog : IRaftLog
     {
         using DocumentStore store = CreateStore(options with { AutoCreateSchema = true });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync().ConfigureAwait(false);
+        await using NpgsqlConnection connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync().ConfigureAwait(false);
+        await SnapshotChunks.CreateTableAsync(connection, options.SchemaName, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Configures Marten for the log: connection, schema, string stream keys, and the stored types.</summary>
@@ -160,12 +181,22 @@ public sealed partial class MartenRaftLog : IRaftLog
             Entries = [.. w.Entries.Select(ToRecord)],
         })];
 
-        await using IDocumentSession session = _store.LightweightSession();
-        List<GroupSnapshotDocument> installed = [.. writes.Where(w => w.Snapshot is not null).Select(w => ToDocument(w.GroupId, w.Snapshot!))];
-        foreach (GroupSnapshotDocument document in installed)
+        SnapshotWrite write;
+        try
         {
-            session.Store(document);
+            write = await BeginAsync([.. writes.Where(w => w.Snapshot is not null).Select(w => (w.GroupId, w.Snapshot!))], cancellationToken)
+                .ConfigureAwait(false);
         }
+        catch
+        {
+            // Like any failed save: nothing committed, but the instance goes by the rule that it then knows nothing.
+            _state = LogState.Failed;
+            throw;
+        }
+
+        await using SnapshotWrite disposing = write;
+        IDocumentSession session = write.Session;
+        List<GroupSnapshotDocument> installed = write.Documents;
 
         if (dropped.Count == 0)
         {
@@ -182,18 +213,20 @@ public sealed partial class MartenRaftLog : IRaftLog
             {
                 _ = _positions.Remove(groupId);
                 _ = _snapshotBytes.Remove(groupId);
+                ForgetRecoveredFile(groupId);
             }
         }
 
         _batches++;
-        foreach (GroupWrite write in writes)
+        foreach (GroupWrite groupWrite in writes)
         {
-            _positions[write.GroupId] = positions[write.GroupId];
+            _positions[groupWrite.GroupId] = positions[groupWrite.GroupId];
         }
 
         foreach (GroupSnapshotDocument document in installed)
         {
-            _snapshotBytes[document.GroupId] = document.Data.Length;
+            _snapshotBytes[document.GroupId] = document.Length;
+            ForgetRecoveredFile(document.GroupId);
         }
     }
 
@@ -208,19 +241,21 @@ public sealed partial class MartenRaftLog : IRaftLog
         cancellationToken.ThrowIfCancellationRequested();
 
         GroupLogPosition position = _positions.GetValueOrDefault(groupId).AfterCompaction(groupId, snapshot.Metadata);
-        await using IDocumentSession session = _store.LightweightSession();
         try
         {
+            await using SnapshotWrite write = await BeginAsync([(groupId, snapshot)], cancellationToken).ConfigureAwait(false);
+            IDocumentSession session = write.Session;
+
             // The live log is read back rather than kept in memory: compaction is rare, appends are not.
             StreamReplay replay = await ReplayAsync(session, cancellationToken).ConfigureAwait(false);
             replay.Compact(groupId, snapshot.Metadata);
             LogGenerationStarted started = QueueNextGeneration(session, replay);
-            session.Store(ToDocument(groupId, snapshot));
             await CommitAsync(session, cancellationToken).ConfigureAwait(false);
 
             EnterGeneration(started);
             _positions[groupId] = position;
-            _snapshotBytes[groupId] = snapshot.Data.Length;
+            _snapshotBytes[groupId] = write.Documents[0].Length;
+            ForgetRecoveredFile(groupId);
         }
         catch (Exception e) when (e is not LogFencedException)
         {
@@ -238,6 +273,11 @@ public sealed partial class MartenRaftLog : IRaftLog
         }
 
         _state = LogState.Disposed;
+        if (_ownsSnapshotDirectory)
+        {
+            DeleteSnapshotDirectory();
+        }
+
         return _ownsStore ? DisposeStoreAsync() : ValueTask.CompletedTask;
     }
 
@@ -256,7 +296,7 @@ public sealed partial class MartenRaftLog : IRaftLog
         return ValueTask.CompletedTask;
     }
 
-    private GroupSnapshotDocument ToDocument(ulong groupId, Snapshot snapshot) => new()
+    private GroupSnapshotDocument ToDocument(ulong groupId, Snapshot snapshot, StoredChunks stored) => new()
     {
         Id = SnapshotIdOf(_nodeId, groupId),
         NodeId = _nodeId,
@@ -266,8 +306,79 @@ public sealed partial class MartenRaftLog : IRaftLog
         Voters = [.. snapshot.Metadata.ConfState.Voters],
         Learners = [.. snapshot.Metadata.ConfState.Learners],
         VotersOutgoing = [.. snapshot.Metadata.ConfState.VotersOutgoing],
-        Data = snapshot.Data.ToArray(),
+        Chunks = stored.Chunks,
+        Length = stored.Length,
+        Sha256 = stored.Sha256,
     };
+
+    /// <summary>
+    /// A session for a save or compaction that stores <paramref name="snapshots"/>: without snapshots, an ordinary
+    /// session; with them, a session in a transaction this instance opened, into which each snapshot's bytes were
+    /// copied already (the session's <c>SaveChangesAsync</c> commits them with everything else, or none of it).
+    /// </summary>
+    private async Task<SnapshotWrite> BeginAsync(List<(ulong GroupId, Snapshot Snapshot)> snapshots, CancellationToken cancellationToken)
+    {
+        if (snapshots.Count == 0)
+        {
+            return new SnapshotWrite(_store.LightweightSession(), [], null, null);
+        }
+
+        NpgsqlConnection connection = _store.Storage.Database.CreateConnection();
+        NpgsqlTransaction? transaction = null;
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            List<GroupSnapshotDocument> documents = [];
+            foreach ((ulong groupId, Snapshot snapshot) in snapshots)
+            {
+                StoredChunks stored = await StoreChunksAsync(transaction, groupId, snapshot, cancellationToken).ConfigureAwait(false);
+                documents.Add(ToDocument(groupId, snapshot, stored));
+            }
+
+            IDocumentSession session = _store.LightweightSession(SessionOptions.ForTransaction(transaction, shouldAutoCommit: true));
+            foreach (GroupSnapshotDocument document in documents)
+            {
+                session.Store(document);
+            }
+
+            return new SnapshotWrite(session, documents, transaction, connection);
+        }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private void ForgetRecoveredFile(ulong groupId)
+    {
+        if (_recoveredFiles.Remove(groupId, out string? path))
+        {
+            // A reader still sending it keeps its handle; a new reader gets the newer snapshot from the group.
+            File.Delete(path);
+        }
+    }
+
+    private void DeleteSnapshotDirectory()
+    {
+        try
+        {
+            if (Directory.Exists(_snapshotDirectory))
+            {
+                Directory.Delete(_snapshotDirectory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // Only temporary files: a folder that cannot be deleted now costs disk, not correctness.
+        }
+    }
 
     private void EnsureWritable()
     {
@@ -300,6 +411,7 @@ public sealed partial class MartenRaftLog : IRaftLog
                 if (!groups.Any(g => g.GroupId == groupId && g.Snapshot is not null))
                 {
                     session.Delete<GroupSnapshotDocument>(SnapshotIdOf(_nodeId, groupId));
+                    SnapshotChunks.QueueDelete(session, Schema, SnapshotIdOf(_nodeId, groupId));
                 }
             }
 

@@ -18,6 +18,13 @@ public sealed record MartenRaftLogOptions
     public required string NodeId { get; init; }
 
     /// <summary>
+    /// A folder of this log's own where recovery puts the snapshots it reads back from PostgreSQL (a snapshot is read
+    /// from a file, never held whole in memory); emptied by every recovery. Null: a new folder under the system's
+    /// temporary folder, deleted when the log is disposed.
+    /// </summary>
+    public string? SnapshotDirectory { get; init; }
+
+    /// <summary>
     /// Whether Marten creates or updates its tables when first used (development). Turned off in production,
     /// where the schema is applied beforehand with <see cref="MartenRaftLog.ApplySchemaAsync"/>.
     /// </summary>

@@ -293,6 +293,9 @@ public sealed class NodeOptions
         SchemaName = MartenSchema,
         NodeId = NodeId,
         AutoCreateSchema = MartenAutoCreate,
+
+        // Scratch space: recovered snapshots are read back from PostgreSQL into files here, never held whole.
+        SnapshotDirectory = Path.Combine(EffectiveDataDir, "marten-snapshots"),
     };
 
     private int Integer(IConfiguration configuration, string key, int fallback)
