@@ -1,7 +1,14 @@
 using Microsoft.Extensions.Options;
 using NodeNomad.Node;
 using NodeNomad.Node.Configuration;
+using NodeNomad.Node.Operations;
 using NodeNomad.Storage;
+
+if (args is [HandOverCommand.Name])
+{
+    // The container's stop hook talks to the node beside it; it starts no node of its own.
+    return await HandOverCommand.RunAsync(Console.Out);
+}
 
 try
 {
