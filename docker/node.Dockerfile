@@ -24,7 +24,9 @@ RUN dotnet publish src/NodeNomad.Node/NodeNomad.Node.csproj -c Release -o /app -
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 
 # curl serves the HEALTHCHECK only: the runtime image has no HTTP client of its own. /data is created here,
-# owned by the app user, so that a new named volume mounted on it starts out writable by the node.
+# owned by the app user, so that a new named volume mounted on it starts out writable by the node. There is no
+# VOLUME: a node on the Marten storage keeps nothing on disk, and the file store's volume is the deployment's
+# to mount (a named volume in Compose, a claim per pod in Kubernetes).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
@@ -44,11 +46,12 @@ ENV NODE_HOST=0.0.0.0 \
     ASPNETCORE_HTTP_PORTS=
 
 USER $APP_UID
-VOLUME /data
 EXPOSE 3001 4001
 
-# /health/live answers as soon as the process serves HTTP; readiness (/health/ready) is the caller's concern.
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-    CMD curl -fsS "http://127.0.0.1:${NODE_PORT}/health/live" || exit 1
+# Healthy means ready (/health/ready): the node serves, it has found its cluster and its storage answers.
+# Kubernetes ignores HEALTHCHECK and probes /health/live and /health/ready itself. The stop hook for
+# orchestrators is the same binary: `dotnet NodeNomad.Node.dll hand-over` (see docs/deployment.md).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD curl -fsS "http://127.0.0.1:${NODE_PORT}/health/ready" || exit 1
 
 ENTRYPOINT ["dotnet", "NodeNomad.Node.dll"]
