@@ -1,5 +1,6 @@
 using System.Globalization;
 using NodeNomad.Core.Cluster;
+using NodeNomad.Simulation.Rebalancing;
 
 namespace NodeNomad.Simulation.Tests;
 
@@ -32,9 +33,9 @@ public class RebalancingSeedsTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{results.Count} seeds: {moves.Count(m => m.Decision.Action == RebalancerDecision.Leadership)} leadership moves, "
             + $"{moves.Count(m => m.Decision.Action == RebalancerDecision.Replica)} replica moves, at most {results.Max(r => r.Moves.Count)} in one seed; "
-            + $"{results.Count(r => r.HottestSince(0) >= RebalancingSimulation.Rules.Threshold)} seeds started with a hot node"));
+            + $"{results.Count(r => r.HottestSince(0) >= RebalancingScenario.Skewed.Rules.Threshold)} seeds started with a hot node"));
         failures.Select(f => f.Seed).ShouldBeEmpty();
-        results.Count(r => r.HottestSince(0) >= RebalancingSimulation.Rules.Threshold).ShouldBeGreaterThan(25, "most seeds start with a node above the threshold");
+        results.Count(r => r.HottestSince(0) >= RebalancingScenario.Skewed.Rules.Threshold).ShouldBeGreaterThan(25, "most seeds start with a node above the threshold");
         moves.ShouldContain(m => m.Decision.Action == RebalancerDecision.Replica, "some seeds need a replica moved, not only a leadership");
     }
 
@@ -64,14 +65,14 @@ public class RebalancingSeedsTests(ITestOutputHelper output)
     {
         var quietFrom = Duration - Quiet;
         var hottest = result.HottestSince(quietFrom);
-        if (hottest >= RebalancingSimulation.Rules.Threshold)
+        if (hottest >= RebalancingScenario.Skewed.Rules.Threshold)
         {
             return string.Create(CultureInfo.InvariantCulture, $"Seed {result.Seed}: a node was at {hottest:0.00}× the mean in the last {Quiet / 1000} s, above the threshold.");
         }
 
-        if (result.Moves.Count > 2 * RebalancingSimulation.ShardCount)
+        if (result.Moves.Count > 2 * RebalancingScenario.Skewed.Shards)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"Seed {result.Seed}: {result.Moves.Count} moves, more than {2 * RebalancingSimulation.ShardCount}: thrashing.");
+            return string.Create(CultureInfo.InvariantCulture, $"Seed {result.Seed}: {result.Moves.Count} moves, more than {2 * RebalancingScenario.Skewed.Shards}: thrashing.");
         }
 
         return result.Moves.FirstOrDefault(m => m.At >= quietFrom) is { Decision: { } late } move

@@ -43,6 +43,16 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
     /// <summary>The smoothed load the next decision goes by (an immutable record: safe to read anywhere).</summary>
     public RebalancerLoad Load => _load;
 
+    /// <summary>
+    /// Who leads each shard as the latest figures say, or null while there are none fresh (a new meta leader, a shell
+    /// that stopped sending them): the placement driver balances leaderships by it.
+    /// </summary>
+    public Func<int, string?>? Leaders()
+    {
+        var load = _load;
+        return _observed > 0 && context.Now - _loadAt <= FreshFor ? load.LeaderOf : null;
+    }
+
     /// <summary>Takes the latest load figures: rates are averaged, sizes and roles taken as they are.</summary>
     public void Observe(RebalancerLoad load)
     {
@@ -97,7 +107,8 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
         var status = meta.Status;
         var rules = map.RebalancerSettings;
         var now = context.Now;
-        if (status.AppliedIndex < status.CommitIndex || _observed < WarmUp || now - _loadAt > FreshFor
+        // Nor while a proposal is not applied yet (the placement driver's, this tick): every decision sees every move asked.
+        if (status.AppliedIndex < status.CommitIndex || meta.Raft.Status.LastIndex > meta.Applied || _observed < WarmUp || now - _loadAt > FreshFor
             || (_lastRound is { } last && now - last < rules.IntervalSeconds * 1000L))
         {
             return;
