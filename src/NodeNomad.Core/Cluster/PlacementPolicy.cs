@@ -176,14 +176,16 @@ public static class PlacementPolicy
     }
 
     /// <summary>
-    /// The next leadership to hand over, or null: for the node furthest off its share (beyond one), the move that evens
-    /// it most — a node below takes a leadership from the voter of one of its shards furthest above its own share; a node
+    /// The next leadership to hand over, or null: for the node furthest below its share (beyond one), else the one
+    /// furthest above, the move that evens it most — a node below takes a leadership from the voter of one of its shards furthest above its own share; a node
     /// above gives one to the fellow voter furthest below. Only moves that improve the balance strictly
     /// (<see cref="LeadershipCounts.Evens"/>) are made, so this never goes round in circles.
     /// </summary>
     private static PlacementDecision? NextLeadership(ClusterMap map, LeadershipCounts counts, Dictionary<int, string?> led, Func<int, bool> unavailable)
     {
-        var off = counts.Nodes.Where(counts.IsOutOfBalance).OrderByDescending(n => Math.Abs(counts.Off(n))).ThenBy(n => n, StringComparer.Ordinal).ToList();
+        // Nodes short of leaderships first (a node that joined serves nothing until it leads), the furthest off first.
+        var off = counts.Nodes.Where(counts.IsOutOfBalance).OrderBy(n => counts.Off(n) < 0 ? 0 : 1).ThenByDescending(n => Math.Abs(counts.Off(n)))
+            .ThenBy(n => n, StringComparer.Ordinal).ToList();
         foreach (var node in off)
         {
             if (counts.Off(node) < 0)

@@ -15,7 +15,8 @@ namespace NodeNomad.Core.Cluster;
 /// with its leadership.
 /// <para>
 /// A move is made only when it takes at least <see cref="MinimumGain"/> off the source and every node it adds load to
-/// stays cooler than the source was (so load only flows downhill and moves cannot cycle); never for a shard that moved
+/// ends cooler than the source was by that much and by half the load moved (so load only flows downhill, moves cannot
+/// cycle, and noise in the figures cannot make two nodes trade places); never for a shard that moved
 /// within its cooldown, nor back to a node the shard left within <see cref="ReturnCooldowns"/> cooldowns (a load that
 /// comes and goes cannot make it flap), nor beyond the cap of moves in flight, which counts every driver's moves.
 /// And it never leaves the counts for the placement driver to even out (<see cref="ReplicaCounts"/>,
@@ -33,10 +34,12 @@ public static class Rebalancer
     public const string RequestedBy = "rebalancer";
 
     /// <summary>
-    /// The least a move must take off its source, as a share of the mean: a replica that lost its leadership keeps a
-    /// fading trace in smoothed figures, and moving it would cost a migration for nothing.
+    /// The least a move must take off its source, as a share of the mean, and the least by which every node it loads must
+    /// end below the source: moving less is within the noise of the figures (a second's count of requests strays by a few
+    /// per cent even after smoothing), and a move that small between two nodes of about the same load only swaps which of
+    /// them is hotter, for the next round to swap back.
     /// </summary>
-    public const double MinimumGain = 0.05;
+    public const double MinimumGain = 0.1;
 
     /// <summary>
     /// A move never sends a shard's leadership or replica back to the node it last left within this many cooldowns:
@@ -561,6 +564,14 @@ public static class Rebalancer
             if (risen.FirstOrDefault(r => r.After >= sourceRatio) is { Node: not null } hot)
             {
                 return (Say($"{hot.Node} would serve {X(hot.After)} the mean, no cooler than {source}'s {X(sourceRatio)}"), false, null);
+            }
+
+            // A move must lower the hotter of its nodes by the least gain, and by half of what it moves: one that only swaps
+            // which node is hotter (or overshoots by more than half) is made and unmade by the noise in the figures.
+            var margin = Math.Max(MinimumGain, (sourceRatio - sourceAfter) / 2);
+            if (risen.FirstOrDefault(r => r.After > sourceRatio - margin) is { Node: not null } level)
+            {
+                return (Say($"{level.Node} would serve {X(level.After)} the mean, less than {X(margin)} below {source}'s {X(sourceRatio)}: it would only swap which is hotter"), false, null);
             }
 
             if ((_replicas.Unbalances(replicas) ?? _leaderships.Unbalances(leads)) is { } unbalanced)

@@ -30,6 +30,9 @@ public sealed record RebalancingResult(
     /// <summary>The meta leader's map at the end.</summary>
     public ClusterMap? FinalMap { get; init; }
 
+    /// <summary>The most moves in flight at once (migrations, and hand-overs not carried out yet), sampled every 100 ms.</summary>
+    public int MostInFlight { get; init; }
+
     /// <summary>The hottest ratio seen from <paramref name="from"/> on.</summary>
     public double HottestSince(long from) => Hottest.Where(h => h.At >= from).Select(h => h.Ratio).DefaultIfEmpty(0).Max();
 

@@ -36,6 +36,7 @@ public sealed class RebalancingSimulation
     private readonly Dictionary<int, (string? Leader, string Replicas)> _seen = [];
     private readonly List<(long At, double Ratio)> _hottest = [];
     private bool _joinerStarted;
+    private int _mostInFlight;
     private long _nextTicket;
 
     /// <summary>The rebalancing seeds' first scenario (<see cref="RebalancingScenario.Skewed"/>).</summary>
@@ -109,6 +110,7 @@ public sealed class RebalancingSimulation
             Joiner = _joiner?.Id,
             FinalLeaders = Leaders(),
             FinalMap = MetaLeader()?.Core!.Map,
+            MostInFlight = _mostInFlight,
         };
     }
 
@@ -217,8 +219,13 @@ public sealed class RebalancingSimulation
         var origin = SimulatedClock.Origin.ToUnixTimeMilliseconds();
         foreach (var migration in map.Migrations)
         {
-            _asked.TryAdd("m:" + migration.Id, new ShardMove(migration.CreatedAt - origin, migration.ShardId, ShardMove.Migration, migration.Reason,
+            var key = "m:" + migration.Id;
+            _asked.TryAdd(key, new ShardMove(migration.CreatedAt - origin, migration.ShardId, ShardMove.Migration, migration.Reason,
                 migration.Source, migration.Target, migration.Steps.Count > 0 ? migration.Steps[0].Detail : null));
+            if (migration.IsFinal && _asked[key].EndedAt is null)
+            {
+                _asked[key] = _asked[key] with { EndedAt = migration.UpdatedAt - origin };
+            }
         }
 
         foreach (var handover in map.Handovers)
@@ -228,6 +235,9 @@ public sealed class RebalancingSimulation
         }
 
         var leaders = Leaders();
+        var now = _events.Now + origin;
+        _mostInFlight = Math.Max(_mostInFlight, map.Migrations.Count(m => !m.IsFinal)
+            + map.Handovers.Count(h => LeadershipCounts.IsInFlight(h, leaders.GetValueOrDefault(h.ShardId), now)));
         foreach (var shard in map.Shards)
         {
             var leader = leaders.GetValueOrDefault(shard.Id);

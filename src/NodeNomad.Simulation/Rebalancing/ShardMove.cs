@@ -15,4 +15,7 @@ public sealed record ShardMove(long At, int ShardId, string Kind, string Reason,
 
     /// <summary>A leadership handed over.</summary>
     public const string Handover = "handover";
+
+    /// <summary>When a migration ended (virtual milliseconds, its last step), or null while it runs and for a hand-over.</summary>
+    public long? EndedAt { get; init; }
 }
