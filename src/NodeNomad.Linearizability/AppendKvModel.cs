@@ -38,6 +38,21 @@ public sealed class AppendKvModel : Model<string, AppendKvInput, string>
     }
 
     /// <inheritdoc/>
+    public override bool Grows(AppendKvInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Kind == AppendKvOperationKind.Append;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Appends only add to the end, so a get can still answer a value only if the value starts with the state.</remarks>
+    public override bool Outgrown(string state, AppendKvInput input, string output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Kind == AppendKvOperationKind.Get && !output.StartsWith(state, StringComparison.Ordinal);
+    }
+
+    /// <inheritdoc/>
     public override IEqualityComparer<string> States => StringComparer.Ordinal;
 
     /// <inheritdoc/>

@@ -40,6 +40,22 @@ public abstract class Model<TState, TInput, TOutput>
     /// </summary>
     public virtual bool IsReadOnly(TInput input) => false;
 
+    /// <summary>
+    /// True when the operation is a write that only ever grows the state, in the sense of <see cref="Outgrown"/>:
+    /// after it, a read that <see cref="Outgrown"/> says the state has passed stays passed (an append to a value).
+    /// Defaults to false.
+    /// </summary>
+    public virtual bool Grows(TInput input) => false;
+
+    /// <summary>
+    /// True when no sequence of writes that <see cref="Grows"/> can take <paramref name="state"/> to a state in
+    /// which the read <paramref name="input"/> answers <paramref name="output"/> (for appends to a value: the value
+    /// read does not start with the state's). The search uses it to drop a partial linearization as soon as a read
+    /// still waiting to be placed can no longer be, rather than when the read's answer comes; it must never answer
+    /// true when such a sequence exists. Defaults to false, which prunes nothing.
+    /// </summary>
+    public virtual bool Outgrown(TState state, TInput input, TOutput output) => false;
+
     /// <summary>Equality and hashing of states, used to memoise the search. Defaults to the type's own.</summary>
     public virtual IEqualityComparer<TState> States => EqualityComparer<TState>.Default;
 

@@ -8,6 +8,7 @@ public class PorcupineKvFileTests(ITestOutputHelper output)
     [InlineData("c10-ok.txt", HistoryFileVerdict.Linearizable)]
     [InlineData("c10-bad.txt", HistoryFileVerdict.NotLinearizable)]
     [InlineData("c50-ok.txt", HistoryFileVerdict.Linearizable)]
+    [InlineData("c50-bad.txt", HistoryFileVerdict.NotLinearizable)]
     public void each_porcupine_history_gets_its_known_verdict(string file, HistoryFileVerdict expected)
     {
         var result = HistoryFile.Check(TestHistories.PorcupineKv(file));
@@ -20,7 +21,9 @@ public class PorcupineKvFileTests(ITestOutputHelper output)
     [Theory]
     [InlineData("c10-ok.txt", 337)]
     [InlineData("c10-bad.txt", 405)]
-    public void the_ten_client_histories_are_checked_in_well_under_a_second(string file, int operations)
+    [InlineData("c50-ok.txt", 1712)]
+    [InlineData("c50-bad.txt", 2024)]
+    public void the_ten_and_fifty_client_histories_are_checked_in_well_under_a_second(string file, int operations)
     {
         var path = TestHistories.PorcupineKv(file);
 
