@@ -33,6 +33,9 @@ public sealed record RebalancingResult(
     /// <summary>The most moves in flight at once (migrations, and hand-overs not carried out yet), sampled every 100 ms.</summary>
     public int MostInFlight { get; init; }
 
+    /// <summary>The meta leader's newest rebalancer decision at the end, or null.</summary>
+    public RebalancerDecision? LastDecision { get; init; }
+
     /// <summary>The hottest ratio seen from <paramref name="from"/> on.</summary>
     public double HottestSince(long from) => Hottest.Where(h => h.At >= from).Select(h => h.Ratio).DefaultIfEmpty(0).Max();
 

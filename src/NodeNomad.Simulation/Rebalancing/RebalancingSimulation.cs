@@ -111,6 +111,7 @@ public sealed class RebalancingSimulation
             FinalLeaders = Leaders(),
             FinalMap = MetaLeader()?.Core!.Map,
             MostInFlight = _mostInFlight,
+            LastDecision = MetaLeader()?.Core!.RebalancerDecisions is { Count: > 0 } decisions ? decisions[0] : null,
         };
     }
 
