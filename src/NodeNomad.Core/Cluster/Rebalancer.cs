@@ -209,10 +209,23 @@ public static class Rebalancer
         public string ReplicaGiver => Giver ?? From;
     }
 
-    /// <summary>A move considered: its steps (the first is the move, the others its exchange), in words, and the hottest of its nodes after it.</summary>
-    private readonly record struct Move(IReadOnlyList<Step> Steps, string Sentence, double Worst)
+    /// <summary>
+    /// A move considered: its steps (the first is the move, the others its exchange), in words, the hottest of its nodes
+    /// after it, and the hottest of the nodes it adds load to after it.
+    /// </summary>
+    private readonly record struct Move(IReadOnlyList<Step> Steps, string Sentence, double Worst, double Loaded)
     {
         public Step First => Steps[0];
+
+        /// <summary>
+        /// Whether this move leaves its hottest node cooler than <paramref name="other"/> does, or as cool and the nodes it
+        /// loads cooler: when every move leaves the source the hottest, the one that loads the coolest target wins, so a
+        /// hot shard does not go to a node that already serves one while another serves none.
+        /// </summary>
+        public bool Beats(Move? other) =>
+            other is not { } them || Worst < them.Worst - Tie || (Math.Abs(Worst - them.Worst) <= Tie && Loaded < them.Loaded - Tie);
+
+        private const double Tie = 1e-9;
     }
 
     /// <summary>One round's view: the eligible nodes, their loads, weights and counts, and the moves open to it.</summary>
@@ -360,7 +373,7 @@ public static class Rebalancer
                 }
 
                 return new Move([new Step(RebalancerDecision.Leadership, migration.ShardId, leader, to)],
-                    Say($"{to} received a replica of {name} in {migration.Id}; its leadership follows it from {leader}"), after);
+                    Say($"{to} received a replica of {name} in {migration.Id}; its leadership follows it from {leader}"), after, after);
             }
 
             return null;
@@ -396,7 +409,7 @@ public static class Rebalancer
 
                     var step = new Step(RebalancerDecision.Leadership, replica.ShardId, source, voter);
                     if (Consider(step, LeadershipExchanges(voter, source, replica.ShardId), Say($"leadership of {name} to {voter}"), rejected) is { } move
-                        && (best is null || move.Worst < best.Value.Worst))
+                        && move.Beats(best))
                     {
                         best = move with { Sentence = Say($"moving the leadership of {name} to {voter}{move.Sentence}") };
                     }
@@ -466,7 +479,7 @@ public static class Rebalancer
                 {
                     rejected.AddRange(told.Take(1));
                 }
-                else if (best is null || m.Worst < best.Value.Worst)
+                else if (m.Beats(best))
                 {
                     best = m;
                 }
@@ -583,7 +596,7 @@ public static class Rebalancer
                 ? Say($", with the leadership of {ShardNames.Of(e.ShardId)} coming back to {e.To} in exchange")
                 : Say($", with {e.From}'s replica of {ShardNames.Of(e.ShardId)} going to {e.To} in exchange"));
             var figures = string.Join(", ", risen.Select(r => Say($"{r.Node} to {X(r.After)}")).Prepend(Say($"{source} to {X(sourceAfter)}")));
-            return (null, false, new Move(steps, Say($"{string.Concat(exchange)} ({figures})"), risen.Select(r => r.After).Append(sourceAfter).Max()));
+            return (null, false, new Move(steps, Say($"{string.Concat(exchange)} ({figures})"), risen.Select(r => r.After).Append(sourceAfter).Max(), risen.Select(r => r.After).DefaultIfEmpty(0).Max()));
         }
 
         private static void Shift<T>(Dictionary<string, T> changes, string from, string to, T amount)

@@ -353,7 +353,12 @@ public class RebalancerDecisionTests
 
         decision.Target.ShouldNotBe("node-2");
         decision.Rejected.ShouldContain("leadership of shard-3 to node-2: shard-3 left node-2 200 s ago, and a shard does not go back within 600 s");
-        Decide(map, load, now: Now + 400_001).Decisions.ShouldHaveSingleItem().Target.ShouldBe("node-2", "past five cooldowns it may go back");
+        decision.Target.ShouldBe("node-4");
+        var later = Decide(map, load, now: Now + 400_001).Decisions.ShouldHaveSingleItem();
+        later.Target.ShouldBe("node-4", "node-4 leads nothing: it is the cooler of the two");
+        later.Rejected.ShouldNotContain(r => r.Contains("does not go back", StringComparison.Ordinal));
+        var withoutNode4 = Load(map, [300, 100, 100, 100], new() { [3] = "node-1" }, "node-4");
+        Decide(map, withoutNode4, now: Now + 400_001).Decisions.ShouldHaveSingleItem().Target.ShouldBe("node-2", "past five cooldowns it may go back");
     }
 
     [Fact]
