@@ -7,7 +7,7 @@ namespace NodeNomad.Launcher.Tests;
 
 /// <summary>
 /// The convergence test on real processes: the launcher's cluster of four nodes and sixteen shards with the rebalancer's
-/// default settings, under writes of which 80 % go to four shards that one node leads. The load each node serves is
+/// default settings (a round every 10 s, cooldown 120 s), under writes of which 80 % go to four shards that one node leads. The load each node serves is
 /// computed from the test's own rates and the leaders the cluster reports (not from the rebalancer's figures, which it
 /// prints beside them): the most loaded node comes within 1.3× the mean within 60 s of the load starting, and in the
 /// following 90 s of the same load no shard moves more than once and the balance holds. Zero client errors, and every
@@ -45,6 +45,22 @@ public sealed class AHotSpot(ITestOutputHelper output)
             using var http = new HttpClient { BaseAddress = new Uri(Invariant($"http://localhost:{basePort + 1}")), Timeout = TimeSpan.FromSeconds(10) };
             var settings = (await http.GetFromJsonAsync<RebalancerInfo>(new Uri("/api/v1/cluster/rebalancer", UriKind.Relative)))!.Settings;
             settings.Enabled.ShouldBeTrue("the rebalancer is on by default");
+
+            // A shard whose leadership the placement driver moved within the cooldown is not the rebalancer's to move: the
+            // load starts once no leadership has moved for a whole cooldown, so every shard is free to go.
+            var quietSince = Stopwatch.GetTimestamp();
+            var before = Leaders(await view.ShardsAsync());
+            await ClusterView.UntilAsync("no leadership moves for a whole cooldown", Settling + TimeSpan.FromSeconds(settings.CooldownSeconds), async () =>
+            {
+                var now = Leaders(await view.ShardsAsync());
+                if (now.Count != Shards || now.Any(l => before.GetValueOrDefault(l.Key) != l.Value))
+                {
+                    (before, quietSince) = (now, Stopwatch.GetTimestamp());
+                }
+
+                var quiet = Stopwatch.GetElapsedTime(quietSince);
+                return quiet.TotalSeconds > settings.CooldownSeconds + 5 ? null : Invariant($"quiet for {quiet.TotalSeconds:0} s");
+            });
 
             // The hot spot: four shards the busiest leader leads.
             var shards = await view.ShardsAsync();
@@ -115,7 +131,7 @@ public sealed class AHotSpot(ITestOutputHelper output)
                 var explained = (await http.GetFromJsonAsync<RebalancerDecisionInfo[]>(new Uri("/api/v1/cluster/rebalancer/decisions", UriKind.Relative)))!;
                 foreach (var decision in explained.Take(20))
                 {
-                    output.WriteLine(Invariant($"{decision.At:HH:mm:ss} {decision.Action}: {decision.Reason}"));
+                    output.WriteLine(Invariant($"{decision.At:HH:mm:ss} {decision.Action}: {decision.Reason} | rejected: {string.Join("; ", decision.Rejected)}"));
                 }
 
                 converged.ShouldNotBeNull(Invariant($"the most loaded node was still at {ratio:0.00}× the mean {ConvergeWithin.TotalSeconds:0} s after the load started; ") + Describe(await view.ShardsAsync()));
