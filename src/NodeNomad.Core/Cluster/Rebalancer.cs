@@ -218,31 +218,14 @@ public static class Rebalancer
         public Step First => Steps[0];
 
         /// <summary>
-        /// The move of <paramref name="moves"/> (in the order considered) to make: of those whose hottest node after it is
-        /// within <see cref="MinimumGain"/> of the coolest such, the one whose most loaded target is coolest (the first of
-        /// equals). When every move leaves the source the hottest, a few percent between two shards' loads is noise,
-        /// while sending a hot shard to a node that already serves one, when another serves none, is a move the next
-        /// rounds must undo.
+        /// Whether this move leaves its hottest node cooler than <paramref name="other"/> does, or as cool and the nodes it
+        /// loads cooler: when every move leaves the source the hottest, the one that loads the coolest target wins, so a
+        /// hot shard does not go to a node that already serves one while another serves none.
         /// </summary>
-        public static Move? Choose(List<Move> moves)
-        {
-            if (moves.Count == 0)
-            {
-                return null;
-            }
+        public bool Beats(Move? other) =>
+            other is not { } them || Worst < them.Worst - Tie || (Math.Abs(Worst - them.Worst) <= Tie && Loaded < them.Loaded - Tie);
 
-            var coolest = moves.Min(m => m.Worst);
-            Move? best = null;
-            foreach (var move in moves.Where(m => m.Worst <= coolest + MinimumGain))
-            {
-                if (best is not { } them || move.Loaded < them.Loaded - 1e-9)
-                {
-                    best = move;
-                }
-            }
-
-            return best;
-        }
+        private const double Tie = 1e-9;
     }
 
     /// <summary>One round's view: the eligible nodes, their loads, weights and counts, and the moves open to it.</summary>
@@ -403,7 +386,7 @@ public static class Rebalancer
                 return null;
             }
 
-            var found = new List<Move>();
+            Move? best = null;
             var sourceRatio = Ratio(source);
             var led = _load.Node(source)!.Replicas.Where(r => r.Leads && sourceRatio - RatioWith(source, _loads[source] - r.In(_settings.Dimension)) >= MinimumGain)
                 .OrderByDescending(r => r.In(_settings.Dimension)).ThenBy(r => r.ShardId);
@@ -425,19 +408,20 @@ public static class Rebalancer
                     }
 
                     var step = new Step(RebalancerDecision.Leadership, replica.ShardId, source, voter);
-                    if (Consider(step, LeadershipExchanges(voter, source, replica.ShardId), Say($"leadership of {name} to {voter}"), rejected) is { } move)
+                    if (Consider(step, LeadershipExchanges(voter, source, replica.ShardId), Say($"leadership of {name} to {voter}"), rejected) is { } move
+                        && move.Beats(best))
                     {
-                        found.Add(move with { Sentence = Say($"moving the leadership of {name} to {voter}{move.Sentence}") });
+                        best = move with { Sentence = Say($"moving the leadership of {name} to {voter}{move.Sentence}") };
                     }
                 }
             }
 
-            return Move.Choose(found);
+            return best;
         }
 
         public Move? BestReplica(string source, List<string> rejected)
         {
-            var chosen = new List<Move>();
+            Move? best = null;
             var sourceRatio = Ratio(source);
             var held = _map.Shards.Where(s => s.Replicas.Contains(source))
                 .Select(s => (Shard: s, Load: ReplicaLoad(source, s.Id)))
@@ -495,13 +479,13 @@ public static class Rebalancer
                 {
                     rejected.AddRange(told.Take(1));
                 }
-                else
+                else if (m.Beats(best))
                 {
-                    chosen.Add(m);
+                    best = m;
                 }
             }
 
-            return Move.Choose(chosen);
+            return best;
         }
 
         /// <summary>
