@@ -45,11 +45,10 @@ public sealed class TheLaunchersCluster(TheLaunchersCluster.FiveNodes cluster) :
         code.ShouldBe(0, added);
         added.ShouldContain(Invariant($"node-6 joined the cluster: pid "));
         added.ShouldContain(Invariant($"http://localhost:{cluster.Port(6)}"));
-        // Its share is one sixth of the 24 replicas (a fifth while another node is drained). Whether it also leads shards
-        // once it holds them depends on the placement core, which is being taught to hand leaderships to a node that
-        // joins; so only its replicas are asserted here.
-        await ClusterView.UntilAsync("node-6 holds replicas and the cluster is at rest", Settling, async () =>
-            (await view.NodeAsync("node-6")).Replicas.Count == 0 ? "node-6 holds no replica yet" : await view.UnsettledAsync());
+        // Its share is one sixth of the 24 replicas (a fifth while another node is drained), and of the 8 leaderships one
+        // at least: the placement driver hands a node that joins leaderships too, once it holds replicas.
+        await ClusterView.UntilAsync("node-6 holds replicas, leads a shard, and the cluster is at rest", Settling, async () =>
+            await view.NodeAsync("node-6") is { Replicas.Count: > 0, Leaderships.Count: > 0 } ? await view.UnsettledAsync() : Describe(await view.NodeAsync("node-6")));
         (await view.NodeAsync("node-6")).Replicas.Count.ShouldBeGreaterThanOrEqualTo(1);
         (await view.MigrationsAsync()).ShouldContain(m => m.Reason == "join" && m.TargetNodeId == "node-6" && m.State == MigrationStates.Done);
         (await ClusterView.HostedAsync(cluster.Port(6), Shards)).ShouldBe((await view.NodeAsync("node-6")).Replicas.Order().ToList());

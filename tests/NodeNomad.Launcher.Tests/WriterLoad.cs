@@ -11,19 +11,21 @@ namespace NodeNomad.Launcher.Tests;
 /// </summary>
 internal sealed class WriterLoad : IAsyncDisposable
 {
-    private const int Loops = 2;
-    private const int MostWrites = 20_000;
-    private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(20);
+    private const int MostWrites = 40_000;
 
     private readonly HttpClient http;
+    private readonly Func<string, int, int, string> keyOf;
+    private readonly TimeSpan pace;
     private readonly CancellationTokenSource stop = new();
     private readonly Task running;
     private int started;
 
-    private WriterLoad(int port, string prefix)
+    private WriterLoad(int port, string prefix, int loops, TimeSpan pace, Func<string, int, int, string> keyOf)
     {
+        this.keyOf = keyOf;
+        this.pace = pace;
         http = new HttpClient { BaseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://localhost:{port}")), Timeout = TimeSpan.FromSeconds(30) };
-        running = Task.WhenAll(Enumerable.Range(0, Loops).Select(loop => Task.Run(() => WriteAsync(prefix, loop))));
+        running = Task.WhenAll(Enumerable.Range(0, loops).Select(loop => Task.Run(() => WriteAsync(prefix, loop))));
     }
 
     /// <summary>Writes acknowledged, by key.</summary>
@@ -32,7 +34,12 @@ internal sealed class WriterLoad : IAsyncDisposable
     /// <summary>What went wrong with the writes that were not acknowledged.</summary>
     public ConcurrentQueue<string> Errors { get; } = new();
 
-    public static WriterLoad Start(int port, string prefix) => new(port, prefix);
+    /// <summary>Two loops, a write every 20 ms each, of keys <c>prefix/loop/i</c>.</summary>
+    public static WriterLoad Start(int port, string prefix) =>
+        new(port, prefix, 2, TimeSpan.FromMilliseconds(20), (p, loop, i) => string.Create(CultureInfo.InvariantCulture, $"{p}/{loop}/{i}"));
+
+    /// <summary><paramref name="loops"/> loops, a write every <paramref name="pace"/> each, of the keys <paramref name="keyOf"/> (prefix, loop, i) names; each must be new.</summary>
+    public static WriterLoad Start(int port, string prefix, int loops, TimeSpan pace, Func<string, int, int, string> keyOf) => new(port, prefix, loops, pace, keyOf);
 
     /// <summary>Stops writing, once the writes in flight are answered.</summary>
     public async Task StopAsync()
@@ -74,7 +81,7 @@ internal sealed class WriterLoad : IAsyncDisposable
     {
         for (var i = 0; !stop.IsCancellationRequested && Interlocked.Increment(ref started) <= MostWrites; i++)
         {
-            var key = string.Create(CultureInfo.InvariantCulture, $"{prefix}/{loop}/{i}");
+            var key = keyOf(prefix, loop, i);
             var value = string.Create(CultureInfo.InvariantCulture, $"value of {key}");
             try
             {
@@ -97,7 +104,7 @@ internal sealed class WriterLoad : IAsyncDisposable
 
             try
             {
-                await Task.Delay(Pace, stop.Token);
+                await Task.Delay(pace, stop.Token);
             }
             catch (OperationCanceledException)
             {

@@ -11,6 +11,9 @@ namespace NodeNomad.Core.Cluster;
 /// <param name="At">When it was asked (Unix milliseconds).</param>
 public sealed record LeadershipHandover(int ShardId, string Target, string Reason, long At)
 {
+    /// <summary>The node that led the shard when it was asked (null when not known, or recorded before it was kept).</summary>
+    public string? From { get; init; }
+
     /// <summary>How long after <see cref="At"/> the shard's leader still acts on it.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 

@@ -43,7 +43,11 @@ public sealed record RegisterNode(NodeRecord Node) : MetaCommand;
 /// <param name="RequestedBy">Who asked.</param>
 /// <param name="At">When it was asked (Unix milliseconds).</param>
 /// <param name="Detail">What asked for it, in words (the rebalancer's decision, the placement driver's reading of the map), recorded with its first step.</param>
-public sealed record StartMigration(string Id, int ShardId, string Source, string Target, string Reason, string RequestedBy, long At, string? Detail = null) : MetaCommand;
+public sealed record StartMigration(string Id, int ShardId, string Source, string Target, string Reason, string RequestedBy, long At, string? Detail = null) : MetaCommand
+{
+    /// <summary>The node whose replica is to lead the shard once the move is done (its leadership then follows), or null.</summary>
+    public string? LeadershipTo { get; init; }
+}
 
 /// <summary>Records that migration <paramref name="Id"/> went from <paramref name="From"/> to <paramref name="To"/>; refused unless it is in <paramref name="From"/>, so a repeated step is harmless.</summary>
 /// <param name="Id">The migration.</param>

@@ -62,7 +62,9 @@ public sealed partial class MetaStateMachine
         var migration = new MigrationRecord(
             start.Id, start.ShardId, start.Source, start.Target, start.Reason, start.RequestedBy,
             MigrationStates.Pending, [new MigrationStep(MigrationStates.Pending, start.At, start.Detail)])
-            .Enter(MigrationStates.AddingLearner, start.At, $"{start.Target} recorded as a learner of shard-{start.ShardId}");
+        {
+            LeadershipTo = start.LeadershipTo,
+        }.Enter(MigrationStates.AddingLearner, start.At, $"{start.Target} recorded as a learner of shard-{start.ShardId}");
         // A learner serves nothing, so the epoch (which routing and founding go by) stays.
         var incarnations = new Dictionary<string, long>(shard.Incarnations) { [start.Target] = index };
         Map = WithShard(map, shard with { Learners = [.. shard.Learners, start.Target], Incarnations = incarnations }, index) with

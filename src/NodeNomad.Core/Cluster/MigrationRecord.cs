@@ -35,6 +35,12 @@ public sealed record MigrationRecord(
     bool CancelRequested = false,
     string? Error = null)
 {
+    /// <summary>
+    /// The node whose replica is to lead the shard once the move is done, or null: the load rebalancer moves a replica
+    /// to bring a shard's leadership (and the requests it serves) to a node, and hands the leadership over afterwards.
+    /// </summary>
+    public string? LeadershipTo { get; init; }
+
     /// <summary>How many ended migrations the map keeps as history.</summary>
     public const int HistoryKept = 50;
 

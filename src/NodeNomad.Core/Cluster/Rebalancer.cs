@@ -9,11 +9,21 @@ namespace NodeNomad.Core.Cluster;
 /// at <see cref="RebalancerSettings.Threshold"/> times the mean or above is hot, and stays hot until it falls to
 /// <see cref="RebalancerSettings.Hysteresis"/> (and, to ignore noise, only when it is at least
 /// <see cref="RebalancerDimensions.Floor"/> above its share); the hottest is relieved one move per round, cheapest first: a
-/// leadership it holds goes to another voter of the shard, else one of its replicas goes to the coolest eligible node
-/// that lacks it. A move is never made that would leave its target as hot as the source was (so load only flows
-/// downhill and moves cannot cycle), nor for a shard that moved within its cooldown, nor beyond the cap of moves in
-/// flight. A leader replica that moved is followed by its leadership, which the migration had to hand to another
-/// voter on the way. Every move considered and not made is explained.
+/// leadership it holds goes to another voter of the shard, else a replica moves to the coolest eligible node that lacks
+/// it. When the load is the leader's (requests, reads, writes), the replica that moves is a follower's and the
+/// leadership follows it once it is there, so the leadership never passes through a third node; a lone voter's moves
+/// with its leadership.
+/// <para>
+/// A move is made only when it takes at least <see cref="MinimumGain"/> off the source and every node it adds load to
+/// ends cooler than the source was by that much and by half the load moved (so load only flows downhill, moves cannot
+/// cycle, and noise in the figures cannot make two nodes trade places); never for a shard that moved
+/// within its cooldown, nor back to a node the shard left within <see cref="ReturnCooldowns"/> cooldowns (a load that
+/// comes and goes cannot make it flap), nor beyond the cap of moves in flight, which counts every driver's moves.
+/// And it never leaves the counts for the placement driver to even out (<see cref="ReplicaCounts"/>,
+/// <see cref="LeadershipCounts"/>): a move that would comes with an exchange that keeps both nodes' counts — the target
+/// hands the source its least loaded leadership, or replica, that the source can take — or is not made. Every move
+/// considered and not made is explained.
+/// </para>
 /// </summary>
 public static class Rebalancer
 {
@@ -24,10 +34,21 @@ public static class Rebalancer
     public const string RequestedBy = "rebalancer";
 
     /// <summary>
-    /// The least a move must take off its source, as a share of the mean: a replica that lost its leadership keeps a
-    /// fading trace in smoothed figures, and moving it would cost a migration for nothing.
+    /// The least a move must take off its source, as a share of the mean, and the least by which every node it loads must
+    /// end below the source: moving less is within the noise of the figures (a second's count of requests strays by a few
+    /// per cent even after smoothing), and a move that small between two nodes of about the same load only swaps which of
+    /// them is hotter, for the next round to swap back.
     /// </summary>
-    public const double MinimumGain = 0.05;
+    public const double MinimumGain = 0.1;
+
+    /// <summary>
+    /// A move never sends a shard's leadership or replica back to the node it last left within this many cooldowns:
+    /// under a load that comes and goes, the cooldown alone would let a shard go back and forth once per cooldown.
+    /// </summary>
+    public const int ReturnCooldowns = 5;
+
+    /// <summary>How many exchanges of each kind are tried for a move that would upset the counts (one alone, or one of each kind together).</summary>
+    public const int ExchangesTried = 3;
 
     /// <summary>How many rejected moves a decision lists (a hot node on a large cluster may have hundreds); the rest are counted.</summary>
     public const int RejectionsKept = 20;
@@ -83,15 +104,15 @@ public static class Rebalancer
         {
             if (inFlight >= settings.MaxConcurrentMoves)
             {
-                var what = followUp is not null ? Say($"a leadership is to follow its replica to {followUp.Value.Target}") : round.HotSentence(Hottest(round, balancing));
-                decisions.Add(round.Decision(decisions.Count, RebalancerDecision.Hold, followUp?.ShardId, followUp?.Source ?? Hottest(round, balancing), null,
+                var what = followUp is { } waiting ? Say($"a leadership is to follow its replica to {waiting.First.To}") : round.HotSentence(Hottest(round, balancing));
+                decisions.Add(round.Decision(decisions.Count, RebalancerDecision.Hold, followUp?.First.ShardId, followUp?.First.From ?? Hottest(round, balancing), null,
                     Say($"{what}; {inFlight} move(s) in flight, the cap is {settings.MaxConcurrentMoves}: waiting"), []));
                 return new RebalancerPlan(decisions, next);
             }
 
             if (followUp is { } f)
             {
-                decisions.Add(round.Decision(decisions.Count, RebalancerDecision.Leadership, f.ShardId, f.Source, f.Target, f.Sentence, rejected));
+                decisions.Add(round.Decision(decisions.Count, f.First, f.Sentence, rejected));
                 return new RebalancerPlan(decisions, next);
             }
         }
@@ -103,10 +124,20 @@ public static class Rebalancer
 
         var source = Hottest(round, balancing);
         var head = round.HotSentence(source);
-        var move = round.BestLeadership(source, rejected) ?? round.BestReplica(source, rejected);
-        decisions.Add(move is { } m
-            ? round.Decision(decisions.Count, m.Action, m.ShardId, source, m.Target, $"{head}; {m.Sentence}", rejected)
-            : round.Decision(decisions.Count, RebalancerDecision.Hold, null, source, null, $"{head}, but no move would help: {rejected.Count} considered and rejected", rejected));
+        if ((round.BestLeadership(source, rejected) ?? round.BestReplica(source, rejected)) is not { } move)
+        {
+            decisions.Add(round.Decision(decisions.Count, RebalancerDecision.Hold, null, source, null, $"{head}, but no move would help: {rejected.Count} considered and rejected", rejected));
+            return new RebalancerPlan(decisions, next);
+        }
+
+        decisions.Add(round.Decision(decisions.Count, move.First, $"{head}; {move.Sentence}", rejected));
+        var first = decisions[^1].Id;
+        foreach (var exchange in move.Steps.Skip(1))
+        {
+            // The other half of a swap: its own decision (and hand-over or migration), naming the first.
+            decisions.Add(round.Decision(decisions.Count, exchange, Exchanged(move.First, exchange, first), []));
+        }
+
         return new RebalancerPlan(decisions, next);
     }
 
@@ -116,9 +147,15 @@ public static class Rebalancer
         ArgumentNullException.ThrowIfNull(decision);
         return decision.Action switch
         {
-            RebalancerDecision.Leadership => new HandOverLeadership(new LeadershipHandover(decision.ShardId!.Value, decision.Target!, $"{Reason} {decision.Id}", decision.At)),
-            RebalancerDecision.Replica => new StartMigration(MigrationIdOf(decision), decision.ShardId!.Value, decision.Source!, decision.Target!, Reason, RequestedBy,
-                decision.At, $"decision {decision.Id}: {decision.Reason}"),
+            RebalancerDecision.Leadership => new HandOverLeadership(new LeadershipHandover(decision.ShardId!.Value, decision.Target!, $"{Reason} {decision.Id}", decision.At)
+            {
+                From = decision.Source,
+            }),
+            RebalancerDecision.Replica => new StartMigration(MigrationIdOf(decision), decision.ShardId!.Value, decision.ReplicaSource ?? decision.Source!, decision.Target!,
+                Reason, RequestedBy, decision.At, $"decision {decision.Id}: {decision.Reason}")
+            {
+                LeadershipTo = decision.LeadershipFollows ? decision.Target : null,
+            },
             _ => null,
         };
     }
@@ -152,14 +189,46 @@ public static class Rebalancer
     private static string Hottest(Round round, List<string> balancing) =>
         balancing.OrderByDescending(round.Ratio).ThenBy(id => id, StringComparer.Ordinal).First();
 
+    private static string Exchanged(Step first, Step exchange, string firstId) => exchange.Action == RebalancerDecision.Leadership
+        ? Say($"in exchange for {ShardNames.Of(first.ShardId)} ({firstId}), {exchange.From} hands the leadership of {ShardNames.Of(exchange.ShardId)} to {exchange.To}, so both keep their share of leaderships")
+        : Say($"in exchange for {ShardNames.Of(first.ShardId)} ({firstId}), {exchange.From}'s replica of {ShardNames.Of(exchange.ShardId)} moves to {exchange.To}, so both keep their share of replicas");
+
     /// <summary>A ratio as the decisions say it: "2.4×".</summary>
     internal static string X(double ratio) => ratio.ToString("0.0#", CultureInfo.InvariantCulture) + "×";
 
     private static string Say(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private readonly record struct Move(string Action, int ShardId, string Source, string Target, string Sentence, double Worst);
+    /// <summary>
+    /// One change a move makes: the leadership of a shard handed from <paramref name="From"/> to <paramref name="To"/>, or
+    /// a replica of it migrated from <paramref name="Giver"/> (null: <paramref name="From"/>) to <paramref name="To"/> —
+    /// with <paramref name="From"/>'s leadership following it there when <paramref name="Follows"/>.
+    /// </summary>
+    private sealed record Step(string Action, int ShardId, string From, string To, string? Giver = null, bool Follows = false)
+    {
+        /// <summary>The node whose replica moves, for a replica step.</summary>
+        public string ReplicaGiver => Giver ?? From;
+    }
 
-    /// <summary>One round's view: the eligible nodes, their loads and weights, and the moves open to it.</summary>
+    /// <summary>
+    /// A move considered: its steps (the first is the move, the others its exchange), in words, the hottest of its nodes
+    /// after it, and the hottest of the nodes it adds load to after it.
+    /// </summary>
+    private readonly record struct Move(IReadOnlyList<Step> Steps, string Sentence, double Worst, double Loaded)
+    {
+        public Step First => Steps[0];
+
+        /// <summary>
+        /// Whether this move leaves its hottest node cooler than <paramref name="other"/> does, or as cool and the nodes it
+        /// loads cooler: when every move leaves the source the hottest, the one that loads the coolest target wins, so a
+        /// hot shard does not go to a node that already serves one while another serves none.
+        /// </summary>
+        public bool Beats(Move? other) =>
+            other is not { } them || Worst < them.Worst - Tie || (Math.Abs(Worst - them.Worst) <= Tie && Loaded < them.Loaded - Tie);
+
+        private const double Tie = 1e-9;
+    }
+
+    /// <summary>One round's view: the eligible nodes, their loads, weights and counts, and the moves open to it.</summary>
     private sealed class Round
     {
         private readonly ClusterMap _map;
@@ -169,6 +238,10 @@ public static class Rebalancer
         private readonly Dictionary<string, double> _loads;
         private readonly Dictionary<string, int> _weights;
         private readonly double _perUnit;
+        private readonly Func<int, string?> _leaderOf;
+        private readonly LeadershipCounts _leaderships;
+        private readonly ReplicaCounts _replicas;
+        private readonly bool _follows;
 
         public Round(ClusterMap map, RebalancerLoad load, RebalancerSettings settings, long now)
         {
@@ -178,6 +251,10 @@ public static class Rebalancer
             _weights = Eligible.ToDictionary(n => n.Id, settings.WeightOf);
             Total = _loads.Values.Sum();
             _perUnit = Total / Math.Max(1, _weights.Values.Sum());
+            _leaderOf = LeadershipCounts.Expected(map, load.LeaderOf, now);
+            _leaderships = new LeadershipCounts(Eligible, map.Shards.Count, _leaderOf);
+            _replicas = new ReplicaCounts(map, Eligible);
+            _follows = RebalancerDimensions.FollowsLeadership(settings.Dimension);
         }
 
         public List<NodeRecord> Eligible { get; }
@@ -200,10 +277,20 @@ public static class Rebalancer
                 [.. Eligible.Select(n => new RebalancerFigure(n.Id, Math.Round(_loads[n.Id], 2), _weights[n.Id], Math.Round(Ratio(n.Id), 2)))],
                 rejected.Count <= RejectionsKept ? [.. rejected] : [.. rejected.Take(RejectionsKept), Say($"and {rejected.Count - RejectionsKept} more moves, rejected alike")]);
 
-        /// <summary>The rebalancer's moves not yet finished: its migrations in flight, and handovers the shard's leader has not carried out yet.</summary>
+        public RebalancerDecision Decision(int index, Step step, string reason, List<string> rejected) =>
+            Decision(index, step.Action, step.ShardId, step.From, step.To, reason, rejected) with
+            {
+                ReplicaSource = step.Action == RebalancerDecision.Replica ? step.Giver : null,
+                LeadershipFollows = step.Action == RebalancerDecision.Replica && step.Follows,
+            };
+
+        /// <summary>
+        /// The moves not yet finished, whoever asked for them (this rebalancer, the placement driver, an operator): migrations
+        /// in flight, and hand-overs the shard's leader has not carried out yet. The cap counts them all, so that balancing
+        /// load never crowds out a drain, a join or a repair.
+        /// </summary>
         public int MovesInFlight() =>
-            _map.Migrations.Count(m => !m.IsFinal && m.Reason == Reason)
-            + _map.Handovers.Count(h => h.Reason.StartsWith(Reason, StringComparison.Ordinal) && h.IsFresh(_now) && _load.LeaderOf(h.ShardId) != h.Target);
+            _map.Migrations.Count(m => !m.IsFinal) + _map.Handovers.Count(h => LeadershipCounts.IsInFlight(h, _load.LeaderOf(h.ShardId), _now));
 
         private bool IsEligible(string nodeId) => _loads.ContainsKey(nodeId);
 
@@ -217,68 +304,84 @@ public static class Rebalancer
             return Say($"{ShardNames.Of(shardId)} moved {(_now - last) / 1000} s ago; its cooldown is {_settings.CooldownSeconds} s");
         }
 
+        private string? Unmovable(int shardId) =>
+            _map.MovingShard(shardId) is { } moving ? Say($"{ShardNames.Of(shardId)} is moving already ({moving.Id}, {moving.State})") : CoolingDown(shardId);
+
         /// <summary>
-        /// A leader replica the rebalancer moved hands its leadership to another voter during the migration; once the
-        /// migration is done, the leadership follows the replica to its new node (once, within the cooldown).
+        /// Why moving shard <paramref name="shardId"/> to <paramref name="target"/> would send it back where it came from,
+        /// within <see cref="ReturnCooldowns"/> cooldowns: its last leadership hand-over took the leadership from there, or a
+        /// migration of it took a replica from there. Null when it would not.
+        /// </summary>
+        private string? Returns(int shardId, string target)
+        {
+            var window = ReturnCooldowns * _settings.CooldownSeconds * 1000L;
+            var left = _map.Handovers.Where(h => h.ShardId == shardId && h.From == target).Select(h => (long?)h.At)
+                .Concat(_map.Migrations.Where(m => m.ShardId == shardId && m.Source == target && m.State == MigrationStates.Done).Select(m => (long?)m.UpdatedAt))
+                .Max();
+            return left is { } at && _now - at < window
+                ? Say($"{ShardNames.Of(shardId)} left {target} {(_now - at) / 1000} s ago, and a shard does not go back within {window / 1000} s")
+                : null;
+        }
+
+        /// <summary>A replica of <paramref name="shard"/> other than <paramref name="source"/>'s on a node that is down, or null.</summary>
+        private string? DownReplica(ShardRecord shard, string source) => shard.Replicas.FirstOrDefault(r => r != source && _load.Node(r) is not { IsUp: true });
+
+        /// <summary>What <paramref name="nodeId"/>'s replica of <paramref name="shardId"/> carries.</summary>
+        private double ReplicaLoad(string nodeId, int shardId) => _load.Node(nodeId)?.Replica(shardId)?.In(_settings.Dimension) ?? 0;
+
+        /// <summary>What moving the leadership of <paramref name="shardId"/> from <paramref name="from"/> to <paramref name="to"/> shifts between them.</summary>
+        private double Carried(string from, string to, int shardId) => _follows ? ReplicaLoad(from, shardId) - ReplicaLoad(to, shardId) : 0;
+
+        /// <summary>
+        /// A replica the rebalancer moved to bring a shard's leadership somewhere (<see cref="MigrationRecord.LeadershipTo"/>):
+        /// once the migration is done, the leadership follows it (once, within the cooldown), unless that would now make its
+        /// target no cooler than its leader.
         /// </summary>
         public Move? FollowUp(List<string> rejected)
         {
-            if (!RebalancerDimensions.FollowsLeadership(_settings.Dimension))
+            if (!_follows)
             {
                 return null;
             }
 
-            foreach (var migration in _map.Migrations.Where(m => m.Reason == Reason && m.State == MigrationStates.Done
-                && m.Steps.Any(s => s.State == MigrationStates.TransferringLeadership) && _now - m.UpdatedAt < _settings.CooldownSeconds * 1000L))
+            foreach (var migration in _map.Migrations.Where(m => m.Reason == Reason && m.State == MigrationStates.Done && m.LeadershipTo is not null
+                && _now - m.UpdatedAt < _settings.CooldownSeconds * 1000L))
             {
+                var to = migration.LeadershipTo!;
                 var shard = _map.Shard(migration.ShardId);
                 var leader = _load.LeaderOf(migration.ShardId);
-                if (shard is null || leader is null || leader == migration.Target || !shard.Replicas.Contains(migration.Target)
+                if (shard is null || leader is null || leader == to || !shard.Replicas.Contains(to)
                     || _map.Handovers.Any(h => h.ShardId == migration.ShardId && h.At >= migration.UpdatedAt) || _map.MovingShard(migration.ShardId) is not null)
                 {
                     continue;
                 }
 
                 var name = ShardNames.Of(migration.ShardId);
-                if (!IsEligible(migration.Target) || !IsEligible(leader))
+                if (!IsEligible(to) || !IsEligible(leader))
                 {
-                    rejected.Add(Say($"{name}'s leadership stays with {leader}: {migration.Target} or {leader} is not an eligible node now"));
+                    rejected.Add(Say($"{name}'s leadership stays with {leader}: {to} or {leader} is not an eligible node now"));
                     continue;
                 }
 
-                var delta = Carried(leader, migration.Target, migration.ShardId);
+                var delta = Carried(leader, to, migration.ShardId);
                 var before = Ratio(leader);
-                var after = RatioWith(migration.Target, _loads[migration.Target] + delta);
+                var after = RatioWith(to, _loads[to] + delta);
                 if (delta > 0 && after >= before)
                 {
-                    rejected.Add(Say($"{name}'s leadership stays with {leader}: following its replica to {migration.Target} would put it at {X(after)} the mean, no cooler than {leader}'s {X(before)}"));
+                    rejected.Add(Say($"{name}'s leadership stays with {leader}: following its replica to {to} would put it at {X(after)} the mean, no cooler than {leader}'s {X(before)}"));
                     continue;
                 }
 
-                return new Move(RebalancerDecision.Leadership, migration.ShardId, leader, migration.Target,
-                    Say($"{migration.Target} received {name}'s leader replica in {migration.Id}; its leadership follows it from {leader}"), after);
+                return new Move([new Step(RebalancerDecision.Leadership, migration.ShardId, leader, to)],
+                    Say($"{to} received a replica of {name} in {migration.Id}; its leadership follows it from {leader}"), after, after);
             }
 
             return null;
         }
 
-        /// <summary>What moving the leadership of <paramref name="shardId"/> from <paramref name="from"/> to <paramref name="to"/> shifts between them.</summary>
-        private double Carried(string from, string to, int shardId)
-        {
-            var dimension = _settings.Dimension;
-            if (!RebalancerDimensions.FollowsLeadership(dimension))
-            {
-                return 0;
-            }
-
-            var leading = _load.Node(from)?.Replica(shardId)?.In(dimension) ?? 0;
-            var following = _load.Node(to)?.Replica(shardId)?.In(dimension) ?? 0;
-            return leading - following;
-        }
-
         public Move? BestLeadership(string source, List<string> rejected)
         {
-            if (!RebalancerDimensions.FollowsLeadership(_settings.Dimension))
+            if (!_follows)
             {
                 return null;
             }
@@ -304,24 +407,11 @@ public static class Rebalancer
                         continue;
                     }
 
-                    var delta = Carried(source, voter, replica.ShardId);
-                    var after = RatioWith(voter, _loads[voter] + delta);
-                    if (sourceRatio - RatioWith(source, _loads[source] - delta) < MinimumGain)
+                    var step = new Step(RebalancerDecision.Leadership, replica.ShardId, source, voter);
+                    if (Consider(step, LeadershipExchanges(voter, source, replica.ShardId), Say($"leadership of {name} to {voter}"), rejected) is { } move
+                        && move.Beats(best))
                     {
-                        continue;
-                    }
-
-                    if (after >= sourceRatio)
-                    {
-                        rejected.Add(Say($"leadership of {name} to {voter}: {voter} would serve {X(after)} the mean, no cooler than {source}'s {X(sourceRatio)}"));
-                        continue;
-                    }
-
-                    var worst = Math.Max(after, RatioWith(source, _loads[source] - delta));
-                    if (best is null || worst < best.Value.Worst)
-                    {
-                        best = new Move(RebalancerDecision.Leadership, replica.ShardId, source, voter,
-                            Say($"moving the leadership of {name} to {voter} ({source} to {X(RatioWith(source, _loads[source] - delta))}, {voter} to {X(after)})"), worst);
+                        best = move with { Sentence = Say($"moving the leadership of {name} to {voter}{move.Sentence}") };
                     }
                 }
             }
@@ -333,9 +423,8 @@ public static class Rebalancer
         {
             Move? best = null;
             var sourceRatio = Ratio(source);
-            var dimension = _settings.Dimension;
             var held = _map.Shards.Where(s => s.Replicas.Contains(source))
-                .Select(s => (Shard: s, Load: _load.Node(source)!.Replica(s.Id)?.In(dimension) ?? 0))
+                .Select(s => (Shard: s, Load: ReplicaLoad(source, s.Id)))
                 .Where(s => sourceRatio - RatioWith(source, _loads[source] - s.Load) >= MinimumGain)
                 .OrderByDescending(s => s.Load).ThenBy(s => s.Shard.Id);
             foreach (var (shard, load) in held)
@@ -347,40 +436,194 @@ public static class Rebalancer
                     continue;
                 }
 
-                if (shard.Replicas.FirstOrDefault(r => r != source && _load.Node(r) is not { IsUp: true }) is { } down)
+                if (DownReplica(shard, source) is { } down)
                 {
                     rejected.Add(Say($"replica of {name}: its replica on {down} is down, and moving another would risk its majority"));
                     continue;
                 }
 
-                var target = Eligible.Where(n => !shard.IsHeldBy(n.Id))
-                    .Select(n => (n.Id, After: RatioWith(n.Id, _loads[n.Id] + load)))
-                    .OrderBy(t => t.After).ThenBy(t => t.Id, StringComparer.Ordinal)
-                    .Select(t => ((string Id, double After)?)t).FirstOrDefault();
-                if (target is not { } t)
+                var targets = Eligible.Where(n => !shard.IsHeldBy(n.Id)).Select(n => n.Id)
+                    .OrderBy(id => RatioWith(id, _loads[id] + load)).ThenBy(id => id, StringComparer.Ordinal)
+                    .ToList();
+                if (targets.Count == 0)
                 {
                     rejected.Add(Say($"replica of {name}: every eligible node holds one"));
                     continue;
                 }
 
-                if (t.After >= sourceRatio)
+                // When the load is the leader's, a follower's replica moves and the leadership follows it, so that it never
+                // passes through a third voter (a lone voter's own replica moves, with its leadership).
+                var follows = _follows && _load.Node(source)!.Replica(shard.Id) is { Leads: true };
+                var followers = follows ? shard.Replicas.Where(r => r != source && IsEligible(r))
+                    .OrderByDescending(r => _replicas.Of(r) * 1.0 / Math.Max(1, _map.Node(r)!.Weight)).ThenBy(r => r, StringComparer.Ordinal).ToList() : [];
+                var givers = followers.Count > 0 ? followers : [source];
+
+                // The coolest target that can take it is chosen; each refusal is noted, but only the coolest target's first is
+                // told: the others are refused alike, or a cooler one was.
+                var told = new List<string>();
+                Move? found = null;
+                foreach (var (target, giver) in targets.SelectMany(t => givers.Select(g => (t, g))))
                 {
-                    rejected.Add(Say($"replica of {name} to {t.Id}: {t.Id} would serve {X(t.After)} the mean, no cooler than {source}'s {X(sourceRatio)}"));
-                    continue;
+                    var step = new Step(RebalancerDecision.Replica, shard.Id, source, target, giver == source ? null : giver, follows);
+                    var exchanges = ReplicaExchanges(target, giver, shard.Id).Concat(follows ? LeadershipExchanges(target, source, shard.Id) : []);
+                    if (Consider(step, exchanges, Say($"replica of {name} to {target}"), told) is { } move)
+                    {
+                        var whose = giver == source ? "its replica" : Say($"{giver}'s replica");
+                        var then = giver == source ? "" : ", for its leadership to follow there";
+                        found = move with { Sentence = Say($"moving {whose} of {name} to {target}, the coolest node without one that can take it{then}{move.Sentence}") };
+                        break;
+                    }
                 }
 
-                var worst = Math.Max(t.After, RatioWith(source, _loads[source] - load));
-                if (best is null || worst < best.Value.Worst)
+                if (found is not { } m)
                 {
-                    best = new Move(RebalancerDecision.Replica, shard.Id, source, t.Id,
-                        Say($"moving its replica of {name} to {t.Id}, the coolest node without one ({source} to {X(RatioWith(source, _loads[source] - load))}, {t.Id} to {X(t.After)})"), worst);
+                    rejected.AddRange(told.Take(1));
+                }
+                else if (m.Beats(best))
+                {
+                    best = m;
                 }
             }
 
             return best;
         }
 
-        private string? Unmovable(int shardId) =>
-            _map.MovingShard(shardId) is { } moving ? Say($"{ShardNames.Of(shardId)} is moving already ({moving.Id}, {moving.State})") : CoolingDown(shardId);
+        /// <summary>
+        /// <paramref name="step"/> as a move, or null with the reason added to <paramref name="rejected"/> (none when it
+        /// would gain too little). When it would leave counts for the placement driver to even out, the
+        /// <paramref name="exchanges"/> are tried with it — up to <see cref="ExchangesTried"/> of each kind, one alone, then
+        /// a replica and a leadership together — and the first that keeps the counts makes the move.
+        /// </summary>
+        private Move? Consider(Step step, IEnumerable<Step> exchanges, string what, List<string> rejected)
+        {
+            var (problem, counts, move) = Judge([step]);
+            if (move is not null || problem is null)
+            {
+                return move;
+            }
+
+            if (counts)
+            {
+                // One exchange, else one of each kind (a replica that comes back, and a leadership).
+                var kinds = exchanges.GroupBy(e => e.Action).Select(g => g.Take(ExchangesTried).ToList()).ToList();
+                var tried = kinds.SelectMany(k => k.Select(e => (IReadOnlyList<Step>)[step, e]))
+                    .Concat(kinds.Count < 2 ? [] : kinds[0].SelectMany(a => kinds[1].Select(b => (IReadOnlyList<Step>)[step, a, b])));
+                foreach (var steps in tried)
+                {
+                    if (Judge(steps).Move is { } swap)
+                    {
+                        return swap;
+                    }
+                }
+
+                problem += ", and no exchange keeps the counts";
+            }
+
+            rejected.Add(Say($"{what}: {problem}"));
+            return null;
+        }
+
+        /// <summary>
+        /// Whether <paramref name="steps"/> make a move: the problem (and whether it is one of counts) or the move. A move
+        /// sends no shard back where it lately came from, takes at least <see cref="MinimumGain"/> off its source (else it
+        /// is not worth a word: no problem, no move), adds load only to nodes that stay cooler than the source was, and
+        /// leaves no counts for the placement driver to even out.
+        /// </summary>
+        private (string? Problem, bool Counts, Move? Move) Judge(IReadOnlyList<Step> steps)
+        {
+            foreach (var step in steps)
+            {
+                if (Returns(step.ShardId, step.To) is { } returns)
+                {
+                    return (returns, false, null);
+                }
+            }
+
+            var leads = new Dictionary<string, int>(StringComparer.Ordinal);
+            var replicas = new Dictionary<string, int>(StringComparer.Ordinal);
+            var loads = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var step in steps)
+            {
+                if (step.Action == RebalancerDecision.Leadership)
+                {
+                    Shift(leads, step.From, step.To, 1);
+                    Shift(loads, step.From, step.To, Carried(step.From, step.To, step.ShardId));
+                    continue;
+                }
+
+                Shift(replicas, step.ReplicaGiver, step.To, 1);
+                Shift(loads, step.ReplicaGiver, step.To, ReplicaLoad(step.ReplicaGiver, step.ShardId));
+                if (step.Follows && step.Giver is not null)
+                {
+                    Shift(leads, step.From, step.To, 1);
+                    Shift(loads, step.From, step.To, ReplicaLoad(step.From, step.ShardId));
+                }
+                else if (step.Follows)
+                {
+                    Shift(leads, step.From, step.To, 1);
+                }
+            }
+
+            var source = steps[0].From;
+            var sourceRatio = Ratio(source);
+            var sourceAfter = RatioWith(source, _loads[source] + loads.GetValueOrDefault(source));
+            if (sourceRatio - sourceAfter < MinimumGain)
+            {
+                return (null, false, null);
+            }
+
+            var risen = loads.Where(l => l.Value > 0 && l.Key != source && IsEligible(l.Key))
+                .Select(l => (Node: l.Key, After: RatioWith(l.Key, _loads[l.Key] + l.Value))).OrderBy(l => l.Node, StringComparer.Ordinal).ToList();
+            if (risen.FirstOrDefault(r => r.After >= sourceRatio) is { Node: not null } hot)
+            {
+                return (Say($"{hot.Node} would serve {X(hot.After)} the mean, no cooler than {source}'s {X(sourceRatio)}"), false, null);
+            }
+
+            // A move must lower the hotter of its nodes by the least gain, and by half of what it moves: one that only swaps
+            // which node is hotter (or overshoots by more than half) is made and unmade by the noise in the figures.
+            var margin = Math.Max(MinimumGain, (sourceRatio - sourceAfter) / 2);
+            if (risen.FirstOrDefault(r => r.After > sourceRatio - margin) is { Node: not null } level)
+            {
+                return (Say($"{level.Node} would serve {X(level.After)} the mean, less than {X(margin)} below {source}'s {X(sourceRatio)}: it would only swap which is hotter"), false, null);
+            }
+
+            if ((_replicas.Unbalances(replicas) ?? _leaderships.Unbalances(leads)) is { } unbalanced)
+            {
+                return (unbalanced, true, null);
+            }
+
+            var exchange = steps.Skip(1).Select(e => e.Action == RebalancerDecision.Leadership
+                ? Say($", with the leadership of {ShardNames.Of(e.ShardId)} coming back to {e.To} in exchange")
+                : Say($", with {e.From}'s replica of {ShardNames.Of(e.ShardId)} going to {e.To} in exchange"));
+            var figures = string.Join(", ", risen.Select(r => Say($"{r.Node} to {X(r.After)}")).Prepend(Say($"{source} to {X(sourceAfter)}")));
+            return (null, false, new Move(steps, Say($"{string.Concat(exchange)} ({figures})"), risen.Select(r => r.After).Append(sourceAfter).Max(), risen.Select(r => r.After).DefaultIfEmpty(0).Max()));
+        }
+
+        private static void Shift<T>(Dictionary<string, T> changes, string from, string to, T amount)
+            where T : System.Numerics.INumber<T>
+        {
+            changes[from] = changes.GetValueOrDefault(from, T.Zero) - amount;
+            changes[to] = changes.GetValueOrDefault(to, T.Zero) + amount;
+        }
+
+        /// <summary>
+        /// Leaderships <paramref name="from"/> can hand <paramref name="to"/> in exchange: of shards it is to lead that
+        /// <paramref name="to"/> holds a voter of, free to move and not lately left <paramref name="to"/>, other than
+        /// <paramref name="except"/>; the least loaded first.
+        /// </summary>
+        private IEnumerable<Step> LeadershipExchanges(string from, string to, int except) =>
+            _map.Shards.Where(s => s.Id != except && _leaderOf(s.Id) == from && s.Replicas.Contains(to) && Unmovable(s.Id) is null)
+                .OrderBy(s => Carried(from, to, s.Id)).ThenBy(s => s.Id)
+                .Select(s => new Step(RebalancerDecision.Leadership, s.Id, from, to));
+
+        /// <summary>
+        /// Replicas <paramref name="from"/> can send <paramref name="to"/> in exchange: of shards <paramref name="to"/> holds
+        /// none of, free to move, with their other replicas up, other than <paramref name="except"/>; the least loaded
+        /// (a follower's) first. A leader replica's leadership goes along.
+        /// </summary>
+        private IEnumerable<Step> ReplicaExchanges(string from, string to, int except) =>
+            _map.Shards.Where(s => s.Id != except && s.Replicas.Contains(from) && !s.IsHeldBy(to) && Unmovable(s.Id) is null && DownReplica(s, from) is null)
+                .OrderBy(s => ReplicaLoad(from, s.Id)).ThenBy(s => s.Id)
+                .Select(s => new Step(RebalancerDecision.Replica, s.Id, from, to, null, _follows && _load.Node(from)?.Replica(s.Id) is { Leads: true }));
     }
 }

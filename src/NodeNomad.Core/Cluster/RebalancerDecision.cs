@@ -39,6 +39,16 @@ public sealed record RebalancerDecision(
     /// <summary>A node that was being balanced fell below the hysteresis bound.</summary>
     public const string Settled = "settled";
 
+    /// <summary>
+    /// For a replica move, the node whose replica moves when it is not <see cref="Source"/>: to bring the source's
+    /// leadership to the target, a follower's replica moves there and the leadership follows it, so that it never passes
+    /// through a third node on the way. Null when the source's own replica moves.
+    /// </summary>
+    public string? ReplicaSource { get; init; }
+
+    /// <summary>For a replica move, whether the shard's leadership is to follow the replica to its target once it is there.</summary>
+    public bool LeadershipFollows { get; init; }
+
     /// <summary>How many repeats of the same decision in a row this one stands for (the log keeps one entry for them).</summary>
     public int Repeats { get; init; } = 1;
 

@@ -148,7 +148,7 @@ public sealed class NodeCore
         }
 
         _migrations.Tick(Meta, _shards);
-        _placement.Tick(Meta, _shards);
+        _placement.Tick(Meta, _shards, _rebalancer.Leaders());
         _rebalancer.Tick(Meta, _shards);
     }
 

@@ -8,8 +8,9 @@ namespace NodeNomad.Node.Runtime;
 /// every node: a node that is draining, drained or removed hands the leadership of every group it leads to an active
 /// voter that is caught up. On the meta leader, every <see cref="NodeCoreSettings.PlacementInterval"/>: it records how
 /// recently each member of the meta group answered (the leader's Raft progress, so the simulator drives it through
-/// the network it simulates), starts the moves <see cref="PlacementPolicy"/> asks for as migrations with their reason
-/// and detail, marks a draining node that holds nothing drained, replaces a meta voter down past
+/// the network it simulates), starts the moves <see cref="PlacementPolicy"/> asks for — replicas as migrations,
+/// leaderships as hand-overs, each with its reason and detail, leaderships by who leads each shard as the latest load
+/// figures say (none while there are none) — marks a draining node that holds nothing drained, replaces a meta voter down past
 /// <see cref="NodeCoreSettings.DownAfter"/> with a learner that is caught up, and takes removed nodes out of the meta
 /// group. The migration driver does the moving.
 /// </summary>
@@ -25,7 +26,10 @@ internal sealed class PlacementDriver(ReplicaContext context, NodeCoreSettings s
     private long _nextTicket = -(1L << 40);
 
     /// <summary>One tick: hand leaderships away if this node is leaving; on the meta leader, a round when one is due.</summary>
-    public void Tick(MetaReplica meta, IReadOnlyDictionary<int, ShardReplica> shards)
+    /// <param name="meta">This node's meta replica.</param>
+    /// <param name="shards">This node's shard replicas.</param>
+    /// <param name="leaders">Who leads each shard, as the nodes last reported; null when that is not known.</param>
+    public void Tick(MetaReplica meta, IReadOnlyDictionary<int, ShardReplica> shards, Func<int, string?>? leaders)
     {
         _ticks++;
         if (!settings.PlacementEnabled)
@@ -70,13 +74,15 @@ internal sealed class PlacementDriver(ReplicaContext context, NodeCoreSettings s
             }
         }
 
-        if (now < _nextRoundAt || meta.Applied < _waitForIndex || meta.Status.AppliedIndex < meta.Status.CommitIndex || !map.IsBootstrapped)
+        // A round decides on a map that shows every move asked for: its own last round's, and the rebalancer's.
+        if (now < _nextRoundAt || meta.Applied < _waitForIndex || meta.Status.AppliedIndex < meta.Status.CommitIndex || status.LastIndex > meta.Applied
+            || !map.IsBootstrapped)
         {
             return;
         }
 
         _nextRoundAt = now + (long)settings.PlacementInterval.TotalMilliseconds;
-        Round(meta, map, status);
+        Round(meta, map, status, leaders);
     }
 
     /// <summary>How long the meta leader has not heard from <paramref name="nodeId"/> (since it took over, for one never heard).</summary>
@@ -90,7 +96,7 @@ internal sealed class PlacementDriver(ReplicaContext context, NodeCoreSettings s
         return context.Now - _heardAt.GetValueOrDefault(ReplicaIds.For(nodeId), _leadingSince);
     }
 
-    private void Round(MetaReplica meta, ClusterMap map, RaftStatus status)
+    private void Round(MetaReplica meta, ClusterMap map, RaftStatus status, Func<int, string?>? leaders)
     {
         long Silence(string nodeId) => SilenceOf(meta, nodeId);
         var upWithin = (long)settings.UpWithin.TotalMilliseconds;
@@ -110,14 +116,16 @@ internal sealed class PlacementDriver(ReplicaContext context, NodeCoreSettings s
         }
 
         var limits = new PlacementLimits(upWithin, downAfter, settings.MaxConcurrentMoves, (long)settings.PlacementCooldown.TotalMilliseconds);
-        var decisions = PlacementPolicy.Decide(map, Silence, limits, context.Now);
+        var decisions = PlacementPolicy.Decide(map, Silence, limits, context.Now, leaders);
         for (var i = 0; i < decisions.Count; i++)
         {
             var decision = decisions[i];
             // Unique per leader term and map version: a round repeated on the same map asks for the same ids, refused once taken.
             var id = FormattableString.Invariant($"m-p{status.HardState.Term}-{map.Version}-{i}");
-            meta.Propose(_nextTicket--, MetaStateMachine.Encode(new StartMigration(id, decision.ShardId, decision.Source, decision.Target,
-                decision.Reason, "placement driver", context.Now, decision.Detail)), null);
+            MetaCommand command = decision.IsLeadership
+                ? new HandOverLeadership(new LeadershipHandover(decision.ShardId, decision.Target, PlacementPolicy.HandoverReason(decision), context.Now) { From = decision.Source })
+                : new StartMigration(id, decision.ShardId, decision.Source, decision.Target, decision.Reason, "placement driver", context.Now, decision.Detail);
+            meta.Propose(_nextTicket--, MetaStateMachine.Encode(command), null);
             proposed = true;
         }
 

@@ -16,8 +16,12 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
     /// <summary>How many decisions the log keeps.</summary>
     public const int DecisionsKept = 200;
 
-    /// <summary>The weight of a new figure in the moving average: a step in load shows half in one second, 97 % in five.</summary>
-    private const double Smoothing = 0.5;
+    /// <summary>
+    /// The weight of a new figure in the moving average: a step in load shows 89 % in ten seconds (a round, by default),
+    /// while a second's noise counts a fifth. The load a shard's leader serves moves with its leadership (see
+    /// <see cref="Observe"/>), so the average does not lag behind the rebalancer's own moves.
+    /// </summary>
+    private const double Smoothing = 0.2;
 
     /// <summary>Figures older than this are not decided by (the shell stopped sending them: this node may not lead the meta group).</summary>
     private const long FreshFor = 5_000;
@@ -26,6 +30,7 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
     private const int WarmUp = 3;
 
     private readonly Dictionary<(string Node, int Shard), (double Reads, double Writes)> _averages = [];
+    private readonly Dictionary<int, string> _leaders = [];
     private readonly Dictionary<int, long> _handedAt = [];
     private readonly List<RebalancerDecision> _log = [];
     private volatile IReadOnlyList<RebalancerDecision> _published = [];
@@ -43,10 +48,45 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
     /// <summary>The smoothed load the next decision goes by (an immutable record: safe to read anywhere).</summary>
     public RebalancerLoad Load => _load;
 
-    /// <summary>Takes the latest load figures: rates are averaged, sizes and roles taken as they are.</summary>
+    /// <summary>
+    /// Who leads each shard as the latest figures say, or null while there are none fresh (a new meta leader, a shell
+    /// that stopped sending them): the placement driver balances leaderships by it.
+    /// </summary>
+    public Func<int, string?>? Leaders()
+    {
+        var load = _load;
+        return _observed > 0 && context.Now - _loadAt <= FreshFor ? load.LeaderOf : null;
+    }
+
+    /// <summary>
+    /// Takes the latest load figures: rates are averaged, sizes and roles taken as they are. When a shard's leadership
+    /// moved since the last figures, the old and the new leader's averages change places first: the requests follow the
+    /// leadership at once, and an average that had to climb from a follower's would show the new leader cool and the old
+    /// one hot for seconds after the move.
+    /// </summary>
     public void Observe(RebalancerLoad load)
     {
         ArgumentNullException.ThrowIfNull(load);
+        foreach (var shard in load.Nodes.SelectMany(n => n.Replicas.Where(r => r.Leads).Select(r => (n.NodeId, r.ShardId))))
+        {
+            if (_leaders.TryGetValue(shard.ShardId, out var before) && before != shard.NodeId && _averages.TryGetValue((before, shard.ShardId), out var led))
+            {
+                // A replica new to the group has no average to give back: the old leader's starts afresh from its next figure.
+                if (_averages.TryGetValue((shard.NodeId, shard.ShardId), out var followed))
+                {
+                    _averages[(before, shard.ShardId)] = followed;
+                }
+                else
+                {
+                    _averages.Remove((before, shard.ShardId));
+                }
+
+                _averages[(shard.NodeId, shard.ShardId)] = led;
+            }
+
+            _leaders[shard.ShardId] = shard.NodeId;
+        }
+
         var seen = new HashSet<(string, int)>();
         var nodes = new List<RebalancerNodeLoad>();
         foreach (var node in load.Nodes)
@@ -89,6 +129,7 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
                 // A later term as meta leader starts from fresh figures and forgets which nodes it was balancing.
                 (_observed, _lastRound, _memory, _load) = (0, null, RebalancerMemory.Empty, RebalancerLoad.None);
                 _averages.Clear();
+                _leaders.Clear();
             }
 
             return;
@@ -97,7 +138,8 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
         var status = meta.Status;
         var rules = map.RebalancerSettings;
         var now = context.Now;
-        if (status.AppliedIndex < status.CommitIndex || _observed < WarmUp || now - _loadAt > FreshFor
+        // Nor while a proposal is not applied yet (the placement driver's, this tick): every decision sees every move asked.
+        if (status.AppliedIndex < status.CommitIndex || meta.Raft.Status.LastIndex > meta.Applied || _observed < WarmUp || now - _loadAt > FreshFor
             || (_lastRound is { } last && now - last < rules.IntervalSeconds * 1000L))
         {
             return;

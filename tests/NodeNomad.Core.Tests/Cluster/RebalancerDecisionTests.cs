@@ -49,7 +49,7 @@ public class RebalancerDecisionTests
         move.Figures.Single(f => f.NodeId == "node-1").Ratio.ShouldBe(2.67);
         move.Rejected.ShouldContain(r => r.Contains("leadership of shard-0 to node-2") && r.Contains("no cooler than node-1's 2.67×"));
         var command = plan.Commands.ShouldHaveSingleItem().ShouldBeOfType<HandOverLeadership>();
-        command.Handover.ShouldBe(new LeadershipHandover(3, move.Target!, "rebalance " + move.Id, Now));
+        command.Handover.ShouldBe(new LeadershipHandover(3, move.Target!, "rebalance " + move.Id, Now) { From = "node-1" });
     }
 
     [Fact]
@@ -111,11 +111,16 @@ public class RebalancerDecisionTests
         var move = plan.Decisions.ShouldHaveSingleItem();
         move.Action.ShouldBe(RebalancerDecision.Replica);
         move.Source.ShouldBe("node-1");
-        move.Target.ShouldBe("node-4", "node-4 and node-5 are both idle; ties go by name");
+        move.Target.ShouldBe("node-5", "node-4 and node-5 are both idle, but one more replica on node-4 while node-5 holds none is what the placement driver evens out");
         move.Reason.ShouldContain("the coolest node without one");
+        move.Reason.ShouldContain("for its leadership to follow there");
+        move.ReplicaSource.ShouldBe("node-2", "a follower's replica moves, so that the leadership goes from node-1 to node-5 directly");
+        move.LeadershipFollows.ShouldBeTrue();
         var start = plan.Commands.ShouldHaveSingleItem().ShouldBeOfType<StartMigration>();
         start.Reason.ShouldBe("rebalance");
         start.Id.ShouldBe("m-" + move.Id);
+        start.Source.ShouldBe("node-2");
+        start.LeadershipTo.ShouldBe("node-5");
         start.Detail.ShouldNotBeNull().ShouldContain(move.Id);
         move.Rejected.ShouldContain(r => r.StartsWith("leadership of shard-0 to node-2: node-2 would serve", StringComparison.Ordinal));
     }
@@ -234,14 +239,17 @@ public class RebalancerDecisionTests
     }
 
     [Fact]
-    public void a_moved_leader_replica_is_followed_by_its_leadership()
+    public void a_replica_moved_to_bring_a_leadership_is_followed_by_it()
     {
         var done = new MigrationRecord("m-r1", 0, "node-1", "node-4", "rebalance", "rebalancer", MigrationStates.Done,
         [
             new MigrationStep(MigrationStates.Pending, Now - 20_000, null),
             new MigrationStep(MigrationStates.TransferringLeadership, Now - 15_000, null),
             new MigrationStep(MigrationStates.Done, Now - 10_000, null),
-        ]);
+        ])
+        {
+            LeadershipTo = "node-4",
+        };
         var map = Map();
         map = map with
         {
@@ -262,6 +270,120 @@ public class RebalancerDecisionTests
         var followed = map with { Handovers = [new LeadershipHandover(0, "node-4", "rebalance " + follow.Id, Now)] };
         Decide(followed, load, now: Now + 11_000).Decisions.ShouldNotContain(d => d.ShardId == 0 && d.Action == RebalancerDecision.Leadership,
             "a leadership follows its replica once");
+    }
+
+    [Fact]
+    public void the_cap_counts_the_placement_drivers_migrations_and_hand_overs_too()
+    {
+        var joining = new MigrationRecord("m-p1", 1, "node-2", "node-1", PlacementPolicy.Join, "placement driver", MigrationStates.CatchingUp,
+            [new MigrationStep(MigrationStates.Pending, Now - 5_000, null)]);
+        var map = Map() with { Migrations = [joining] };
+        var load = Load(map, [300, 100, 100, 100], new() { [3] = "node-1" });
+
+        var held = Decide(map, load).Decisions.ShouldHaveSingleItem();
+        held.Action.ShouldBe(RebalancerDecision.Hold, "a join is under way: balancing load waits for it");
+        held.Reason.ShouldContain("1 move(s) in flight, the cap is 1: waiting");
+
+        // A leadership hand-over the shard's leader has not carried out yet counts as well.
+        var handing = Map() with { Handovers = [new LeadershipHandover(2, "node-4", "join: node-4 leads 0 of 4 shards (its share 1); …", Now - 1_000)] };
+        Decide(handing, Load(handing, [300, 100, 100, 100], new() { [3] = "node-1" })).Decisions.ShouldHaveSingleItem().Action.ShouldBe(RebalancerDecision.Hold);
+    }
+
+    [Fact]
+    public void a_leadership_that_would_take_a_node_more_than_one_off_its_share_is_swapped_for_the_coolest_the_target_leads()
+    {
+        // Sixteen shards on four nodes: each should lead 4, and leads 3 to 5. node-1 leads two hot shards and one cold; node-4
+        // leads five cold ones. Giving node-4 a hot leadership alone would leave node-1 at 2 and node-4 at 6.
+        var ids = new[] { "node-1", "node-2", "node-3", "node-4" };
+        var nodes = ids.Select(id => new NodeRecord(id, id + ":1", "", 1, NodeRecord.Active)).ToList();
+        string[] ReplicasOf(int shard) => shard switch
+        {
+            0 => ["node-1", "node-4", "node-2"],
+            1 => ["node-1", "node-3", "node-2"],
+            2 => ["node-1", "node-4", "node-3"],
+            < 8 => ["node-4", "node-1", "node-2"],
+            < 12 => ["node-2", "node-3", "node-4"],
+            _ => ["node-3", "node-2", "node-4"],
+        };
+        var shards = HashRange.Split(16).Select((r, i) => new ShardRecord(i, r.Start, r.End, ReplicasOf(i), [], 1)).ToList();
+        var map = new ClusterMap("c", 16, 3, nodes, shards, 1);
+        double[] rates = [200, 200, .. Enumerable.Repeat(10.0, 14)];
+        var load = new RebalancerLoad([.. ids.Select(id => new RebalancerNodeLoad(id, true,
+            [.. shards.Where(s => s.Replicas.Contains(id)).Select(s => new RebalancerReplicaLoad(s.Id, s.Replicas[0] == id, 0, s.Replicas[0] == id ? rates[s.Id] : 0, 1, 1))]))]);
+
+        var plan = Decide(map, load);
+
+        plan.Decisions.Select(d => (d.Action, d.ShardId, d.Source, d.Target)).ShouldBe(
+            [(RebalancerDecision.Leadership, 0, "node-1", "node-4"), (RebalancerDecision.Leadership, 3, "node-4", "node-1")]);
+        plan.Decisions[0].Reason.ShouldContain("moving the leadership of shard-0 to node-4, with the leadership of shard-3 coming back to node-1 in exchange");
+        plan.Decisions[1].Reason.ShouldBe($"in exchange for shard-0 ({plan.Decisions[0].Id}), node-4 hands the leadership of shard-3 to node-1, so both keep their share of leaderships");
+        plan.Decisions[0].Rejected.ShouldContain(r => r.StartsWith("leadership of shard-0 to node-2: node-1 would lead 2 of 16 shards, more than one below its share of 4", StringComparison.Ordinal)
+            && r.EndsWith("and no exchange keeps the counts", StringComparison.Ordinal));
+        plan.Commands.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public void a_move_that_would_only_swap_which_node_is_hotter_is_not_made()
+    {
+        // Three nodes of six shards: node-1 at 1.25× the mean. Its cold leadership (0.3× the mean) would take either other
+        // node to 1.2× or 1.15×, less than half of it below node-1's 1.25×: the next round would move it back.
+        var ids = new[] { "node-1", "node-2", "node-3" };
+        var nodes = ids.Select(id => new NodeRecord(id, id + ":1", "", 1, NodeRecord.Active)).ToList();
+        var shards = HashRange.Split(6).Select((r, i) => new ShardRecord(i, r.Start, r.End, ids, [], 1)).ToList();
+        var map = new ClusterMap("c", 6, 3, nodes, shards, 1);
+        double[] rates = [95, 50, 45, 30, 40, 40];
+        var load = new RebalancerLoad([.. ids.Select((id, n) => new RebalancerNodeLoad(id, true,
+            [.. shards.Select(s => new RebalancerReplicaLoad(s.Id, s.Id % 3 == n, 0, s.Id % 3 == n ? rates[s.Id] : 0, 1, 1))]))]);
+
+        var hold = Decide(map, load).Decisions.ShouldHaveSingleItem();
+
+        hold.Action.ShouldBe(RebalancerDecision.Hold);
+        hold.Rejected.ShouldContain("leadership of shard-3 to node-2: node-2 would serve 1.2× the mean, less than 0.15× below node-1's 1.25×: it would only swap which is hotter");
+        hold.Rejected.ShouldContain("leadership of shard-3 to node-3: node-3 would serve 1.15× the mean, less than 0.15× below node-1's 1.25×: it would only swap which is hotter");
+    }
+
+    [Fact]
+    public void a_shard_does_not_go_back_to_the_node_it_left_within_five_cooldowns()
+    {
+        // shard-3's leadership came to node-1 from node-2 200 s ago: past its 120 s cooldown, but within 600 s.
+        var map = Map() with { Handovers = [new LeadershipHandover(3, "node-1", "rebalance r1", Now - 200_000) { From = "node-2" }] };
+        var load = Load(map, [300, 100, 100, 100], new() { [3] = "node-1" });
+
+        var decision = Decide(map, load).Decisions.ShouldHaveSingleItem();
+
+        decision.Target.ShouldNotBe("node-2");
+        decision.Rejected.ShouldContain("leadership of shard-3 to node-2: shard-3 left node-2 200 s ago, and a shard does not go back within 600 s");
+        decision.Target.ShouldBe("node-4");
+        var later = Decide(map, load, now: Now + 400_001).Decisions.ShouldHaveSingleItem();
+        later.Target.ShouldBe("node-4", "node-4 leads nothing: it is the cooler of the two");
+        later.Rejected.ShouldNotContain(r => r.Contains("does not go back", StringComparison.Ordinal));
+        var withoutNode4 = Load(map, [300, 100, 100, 100], new() { [3] = "node-1" }, "node-4");
+        Decide(map, withoutNode4, now: Now + 400_001).Decisions.ShouldHaveSingleItem().Target.ShouldBe("node-2", "past five cooldowns it may go back");
+    }
+
+    [Fact]
+    public void a_replica_that_would_leave_the_replica_counts_uneven_comes_with_one_that_comes_back()
+    {
+        // Four nodes of four shards hold three replicas each; the replica of shard-0 that moves to node-4 for its leadership
+        // would leave node-4 with four and its giver with two, which the placement driver evens out: one of node-4's
+        // replicas goes to the giver in exchange.
+        var map = Map();
+        var leaders = new Dictionary<int, string> { [0] = "node-1", [1] = "node-2", [2] = "node-3", [3] = "node-1" };
+        var load = Load(map, [150, 150, 150, 150], leaders, "node-4");
+        var up = new RebalancerLoad([.. load.Nodes.Select(n => n with { IsUp = true })]);
+        // node-4 serves nothing here, and shard-3's leadership is cooling: only shard-0 can go, and node-4 lacks it.
+        var cooling = map with { Handovers = [new LeadershipHandover(3, "node-1", "rebalance r0", Now - 1_000) { From = "node-4" }] };
+
+        var plan = Decide(cooling, up);
+
+        plan.Decisions.Count.ShouldBe(2);
+        var (move, exchange) = (plan.Decisions[0], plan.Decisions[1]);
+        (move.Action, move.ShardId, move.Source, move.Target).ShouldBe((RebalancerDecision.Replica, 0, "node-1", "node-4"));
+        move.Reason.ShouldContain("going to");
+        move.Reason.ShouldContain("in exchange");
+        (exchange.Action, exchange.Source, exchange.Target).ShouldBe((RebalancerDecision.Replica, "node-4", move.ReplicaSource));
+        exchange.Reason.ShouldContain("so both keep their share of replicas");
+        plan.Commands.OfType<StartMigration>().Count().ShouldBe(2);
     }
 
     [Fact]
