@@ -35,7 +35,7 @@ if (args[0] is "run" or "compare")
 }
 
 var command = args[0];
-if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded" or "bench-idle" or "bench-migrate"))
+if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded" or "bench-idle" or "bench-migrate" or "bench-join"))
 {
     await Console.Error.WriteLineAsync($"Unknown command '{command}'.");
     await Console.Error.WriteAsync(Usage.Text);
@@ -117,6 +117,33 @@ else if (command == "bench-migrate")
     if (error is null)
     {
         bench = cancellationToken => BenchMigrate.RunAsync(sizes, writers, Console.Out, cancellationToken);
+    }
+}
+else if (command == "bench-join")
+{
+    var sizeMiB = 64;
+    var writers = 2;
+    error = null;
+    for (var i = 0; i < rest.Length && error is null; i += 2)
+    {
+        var value = i + 1 < rest.Length ? rest[i + 1] : null;
+        switch (rest[i])
+        {
+            case "--size" when int.TryParse(value, out var size) && size is >= 1 and <= 4096:
+                sizeMiB = size;
+                break;
+            case "--clients" when int.TryParse(value, out var c) && c is >= 1 and <= 256:
+                writers = c;
+                break;
+            default:
+                error = $"bench-join: '{rest[i]} {value}' is not --size MIB (1-4096) or --clients N (1-256).";
+                break;
+        }
+    }
+
+    if (error is null)
+    {
+        bench = cancellationToken => BenchJoin.RunAsync(sizeMiB, writers, Console.Out, cancellationToken);
     }
 }
 else if (command == "bench-sharded")

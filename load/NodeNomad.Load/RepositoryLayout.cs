@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace NodeNomad.Load;
 
-/// <summary>Where the node build and the etcd script of the benchmarks are, inside the repository.</summary>
+/// <summary>Where the node and launcher builds and the etcd script of the benchmarks are, inside the repository.</summary>
 internal sealed record RepositoryLayout(string Root)
 {
     private const string Solution = "NodeNomad.sln";
@@ -10,6 +10,10 @@ internal sealed record RepositoryLayout(string Root)
     public string NodeProject => Path.Combine(Root, "src", "NodeNomad.Node");
 
     public string NodeDll => Path.Combine(NodeProject, "bin", "Release", "net10.0", "NodeNomad.Node.dll");
+
+    public string LauncherProject => Path.Combine(Root, "src", "NodeNomad.Launcher");
+
+    public string LauncherDll => Path.Combine(LauncherProject, "bin", "Release", "net10.0", "NodeNomad.Launcher.dll");
 
     public string EtcdClusterScript => Path.Combine(Root, "load", "etcd-cluster.sh");
 
@@ -33,6 +37,10 @@ internal sealed record RepositoryLayout(string Root)
     public string RequireNodeDll() => File.Exists(NodeDll)
         ? NodeDll
         : throw new BenchSetupException($"the node's Release build is missing ({NodeDll}). Build it with:\n  dotnet build -c Release {NodeProject}");
+
+    public string RequireLauncherDll() => File.Exists(LauncherDll)
+        ? LauncherDll
+        : throw new BenchSetupException($"the launcher's Release build is missing ({LauncherDll}). Build it with:\n  dotnet build -c Release {LauncherProject}");
 
     /// <summary>The node dll and when it was built, so that a stale build shows.</summary>
     public static string DescribeBuild(string nodeDll) =>

@@ -14,6 +14,7 @@ internal static class Usage
                dotnet run -c Release --project load/NodeNomad.Load -- bench-sharded [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-idle [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-migrate [options]
+               dotnet run -c Release --project load/NodeNomad.Load -- bench-join [options]
                dotnet run --project load/NodeNomad.Load -- check-history FILE
                dotnet run -c Release --project load/NodeNomad.Load -- run SCENARIO [options]
                dotnet run -c Release --project load/NodeNomad.Load -- compare SCENARIO [options]
@@ -59,6 +60,14 @@ internal static class Usage
                       the move's time and steps, catch-up MiB/s, writes/s and p99 before and during
           --sizes LIST       shard sizes in MiB (default 64,512)
           --clients N        writers during the move (default 4)
+
+        bench-join    the launcher's cluster (5 nodes × 8 shards, replication 3; the launcher run on free ports
+                      with a temporary folder), filled, then `launcher add` under a light write load: seconds
+                      until node-6 is recorded and until it holds its share with no migration in flight, the
+                      moves, the MiB of the shards moved and that node-6 received, writes/s, p99 and
+                      errors before and during
+          --size MIB         data written before the join, in 64 KiB values (default 64)
+          --clients N        writers during the join, each 10 ms between writes (default 2)
 
         bench-writes  durable write throughput and latency for each number of concurrent clients
           --url URL          load a node already running on 127.0.0.1 (default: start one on a free
@@ -114,7 +123,7 @@ internal static class Usage
           --seconds N        idle seconds sampled per shard count (default 10)
           -h, --help         this text
 
-        bench-writes, bench-cluster, bench-storage, bench-sharded and bench-idle exit codes: 0 done, 1 could not run or a run failed,
+        bench-writes, bench-cluster, bench-storage, bench-sharded, bench-idle and bench-join exit codes: 0 done, 1 could not run or a run failed,
         2 bad usage, 130 interrupted
 
         """;

@@ -359,6 +359,13 @@ public sealed class NodeNomadClient : INodeNomadClient
             ExceptionDispatchInfo.Throw(requestError.InnerException ?? requestError);
         }
 
+        if (response.Error?.InnerException is OperationCanceledException cancelled)
+        {
+            // The answer came but reading its body was cancelled (the caller's token, or the timeout): the same
+            // exception as a cancellation before the answer, not a body that could not be read.
+            ExceptionDispatchInfo.Throw(cancelled);
+        }
+
         if (response.HasResponseError(out var responseError) && !response.IsSuccessStatusCode)
         {
             return ProblemResponse.ToException(responseError, TimeProvider.System);

@@ -72,12 +72,16 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>The last lines of a process's log, to explain a failure.</summary>
-    public static string LastLines(string logPath, int count)
+    /// <summary>
+    /// The last lines of a process's log, to explain a failure; without <paramref name="stackFrames"/>, the lines of a
+    /// .NET stack trace ("   at ...") are left out, so that the exception's message shows rather than its deepest frames.
+    /// </summary>
+    public static string LastLines(string logPath, int count, bool stackFrames = true)
     {
         try
         {
-            return string.Join(Environment.NewLine, File.ReadLines(logPath).TakeLast(count));
+            var lines = File.ReadLines(logPath);
+            return string.Join(Environment.NewLine, (stackFrames ? lines : lines.Where(l => !l.StartsWith("   at ", StringComparison.Ordinal))).TakeLast(count));
         }
         catch (IOException e)
         {

@@ -17,6 +17,12 @@ internal abstract record FleetEvent
     /// <summary>The automatic restart of <paramref name="Member"/> is due, unless it was started again since its start number <paramref name="Start"/>.</summary>
     public sealed record RestartDue(FleetMember Member, int Start) : FleetEvent;
 
+    /// <summary>
+    /// <paramref name="Process"/>, started for the added node <paramref name="Member"/>, joined the cluster
+    /// (<paramref name="Problem"/> null) or did not; the one who asked for it is told through <paramref name="Reply"/>.
+    /// </summary>
+    public sealed record JoinEnded(FleetMember Member, ChildProcess Process, string? Problem, TaskCompletionSource<ControlReply> Reply) : FleetEvent;
+
     /// <summary><paramref name="Process"/> was asked to stop a grace period ago.</summary>
     public sealed record StopOverdue(FleetMember Member, ChildProcess Process) : FleetEvent;
 }

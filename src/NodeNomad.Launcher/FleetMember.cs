@@ -13,11 +13,12 @@ internal sealed class FleetMember
     private readonly string dll;
     private readonly IReadOnlyList<string> arguments;
     private readonly IReadOnlyDictionary<string, string> environment;
+    private DateTimeOffset startedAt;
     private DateTimeOffset exitedAt;
 
     public FleetMember(
         string name,
-        char key,
+        char? key,
         Uri url,
         IReadOnlyList<(int Port, string Purpose)> ports,
         string dll,
@@ -37,8 +38,8 @@ internal sealed class FleetMember
 
     public string Name { get; }
 
-    /// <summary>The key that restarts it in the launcher's terminal.</summary>
-    public char Key { get; }
+    /// <summary>The key that restarts it in the launcher's terminal; null past node-9, which has none.</summary>
+    public char? Key { get; }
 
     public string Url { get; }
 
@@ -65,21 +66,38 @@ internal sealed class FleetMember
     /// <summary>When its automatic restart is due; null when none is.</summary>
     public DateTimeOffset? RestartAt { get; set; }
 
+    /// <summary>
+    /// How many of its last processes in a row exited on their own within <see cref="QuickExit"/> of their start; an exit
+    /// after a longer run, a stop on request or a restart on request starts the count again.
+    /// </summary>
+    public int QuickExits { get; private set; }
+
+    /// <summary>Why the launcher no longer restarts it by itself (it exits again and again); null while it does.</summary>
+    public string? GaveUp { get; set; }
+
     /// <summary>What it is doing, for the status list: "running, pid 812", "exited: killed by SIGKILL at 10:04:31".</summary>
     public string State => Process is { } process
         ? Invariant($"{(StopRequest is null ? "running" : "stopping")}, pid {process.Id}")
         : LastExit is null
             ? "not started"
-            : Invariant($"{(StoppedOnRequest ? "stopped" : "exited")}: {LastExit} at {exitedAt:HH:mm:ss}{(RestartAt is { } at ? Invariant($", restarting at {at:HH:mm:ss}") : "")}");
+            : Invariant($"{(StoppedOnRequest ? "stopped" : "exited")}: {LastExit} at {exitedAt:HH:mm:ss}{(RestartAt is { } at ? Invariant($", restarting at {at:HH:mm:ss}") : "")}{(GaveUp is { } why ? $", not restarted: {why}" : "")}");
+
+    /// <summary>An exit this soon after the start counts towards the launcher giving up on the member.</summary>
+    public static TimeSpan QuickExit { get; } = TimeSpan.FromMinutes(1);
 
     public ChildProcess Start()
     {
         Process = ChildProcess.Start(Name, dll, arguments, environment, LogPath);
         Starts++;
+        startedAt = DateTimeOffset.Now;
         StoppedOnRequest = false;
         RestartAt = null;
+        GaveUp = null;
         return Process;
     }
+
+    /// <summary>Forgets its quick exits: someone asked for this start, so earlier failures are theirs to judge.</summary>
+    public void ForgetQuickExits() => QuickExits = 0;
 
     /// <summary>Asks the running process to stop (SIGTERM); <paramref name="requester"/> is told once it has exited.</summary>
     public void BeginStop(TaskCompletionSource<ControlReply> requester)
@@ -97,6 +115,7 @@ internal sealed class FleetMember
         LastExit = ExitReason.Describe(exitCode);
         exitedAt = DateTimeOffset.Now;
         StoppedOnRequest = requester is not null;
+        QuickExits = !StoppedOnRequest && exitedAt - startedAt < QuickExit ? QuickExits + 1 : 0;
         StopRequest = null;
         Process = null;
         process.Dispose();

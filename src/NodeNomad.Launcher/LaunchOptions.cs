@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 
 namespace NodeNomad.Launcher;
 
@@ -38,6 +39,9 @@ internal sealed record LaunchOptions
     /// <summary>How long after a process exits on its own it is started again; null: only on request.</summary>
     public TimeSpan? RestartDelay { get; init; }
 
+    /// <summary>DOWN_AFTER of every node: how long a node may be silent before its replicas are re-created elsewhere.</summary>
+    public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>True when <c>--help</c> was asked for.</summary>
     public bool Help { get; init; }
 
@@ -65,7 +69,7 @@ internal sealed record LaunchOptions
                 continue;
             }
 
-            if (name is not ("--nodes" or "--shards" or "--replication" or "--storage" or "--marten-connection" or "--data" or "--base-port" or "--peer-base-port" or "--restart"))
+            if (name is not ("--nodes" or "--shards" or "--replication" or "--storage" or "--marten-connection" or "--data" or "--base-port" or "--peer-base-port" or "--restart" or "--down-after"))
             {
                 error = $"Unknown option '{name}'.";
                 return false;
@@ -107,6 +111,12 @@ internal sealed record LaunchOptions
                 case "--restart":
                     error = $"--restart must be a delay from 0s to 1h with its unit, such as 5s, 500ms or 2m; not '{value}'.";
                     return false;
+                case "--down-after" when Delay(value) is { } downAfter && downAfter >= TimeSpan.FromSeconds(1):
+                    options = options with { DownAfter = downAfter };
+                    break;
+                case "--down-after":
+                    error = $"--down-after must be a delay from 1s to 1h with its unit, such as 30s, 1500ms or 5m; not '{value}'.";
+                    return false;
                 case "--marten-connection" when !string.IsNullOrWhiteSpace(value):
                     options = options with { MartenConnection = value };
                     break;
@@ -142,11 +152,24 @@ internal sealed record LaunchOptions
             return "--marten-connection is only used with --storage marten.";
         }
 
-        // The client range base..base+N (console on base) and the peer range must not overlap.
+        return PortsProblem(Nodes);
+    }
+
+    /// <summary>
+    /// Why node-1..node-<paramref name="nodes"/> cannot have their ports (a port past 65535, or the client range
+    /// base..base+N, console on base, overlapping the peer range); null when they can. Checked again for each node added.
+    /// </summary>
+    public string? PortsProblem(int nodes)
+    {
         var clientLow = BasePort;
-        var clientHigh = BasePort + Nodes;
+        var clientHigh = BasePort + nodes;
         var peerLow = PeerBasePort + 1;
-        var peerHigh = PeerBasePort + Nodes;
+        var peerHigh = PeerBasePort + nodes;
+        if (Math.Max(clientHigh, peerHigh) > IPEndPoint.MaxPort)
+        {
+            return $"node-{nodes}'s ports would be {clientHigh} and {peerHigh}, past {IPEndPoint.MaxPort}; choose a lower --base-port or --peer-base-port.";
+        }
+
         if (peerLow <= clientHigh && clientLow <= peerHigh)
         {
             return $"The client ports {clientLow}-{clientHigh} and the peer ports {peerLow}-{peerHigh} overlap; choose --base-port and --peer-base-port further apart.";

@@ -7,6 +7,9 @@ namespace NodeNomad.Launcher;
 /// <summary>The fleet's loop, once the cluster is ready: exits, requests, keys and timers, one at a time.</summary>
 internal sealed partial class LocalFleet
 {
+    /// <summary>Under --restart, a member whose processes exit this many times in a row, each soon after its start, is no longer restarted.</summary>
+    private const int CrashLoopExits = 5;
+
     /// <summary>Acts on events until <paramref name="stop"/> fires; only this loop changes the members.</summary>
     private async Task SuperviseAsync(CancellationToken stop)
     {
@@ -42,6 +45,9 @@ internal sealed partial class LocalFleet
                     }
 
                     break;
+                case FleetEvent.JoinEnded joined:
+                    OnJoinEnded(joined);
+                    break;
                 case FleetEvent.StopOverdue overdue when overdue.Member.Process == overdue.Process:
                     output.WriteLine($"{overdue.Member.Name} did not stop within {Grace.TotalSeconds:0} s; killing it.");
                     overdue.Process.Kill();
@@ -69,17 +75,27 @@ internal sealed partial class LocalFleet
             output.WriteLine($"  its last output ({member.LogPath}):\n    {LastLines(member, 10)}");
         }
 
-        if (options.RestartDelay is not null)
+        if (options.RestartDelay is not null && member.QuickExits >= CrashLoopExits)
+        {
+            // Restarting it again would only repeat the failure, and bury its reason under restarts.
+            member.GaveUp = Invariant($"{member.QuickExits} exits in a row, each within {FleetMember.QuickExit.TotalSeconds:0} s of its start");
+            output.WriteLine(Invariant($"  {member.Name} exited {member.QuickExits} times in a row, each within {FleetMember.QuickExit.TotalSeconds:0} s of its start: the launcher no longer restarts it by itself."));
+            output.WriteLine($"  why, by the last lines of its log other than stack frames ({member.LogPath}):\n    {LastLines(member, 10, stackFrames: false)}");
+            output.WriteLine($"  once its cause is fixed, {StartAgain(member)}");
+        }
+        else if (options.RestartDelay is not null)
         {
             ScheduleRestart(member);
         }
         else
         {
-            output.WriteLine(keys
-                ? $"  to start it again press {member.Key}, or run: {Command(ControlRequest.Restart, member.Name)}"
-                : $"  to start it again run: {Command(ControlRequest.Restart, member.Name)}");
+            output.WriteLine($"  to start it again {StartAgain(member)}");
         }
     }
+
+    private string StartAgain(FleetMember member) => keys && member.Key is { } key
+        ? $"press {key}, or run: {Command(ControlRequest.Restart, member.Name)}"
+        : $"run: {Command(ControlRequest.Restart, member.Name)}";
 
     private void ScheduleRestart(FleetMember member)
     {
@@ -93,11 +109,11 @@ internal sealed partial class LocalFleet
     {
         if (key == '?')
         {
-            output.WriteLine(TerminalKeys.Help(options.Nodes));
+            output.WriteLine(TerminalKeys.Help(nodes.Count));
         }
         else if (TerminalKeys.RequestFor(key) is { } request)
         {
-            // Keys only restart or list, so the answer is never put off.
+            // A restart or a status is answered at once; an add prints its outcome once the node has joined.
             if (Answer(request, new TaskCompletionSource<ControlReply>()) is { } reply)
             {
                 output.WriteLine(reply.Message);
@@ -109,12 +125,20 @@ internal sealed partial class LocalFleet
         }
     }
 
-    /// <summary>The answer to a request; null when it comes later, through <paramref name="requester"/> (a stop, once the process has exited).</summary>
+    /// <summary>
+    /// The answer to a request; null when it comes later, through <paramref name="requester"/> (a stop, once the
+    /// process has exited; an add, once the node has joined).
+    /// </summary>
     private ControlReply? Answer(ControlRequest request, TaskCompletionSource<ControlReply> requester)
     {
         if (request.Verb == ControlRequest.Status)
         {
             return new ControlReply(true, Status());
+        }
+
+        if (request.Verb == ControlRequest.Add)
+        {
+            return Add(requester);
         }
 
         if (Members.FirstOrDefault(m => string.Equals(m.Name, request.Target, StringComparison.OrdinalIgnoreCase)) is not { } member)
@@ -129,10 +153,22 @@ internal sealed partial class LocalFleet
                 member.StopRequest is null
                     ? Invariant($"{member.Name} is already running (pid {process.Id}); only a process that has exited is started again. To start it afresh, stop it first: {Command(ControlRequest.Stop, member.Name)}")
                     : Invariant($"{member.Name} is stopping (pid {process.Id}); restart it once it has stopped.")),
-            ControlRequest.Restart => Restart(member),
+            ControlRequest.Restart => RestartOnRequest(member),
             ControlRequest.Stop => Stop(member, requester),
             _ => new ControlReply(false, $"Unknown request '{request.Verb}'."),
         };
+    }
+
+    /// <summary>Someone asked: the member's earlier quick exits no longer count against it.</summary>
+    private ControlReply RestartOnRequest(FleetMember member)
+    {
+        var reply = Restart(member);
+        if (reply.Ok)
+        {
+            member.ForgetQuickExits();
+        }
+
+        return reply;
     }
 
     /// <summary>Starts an exited member again, with the data folder, ports and environment it had.</summary>
@@ -194,7 +230,7 @@ internal sealed partial class LocalFleet
     }
 
     private string Names() =>
-        (options.Nodes == 1 ? "node-1" : Invariant($"node-1 to node-{options.Nodes}")) + (console is null ? "" : " and the console");
+        (nodes.Count == 1 ? "node-1" : Invariant($"node-1 to node-{nodes.Count}")) + (console is null ? "" : " and the console");
 
     private async Task PostLaterAsync(TimeSpan delay, FleetEvent happened)
     {

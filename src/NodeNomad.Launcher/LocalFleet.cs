@@ -14,6 +14,9 @@ namespace NodeNomad.Launcher;
 internal sealed partial class LocalFleet
 {
     private static readonly TimeSpan ReadyLimit = TimeSpan.FromSeconds(90);
+
+    /// <summary>How long an added node has to be recorded by the cluster before its <c>add</c> is answered as failed.</summary>
+    public static readonly TimeSpan JoinLimit = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
     private readonly LaunchOptions options;
@@ -23,6 +26,8 @@ internal sealed partial class LocalFleet
     private readonly List<FleetMember> nodes = [];
     private readonly Channel<FleetEvent> events = Channel.CreateUnbounded<FleetEvent>(new UnboundedChannelOptions { SingleReader = true });
     private FleetMember? console;
+    private string secret = string.Empty;
+    private bool withConsole;
 
     // True while the loop runs: a request that comes while the cluster is starting or stopping is refused at once.
     private volatile bool supervising;
@@ -132,38 +137,11 @@ internal sealed partial class LocalFleet
     /// <summary>Adds node-1..node-N and the console (not started); returns the console's admin password when this program made it up.</summary>
     private string? AddMembers(string secret, bool withConsole)
     {
-        var members = string.Join(',', Enumerable.Range(1, options.Nodes).Select(k => Invariant($"node-{k}=127.0.0.1:{options.PeerPort(k)}")));
+        this.secret = secret;
+        this.withConsole = withConsole;
         for (var k = 1; k <= options.Nodes; k++)
         {
-            var id = Invariant($"node-{k}");
-            var environment = new Dictionary<string, string>
-            {
-                ["NODE_ID"] = id,
-                ["NODE_HOST"] = "127.0.0.1",
-                ["NODE_PORT"] = Invariant($"{options.ClientPort(k)}"),
-                ["PEER_PORT"] = Invariant($"{options.PeerPort(k)}"),
-                ["NODE_URL"] = ClientUrl(k).ToString().TrimEnd('/'),
-                ["DATA_DIR"] = Path.Combine(data, id),
-                ["CLUSTER_NODES"] = members,
-                ["CLUSTER_SECRET"] = secret,
-                ["SHARD_COUNT"] = Invariant($"{options.Shards}"),
-                ["REPLICATION_FACTOR"] = Invariant($"{options.Replication}"),
-                ["STORAGE"] = options.Storage,
-                // Short, so that a node killed in the launcher has its replicas re-created elsewhere while one watches.
-                ["DOWN_AFTER"] = "30s",
-            };
-            if (options.MartenConnection is { } connection)
-            {
-                environment["MARTEN_CONNECTION"] = connection;
-            }
-
-            if (withConsole)
-            {
-                environment["CONSOLE_URL"] = ConsoleUrl.ToString().TrimEnd('/');
-            }
-
-            nodes.Add(new FleetMember(
-                id, (char)('0' + k), ClientUrl(k), [.. NodePorts(k)], layout.NodeDll, [], environment, Path.Combine(data, "logs", $"{id}.log")));
+            nodes.Add(NodeMember(k));
         }
 
         if (!withConsole)
@@ -190,21 +168,59 @@ internal sealed partial class LocalFleet
         return string.IsNullOrEmpty(given) ? password : null;
     }
 
+    /// <summary>
+    /// node-k as the launcher runs it: its ports by the port scheme, its data folder and log under --data. The first
+    /// --nodes create the cluster together; a node past them (added) is not in their list, so it asks them to record it.
+    /// </summary>
+    private FleetMember NodeMember(int k)
+    {
+        var id = Invariant($"node-{k}");
+        var environment = new Dictionary<string, string>
+        {
+            ["NODE_ID"] = id,
+            ["NODE_HOST"] = "127.0.0.1",
+            ["NODE_PORT"] = Invariant($"{options.ClientPort(k)}"),
+            ["PEER_PORT"] = Invariant($"{options.PeerPort(k)}"),
+            ["NODE_URL"] = ClientUrl(k).ToString().TrimEnd('/'),
+            ["DATA_DIR"] = Path.Combine(data, id),
+            ["CLUSTER_NODES"] = string.Join(',', Enumerable.Range(1, options.Nodes).Select(n => Invariant($"node-{n}=127.0.0.1:{options.PeerPort(n)}"))),
+            ["CLUSTER_SECRET"] = secret,
+            ["SHARD_COUNT"] = Invariant($"{options.Shards}"),
+            ["REPLICATION_FACTOR"] = Invariant($"{options.Replication}"),
+            ["STORAGE"] = options.Storage,
+            // Short (30 s unless --down-after says otherwise), so that a node killed in the launcher has its replicas
+            // re-created elsewhere while one watches.
+            ["DOWN_AFTER"] = Invariant($"{(long)options.DownAfter.TotalMilliseconds}ms"),
+        };
+        if (options.MartenConnection is { } connection)
+        {
+            environment["MARTEN_CONNECTION"] = connection;
+        }
+
+        if (withConsole)
+        {
+            environment["CONSOLE_URL"] = ConsoleUrl.ToString().TrimEnd('/');
+        }
+
+        return new FleetMember(
+            id, k <= 9 ? (char)('0' + k) : null, ClientUrl(k), [.. NodePorts(k)], layout.NodeDll, [], environment, Path.Combine(data, "logs", $"{id}.log"));
+    }
+
     private void Start(FleetMember member)
     {
         var process = member.Start();
-        _ = ReportExitAsync(member, process);
+        _ = ReportExitAsync(member, process, process.WaitForExitAsync(CancellationToken.None));
     }
 
-    private async Task ReportExitAsync(FleetMember member, ChildProcess process)
+    private async Task ReportExitAsync(FleetMember member, ChildProcess process, Task exited)
     {
-        await process.WaitForExitAsync(CancellationToken.None);
+        await exited;
         events.Writer.TryWrite(new FleetEvent.Exited(member, process));
     }
 
     private void Announce(string? password)
     {
-        output.WriteLine(Invariant($"NodeNomad cluster ready: {options.Nodes} nodes, {options.Shards} shards, replication {options.Replication}, storage {options.Storage}."));
+        output.WriteLine(Invariant($"NodeNomad cluster ready: {options.Nodes} nodes, {options.Shards} shards, replication {options.Replication}, storage {options.Storage}, DOWN_AFTER {Words(options.DownAfter)}."));
         for (var k = 1; k <= options.Nodes; k++)
         {
             var node = nodes[k - 1];
@@ -233,9 +249,10 @@ internal sealed partial class LocalFleet
             : "A process that exits stays down until restarted. From another terminal, in this folder:");
         output.WriteLine($"  {Command("status", null)}");
         output.WriteLine($"  {Command("restart", "node-1")}   (or stop node-1)");
+        output.WriteLine($"  {Command("add", null)}   (starts node-{nodes.Count + 1}, which joins the cluster)");
         if (keys)
         {
-            output.WriteLine(TerminalKeys.Help(options.Nodes));
+            output.WriteLine(TerminalKeys.Help(nodes.Count));
         }
 
         output.WriteLine("Press Ctrl+C to stop the cluster.");
@@ -326,8 +343,8 @@ internal sealed partial class LocalFleet
         return Usage.Failed;
     }
 
-    private static string LastLines(FleetMember member, int count) =>
-        ChildProcess.LastLines(member.LogPath, count).Replace("\n", "\n    ", StringComparison.Ordinal);
+    private static string LastLines(FleetMember member, int count, bool stackFrames = true) =>
+        ChildProcess.LastLines(member.LogPath, count, stackFrames).Replace("\n", "\n    ", StringComparison.Ordinal);
 
     private static string Words(TimeSpan delay) => delay < TimeSpan.FromSeconds(1)
         ? Invariant($"{delay.TotalMilliseconds:0} ms")

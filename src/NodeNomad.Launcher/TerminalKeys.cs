@@ -8,7 +8,7 @@ internal static partial class TerminalKeys
 {
     /// <summary>What the keys do, in a cluster of <paramref name="nodes"/> nodes.</summary>
     public static string Help(int nodes) =>
-        $"Keys: {(nodes == 1 ? "1 restarts node-1" : $"1-{nodes} restart that node")} once it has exited, c the console; s lists the processes; ? this help; Ctrl+C stops the cluster.";
+        $"Keys: {(nodes == 1 ? "1 restarts node-1" : $"1-{Math.Min(nodes, 9)} restart that node")} once it has exited, c the console; a adds a node; s lists the processes; ? this help; Ctrl+C stops the cluster.";
 
     /// <summary>
     /// True when standard input is a terminal and this process is in its foreground group, so reading a key neither
@@ -16,12 +16,13 @@ internal static partial class TerminalKeys
     /// </summary>
     public static bool Available() => !Console.IsInputRedirected && TerminalForegroundGroup(0) == ProcessGroup();
 
-    /// <summary>The request a key stands for: 1-9 restart node-N, c the console, s lists the processes; null for any other key.</summary>
+    /// <summary>The request a key stands for: 1-9 restart node-N, c the console, a adds a node, s lists the processes; null for any other key.</summary>
     public static ControlRequest? RequestFor(char key) => key switch
     {
         >= '1' and <= '9' => new ControlRequest(ControlRequest.Restart, $"node-{key}"),
         'c' or 'C' => new ControlRequest(ControlRequest.Restart, "console"),
         's' or 'S' => new ControlRequest(ControlRequest.Status, null),
+        'a' or 'A' => new ControlRequest(ControlRequest.Add, null),
         _ => null,
     };
 

@@ -79,8 +79,14 @@ public sealed class FakeNodeNomadApi : INodeNomadApi
 
     public Task<IApiResponse<ClusterInfo>> GetClusterInfoAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    /// <summary>The membership the fake lists; a drain, undrain or removal it takes changes the node's entry.</summary>
+    public List<NodeInfo> Nodes { get; } = [Fleets.Member("node-1")];
+
+    /// <summary>When set, <see cref="GetNodesAsync"/> fails as a node that cannot be reached does.</summary>
+    public bool NodesUnreachable { get; set; }
+
     public Task<IApiResponse<IReadOnlyList<NodeInfo>>> GetNodesAsync(CancellationToken cancellationToken = default) =>
-        Ok<IReadOnlyList<NodeInfo>>([Fleets.Member("node-1")]);
+        NodesUnreachable ? throw new HttpRequestException("Connection refused (node.test:80)") : Ok<IReadOnlyList<NodeInfo>>([.. Nodes]);
 
     public Task<IApiResponse<IReadOnlyList<ShardInfo>>> GetShardsAsync(CancellationToken cancellationToken = default) =>
         Ok<IReadOnlyList<ShardInfo>>([Fleets.Shard(0, "node-1")]);
@@ -121,22 +127,41 @@ public sealed class FakeNodeNomadApi : INodeNomadApi
     public Task<IApiResponse<MigrationInfo>> GetMigrationAsync(string id, CancellationToken cancellationToken = default) =>
         Migrations.FirstOrDefault(m => m.Id == id) is { } migration ? Ok(migration) : NotFound<MigrationInfo>();
 
-    public Task<IApiResponse<NodeMembershipInfo>> DrainNodeAsync(string id, CancellationToken cancellationToken = default)
-    {
-        Calls.Enqueue($"drain {id}");
-        return Ok(new NodeMembershipInfo(id, "draining", "recorded"));
-    }
+    /// <summary>When set, drain, undrain and remove refuse with this status and problem detail, as a node does.</summary>
+    public (HttpStatusCode Status, string Detail)? MembershipRefusal { get; set; }
 
-    public Task<IApiResponse<NodeMembershipInfo>> UndrainNodeAsync(string id, CancellationToken cancellationToken = default)
-    {
-        Calls.Enqueue($"undrain {id}");
-        return Ok(new NodeMembershipInfo(id, "active", "recorded"));
-    }
+    /// <summary>When set, drain, undrain and remove fail as a node that cannot be reached does.</summary>
+    public bool MembershipUnreachable { get; set; }
 
-    public Task<IApiResponse<NodeMembershipInfo>> RemoveNodeAsync(string id, CancellationToken cancellationToken = default)
+    public Task<IApiResponse<NodeMembershipInfo>> DrainNodeAsync(string id, CancellationToken cancellationToken = default) =>
+        Membership("drain", id, "draining", $"{id} hands its leaderships and then its replicas to other nodes.");
+
+    public Task<IApiResponse<NodeMembershipInfo>> UndrainNodeAsync(string id, CancellationToken cancellationToken = default) =>
+        Membership("undrain", id, "active", $"{id} takes part in placement again and receives its share of replicas.");
+
+    public Task<IApiResponse<NodeMembershipInfo>> RemoveNodeAsync(string id, CancellationToken cancellationToken = default) =>
+        Membership("remove", id, "removed", $"{id} is out of the cluster map.");
+
+    private Task<IApiResponse<NodeMembershipInfo>> Membership(string verb, string id, string membership, string detail)
     {
-        Calls.Enqueue($"remove {id}");
-        return Ok(new NodeMembershipInfo(id, "removed", "recorded"));
+        Calls.Enqueue($"{verb} {id}");
+        if (MembershipUnreachable)
+        {
+            throw new HttpRequestException("Connection refused (node.test:80)");
+        }
+
+        if (MembershipRefusal is { } refusal)
+        {
+            return Problem<NodeMembershipInfo>(refusal.Status, refusal.Detail);
+        }
+
+        var index = Nodes.FindIndex(n => n.Id == id);
+        if (index >= 0)
+        {
+            Nodes[index] = Nodes[index] with { Membership = membership, Drain = null };
+        }
+
+        return Ok(new NodeMembershipInfo(id, membership, detail));
     }
 
     public Task<IApiResponse<MigrationInfo>> CancelMigrationAsync(string id, CancellationToken cancellationToken = default)

@@ -20,7 +20,16 @@ public sealed class ControlCommandsAreRead
         command.ShouldBe(new ControlCommand(new ControlRequest("status", null), new LaunchOptions().DataFolder));
     }
 
+    [Fact]
+    public void add_names_no_process()
+    {
+        ControlCommand.TryParse(["add", "--data", "/tmp/cluster"], out var command, out var error).ShouldBeTrue(error);
+
+        command.ShouldBe(new ControlCommand(new ControlRequest("add", null), "/tmp/cluster"));
+    }
+
     [Theory]
+    [InlineData("add", true)]
     [InlineData("restart", true)]
     [InlineData("stop", true)]
     [InlineData("status", true)]
@@ -35,6 +44,8 @@ public sealed class ControlCommandsAreRead
     [InlineData("restart", "restart needs one process: node-N or console")]
     [InlineData("stop node-1 node-2", "stop needs one process")]
     [InlineData("status node-1", "status takes no process, not 'node-1'")]
+    [InlineData("add node-6", "add takes no process, not 'node-6'")]
+    [InlineData("remove node-1", "the launcher takes restart, stop, add and status")]
     [InlineData("restart node-1 --data", "--data needs a value")]
     [InlineData("restart node-1 --nodes 3", "Unknown option '--nodes' for restart")]
     public void a_bad_request_is_refused_saying_why(string commandLine, string expected)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 
 namespace NodeNomad.Launcher.Tests;
 
@@ -72,6 +74,38 @@ public sealed class ControlRequestsAreAnswered(ControlRequestsAreAnswered.OneNod
     }
 
     [Fact]
+    public async Task adding_a_node_whose_port_is_taken_is_refused_naming_the_port_and_adds_nothing()
+    {
+        var taken = cluster.BasePort + 102;
+        using var squatter = new TcpListener(IPAddress.Loopback, taken);
+        squatter.Start();
+
+        var (code, output) = await LauncherProcess.RequestAsync("add", "--data", cluster.Data);
+
+        code.ShouldBe(1, output);
+        output.ShouldContain(Invariant($"node-2 cannot be added: port {taken} (node-2's peer API) is in use by another process"));
+        var (_, status) = await LauncherProcess.RequestAsync("status", "--data", cluster.Data);
+        status.ShouldNotContain("node-2");
+    }
+
+    [Fact]
+    public async Task without_a_running_launcher_add_exits_3_and_says_so()
+    {
+        var empty = Directory.CreateTempSubdirectory("nodenomad-launcher-").FullName;
+        try
+        {
+            var (code, output) = await LauncherProcess.RequestAsync("add", "--data", empty);
+
+            code.ShouldBe(3, output);
+            output.ShouldContain($"No launcher is running with the data folder {empty}");
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task a_request_without_its_process_exits_2()
     {
         var (code, output) = await LauncherProcess.RequestAsync("restart", "--data", cluster.Data);
@@ -81,6 +115,8 @@ public sealed class ControlRequestsAreAnswered(ControlRequestsAreAnswered.OneNod
     }
 
     private static string Invariant(int number) => number.ToString(CultureInfo.InvariantCulture);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A launched single-node cluster, stopped (and its data folder deleted) after the class's tests.</summary>
     public sealed class OneNode : IAsyncLifetime

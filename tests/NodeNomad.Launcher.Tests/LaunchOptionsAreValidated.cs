@@ -18,14 +18,14 @@ public sealed class LaunchOptionsAreValidated
     {
         LaunchOptions.TryParse(
             ["--nodes", "7", "--shards", "16", "--replication", "5", "--storage", "marten", "--marten-connection", "Host=db", "--data", "/tmp/x",
-             "--base-port", "5000", "--peer-base-port", "6000", "--no-console", "--restart", "5s"],
+             "--base-port", "5000", "--peer-base-port", "6000", "--no-console", "--restart", "5s", "--down-after", "10s"],
             out var options,
             out var error).ShouldBeTrue(error);
 
         options.ShouldBe(new LaunchOptions
         {
             Nodes = 7, Shards = 16, Replication = 5, Storage = "marten", MartenConnection = "Host=db", DataFolder = "/tmp/x",
-            BasePort = 5000, PeerBasePort = 6000, Console = false, RestartDelay = TimeSpan.FromSeconds(5),
+            BasePort = 5000, PeerBasePort = 6000, Console = false, RestartDelay = TimeSpan.FromSeconds(5), DownAfter = TimeSpan.FromSeconds(10),
         });
     }
 
@@ -48,6 +48,9 @@ public sealed class LaunchOptionsAreValidated
     [InlineData("--restart 1.5s", "not '1.5s'")]
     [InlineData("--restart 61m", "not '61m'")]
     [InlineData("--restart 99999999999h", "not '99999999999h'")]
+    [InlineData("--down-after 500ms", "--down-after must be a delay from 1s to 1h with its unit, such as 30s, 1500ms or 5m; not '500ms'")]
+    [InlineData("--down-after 30", "not '30'")]
+    [InlineData("--down-after 2h", "not '2h'")]
     public void a_bad_command_line_is_refused_naming_the_option(string commandLine, string expected)
     {
         LaunchOptions.TryParse(commandLine.Split(' '), out _, out var error).ShouldBeFalse();
@@ -74,6 +77,39 @@ public sealed class LaunchOptionsAreValidated
         LaunchOptions.TryParse(["--restart", delay], out var options, out var error).ShouldBeTrue(error);
 
         options.RestartDelay.ShouldBe(TimeSpan.FromMilliseconds(milliseconds));
+    }
+
+    [Fact]
+    public void the_nodes_are_down_after_thirty_seconds_unless_told_otherwise()
+    {
+        LaunchOptions.TryParse([], out var options, out _).ShouldBeTrue();
+        options.DownAfter.ShouldBe(TimeSpan.FromSeconds(30));
+
+        LaunchOptions.TryParse(["--down-after", "1500ms"], out var shorter, out var error).ShouldBeTrue(error);
+        shorter.DownAfter.ShouldBe(TimeSpan.FromMilliseconds(1500));
+    }
+
+    [Theory]
+    [InlineData(3000, 4000, 10, null)]
+    [InlineData(3000, 4000, 99, null)]
+    [InlineData(3000, 3100, 100, null)]
+    [InlineData(3000, 3100, 101, "overlap")]
+    [InlineData(65500, 4000, 40, "past 65535")]
+    public void a_node_added_takes_the_next_ports_while_they_stay_apart_from_the_other_range(int basePort, int peerBasePort, int node, string? problem)
+    {
+        var options = new LaunchOptions { BasePort = basePort, PeerBasePort = peerBasePort };
+
+        var found = options.PortsProblem(node);
+
+        if (problem is null)
+        {
+            found.ShouldBeNull();
+            (options.ClientPort(node), options.PeerPort(node)).ShouldBe((basePort + node, peerBasePort + node));
+        }
+        else
+        {
+            found.ShouldNotBeNull().ShouldContain(problem);
+        }
     }
 
     [Fact]

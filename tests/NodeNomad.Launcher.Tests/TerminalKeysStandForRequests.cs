@@ -20,6 +20,12 @@ public sealed class TerminalKeysStandForRequests
         TerminalKeys.RequestFor('s').ShouldBe(new ControlRequest(ControlRequest.Status, null));
     }
 
+    [Fact]
+    public void a_adds_a_node()
+    {
+        TerminalKeys.RequestFor('a').ShouldBe(new ControlRequest(ControlRequest.Add, null));
+    }
+
     [Theory]
     [InlineData('0')]
     [InlineData('x')]
@@ -38,6 +44,8 @@ public sealed class TerminalKeysStandForRequests
         help.ShouldContain("1-5 restart that node");
         help.ShouldContain("c the console");
         help.ShouldContain("s lists the processes");
+        help.ShouldContain("a adds a node");
+        TerminalKeys.Help(12).ShouldContain("1-9 restart that node");
         help.ShouldContain("? this help");
         TerminalKeys.Help(1).ShouldContain("1 restarts node-1");
     }

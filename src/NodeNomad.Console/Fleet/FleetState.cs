@@ -92,6 +92,7 @@ public sealed class FleetState(TimeProvider clock)
                 }
 
                 entry.Member = node;
+                entry.DrainFrom = node.Membership == NodeMemberships.Draining ? Math.Max(entry.DrainFrom ?? 0, Held(node)) : null;
                 if (node.ClientUrl.Length > 0)
                 {
                     entry.ClientUrl = node.ClientUrl;
@@ -259,8 +260,16 @@ public sealed class FleetState(TimeProvider clock)
             ? ((IReadOnlyList<int>)[.. report.Groups.Select(g => g.ShardId)], (IReadOnlyList<int>)[.. report.Groups.Where(g => g.Role == ReplicaRoles.Leader).Select(g => g.ShardId)])
             : (entry.Member?.Replicas ?? [], entry.Member?.Leaderships ?? []);
         var metaRole = fresh && entry.Report?.MetaRole is { } reported ? reported : entry.Member?.MetaRole;
-        return new NodeView(id, entry.ClientUrl, state, replicas, leaderships, entry.Report, entry.ReportedAt, metaRole);
+        return new NodeView(id, entry.ClientUrl, state, replicas, leaderships, entry.Report, entry.ReportedAt, metaRole)
+        {
+            Membership = entry.Member?.Membership ?? NodeMemberships.Active,
+            Drain = entry.Member?.Drain,
+            DrainProgress = entry is { DrainFrom: { } from, Member: { } member } ? new DrainProgress(from, Held(member)) : null,
+        };
     }
+
+    // What a draining node has to hand over: each leadership, then each replica.
+    private static int Held(NodeInfo node) => node.Replicas.Count + node.Leaderships.Count;
 
     private List<ReplicaView> ReplicasOf(ShardInfo shard, HashSet<string> up)
     {
@@ -321,6 +330,9 @@ public sealed class FleetState(TimeProvider clock)
         public string ClientUrl { get; set; } = string.Empty;
 
         public NodeInfo? Member { get; set; }
+
+        // The most a draining node was seen to hold since it began draining; null while it is not draining.
+        public int? DrainFrom { get; set; }
 
         public NodeStatusReport? Report { get; set; }
 

@@ -33,4 +33,13 @@ public sealed record NodeView(
     /// when it last reported, not what is true now.
     /// </summary>
     public bool IsStale => Report is not null && !IsUp;
+
+    /// <summary>Its place in placement, as the cluster's membership says: active, draining, drained or removed.</summary>
+    public string Membership { get; init; } = NodeMemberships.Active;
+
+    /// <summary>For a draining node, what the cluster says it has left to hand over and why it waits; null otherwise.</summary>
+    public string? Drain { get; init; }
+
+    /// <summary>For a draining node, how far it has come; null otherwise.</summary>
+    public DrainProgress? DrainProgress { get; init; }
 }

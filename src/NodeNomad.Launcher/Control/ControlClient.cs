@@ -3,11 +3,14 @@ using System.Text.Json;
 
 namespace NodeNomad.Launcher.Control;
 
-/// <summary>The other end of <see cref="ControlServer"/>: <c>launcher restart|stop|status</c> run from another terminal.</summary>
+/// <summary>The other end of <see cref="ControlServer"/>: <c>launcher restart|stop|add|status</c> run from another terminal.</summary>
 internal static class ControlClient
 {
     /// <summary>Long enough for a stop: the node's grace period, then its kill.</summary>
     private static readonly TimeSpan ReplyLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longer than the launcher waits for an added node to join (<see cref="LocalFleet.JoinLimit"/>), so its own answer comes first.</summary>
+    private static readonly TimeSpan AddReplyLimit = LocalFleet.JoinLimit + TimeSpan.FromSeconds(30);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -15,7 +18,8 @@ internal static class ControlClient
     public static async Task<int> RunAsync(ControlCommand command, TextWriter output, TextWriter errors)
     {
         var path = ControlSocket.PathFor(command.DataFolder);
-        var (reply, problem) = await SendAsync(path, command.Request, ReplyLimit);
+        var limit = command.Request.Verb == ControlRequest.Add ? AddReplyLimit : ReplyLimit;
+        var (reply, problem) = await SendAsync(path, command.Request, limit);
         if (reply is null)
         {
             await errors.WriteLineAsync(

@@ -1,6 +1,6 @@
 namespace NodeNomad.Launcher.Control;
 
-/// <summary>A request for the running launcher, read from the command line: <c>restart node-3 [--data DIR]</c>.</summary>
+/// <summary>A request for the running launcher, read from the command line: <c>restart node-3 [--data DIR]</c>, <c>add</c>.</summary>
 /// <param name="Request">What is asked.</param>
 /// <param name="DataFolder">The data folder of the launcher asked, as given to it with --data.</param>
 /// <param name="Help">True when <c>--help</c> was asked for.</param>
@@ -17,7 +17,7 @@ internal sealed record ControlCommand(ControlRequest Request, string DataFolder,
         error = string.Empty;
         if (!ControlRequest.IsVerb(verb))
         {
-            error = $"Unknown request '{verb}'; the launcher takes {ControlRequest.Restart}, {ControlRequest.Stop} and {ControlRequest.Status}.";
+            error = $"Unknown request '{verb}'; the launcher takes {ControlRequest.Restart}, {ControlRequest.Stop}, {ControlRequest.Add} and {ControlRequest.Status}.";
             return false;
         }
 
@@ -55,14 +55,14 @@ internal sealed record ControlCommand(ControlRequest Request, string DataFolder,
             return true;
         }
 
-        switch (verb, targets.Count)
+        switch (ControlRequest.TakesNoProcess(verb), targets.Count)
         {
-            case (ControlRequest.Status, 0):
+            case (true, 0):
                 return true;
-            case (ControlRequest.Status, _):
+            case (true, _):
                 error = $"{verb} takes no process, not '{string.Join(' ', targets)}'.";
                 return false;
-            case (_, 1):
+            case (false, 1):
                 command = command with { Request = command.Request with { Target = targets[0] } };
                 return true;
             default:
