@@ -25,6 +25,10 @@ internal static class MarkdownReport
         Line(md, $"Mix {r.Settings.Mix}; {r.Settings.KeyDistribution} keys among {r.Settings.Keys} ({r.Settings.PreloadedKeys} written first); {r.Settings.ValueBytes}-byte values{(r.Settings.TtlSeconds is { } ttl ? $", TTL {ttl} s" : "")}; client timeout {r.Settings.TimeoutSeconds:0.#} s.");
         Line(md, $"");
         Line(md, $"**Verdict: {(r.Sound ? "sound" : "NOT SOUND")}** — {r.LossCheck.Lost} acknowledged writes lost of {r.LossCheck.Checked} checked ({r.LossCheck.Unverified} could not be read back); {(r.SilentMembers.Count == 0 ? "every member still answers" : $"silent members: {string.Join(", ", r.SilentMembers)}")}.");
+        if (r.History is { } history)
+        {
+            Line(md, $"**Client history** ({history.Operations} operations, {history.OutcomeUnknown} with an unknown outcome, in `history.edn`): {history.Message.Replace(Environment.NewLine, " ", StringComparison.Ordinal)}");
+        }
         Line(md, $"");
         Line(md, $"## Phases");
         Line(md, $"");

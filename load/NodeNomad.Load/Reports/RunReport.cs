@@ -22,14 +22,18 @@ internal sealed record RunReport(
     LossCheck LossCheck,
     IReadOnlyList<string> SilentMembers,
     IReadOnlyList<string> ErrorSamples,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    HistoryCheck? History = null)
 {
     /// <summary>Operations answered (including not-found reads and refused compare-and-sets) over the whole load.</summary>
     public long Answered => Phases.Sum(p => p.Answered);
 
     /// <summary>True when no acknowledged write was lost and every member still answers: the run's verdict for CI.</summary>
-    public bool Sound => LossCheck.Lost == 0 && SilentMembers.Count == 0;
+    public bool Sound => LossCheck.Lost == 0 && SilentMembers.Count == 0 && History?.Verdict != nameof(Linearizability.Verdict.NotLinearizable);
 }
+
+/// <summary>What the linearizability checker said of a chaos run's client history, saved beside the report as <c>history.edn</c>.</summary>
+internal sealed record HistoryCheck(int Operations, int OutcomeUnknown, string Verdict, string Message);
 
 /// <summary>The scenario's knobs, as run.</summary>
 internal sealed record ScenarioSettings(string Mix, string KeyDistribution, int Keys, int PreloadedKeys, int ValueBytes, int? TtlSeconds, double TimeoutSeconds);

@@ -17,6 +17,7 @@ namespace NodeNomad.Load.Scenarios;
 /// <param name="Faults">What is done to the store during the load, and when.</param>
 /// <param name="Timeout">A client gives up on an operation after this long (counted as a timeout).</param>
 /// <param name="LossCheckKeys">At most this many keys are read back after the load to check that no acknowledged write was lost.</param>
+/// <param name="Chaos">Records the client history (unique values) for the linearizability checker, and runs NodeNomad's nodes as Unix users of their own.</param>
 internal sealed record Scenario(
     string Name,
     string Summary,
@@ -31,7 +32,8 @@ internal sealed record Scenario(
     IReadOnlyList<LoadPhase> Phases,
     IReadOnlyList<TimedFault> Faults,
     TimeSpan Timeout,
-    int LossCheckKeys)
+    int LossCheckKeys,
+    bool Chaos = false)
 {
     public TimeSpan LoadDuration => Phases.Aggregate(TimeSpan.Zero, (sum, phase) => sum + phase.Duration);
 

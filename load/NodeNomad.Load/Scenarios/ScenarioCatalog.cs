@@ -6,7 +6,7 @@ namespace NodeNomad.Load.Scenarios;
 internal static class ScenarioCatalog
 {
     public static IReadOnlyList<string> Names { get; } =
-        ["write-heavy", "read-heavy", "mixed", "hot-keys", "large-values", "ttl-churn", "migration-under-load", "soak"];
+        ["write-heavy", "read-heavy", "mixed", "hot-keys", "large-values", "ttl-churn", "migration-under-load", "soak", "chaos"];
 
     /// <summary>The default mix of <c>mixed</c>; <c>--mix</c> replaces it.</summary>
     public static OperationMix MixedDefault { get; } = new(Read: 40, StaleRead: 10, Write: 30, CompareAndSet: 10, Delete: 5, Scan: 5);
@@ -46,6 +46,13 @@ internal static class ScenarioCatalog
                 return Make("mixed reads, writes and compare-and-sets on 4 nodes while a replica of a shard moves to the node that holds none (POST /api/v1/cluster/migrate).",
                     new OperationMix(50, 0, 40, 10, 0, 0), MigrationPhases(ci), nodes: 4,
                     faults: [new TimedFault(TimeSpan.FromSeconds(ci ? 8 : 30), new ShardMigration(TimeSpan.FromSeconds(ci ? 60 : 300)))]);
+            case "chaos":
+                return new Scenario(name,
+                    "linearizable reads and writes of unique values on 3 nodes, each run as its own Unix user, through rounds of faults "
+                    + "(SIGKILL and restart, SIGSTOP, partitions: isolation, one-way, bridge); the client history is judged by the linearizability checker.",
+                    Nodes: 3, Shards: 2, Keys: 24, PreloadedKeys: 0, KeyDistribution.Uniform, new OperationMix(55, 0, 45, 0, 0, 0), ValueBytes: 16, TtlSeconds: null,
+                    [new LoadPhase("chaos", TimeSpan.FromSeconds(ci ? 32 : 130), new OpenLoad(60, 60, 16))], ChaosRounds(ci), TimeSpan.FromSeconds(2), LossCheckKeys: 24,
+                    Chaos: true);
             case "soak":
                 if (ci)
                 {
@@ -75,6 +82,35 @@ internal static class ScenarioCatalog
             new LoadPhase("constant", TimeSpan.FromSeconds(60), new OpenLoad(1000 * scale, 1000 * scale, 256)),
             new LoadPhase("ramp", TimeSpan.FromSeconds(60), new OpenLoad(200 * scale, 2000 * scale, 256)),
         ];
+
+    /// <summary>
+    /// The ci profile's one round: node-1 isolated, then node-2 killed and restarted. The full profile's two rounds add
+    /// a paused node, a one-way cut and a bridge, each fault healed before the next begins.
+    /// </summary>
+    private static TimedFault[] ChaosRounds(bool ci)
+    {
+        var span = TimeSpan.FromSeconds(6);
+        IFault[] round =
+        [
+            new Partition(PartitionKind.Isolate, 0, span),
+            new NodeKill(1, span),
+        ];
+        IFault[] full =
+        [
+            new NodeKill(0, span),
+            new NodePause(1, span),
+            new Partition(PartitionKind.Isolate, 2, span),
+            new Partition(PartitionKind.OneWay, 0, span),
+            new Partition(PartitionKind.Bridge, 1, span),
+            new NodeKill(2, span),
+            new NodePause(0, span),
+            new Partition(PartitionKind.Isolate, 1, span),
+            new Partition(PartitionKind.OneWay, 2, span),
+            new Partition(PartitionKind.Bridge, 0, span),
+        ];
+        // A fault starts every 12 s: 6 s in force, up to 6 s for the cluster to settle (a restart takes a few).
+        return [.. (ci ? round : full).Select((fault, i) => new TimedFault(TimeSpan.FromSeconds(4 + (12 * i)), fault))];
+    }
 
     /// <summary>A constant rate long enough for the move to start, run and settle within it.</summary>
     private static LoadPhase[] MigrationPhases(bool ci) => ci

@@ -24,7 +24,7 @@ internal static class ScenarioRunner
         await output.WriteLineAsync(Invariant($"{scenario.Name} on {Name(kind)}: starting the store"));
         await using IStoreDeployment deployment = kind == StoreKind.Etcd
             ? await EtcdDeployment.StartAsync(http, cancellationToken)
-            : await NodeNomadDeployment.StartAsync(scenario.Nodes, scenario.Shards, http, cancellationToken);
+            : await NodeNomadDeployment.StartAsync(scenario.Nodes, scenario.Shards, http, cancellationToken, scenario.Chaos && NodeUser.CanCreate);
         return await RunAsync(scenario, deployment, admin, profile, seed, folder, output, live, cancellationToken);
     }
 
@@ -76,12 +76,13 @@ internal static class ScenarioRunner
         var loadSeconds = Stopwatch.GetElapsedTime(recorder.Started).TotalSeconds;
         var loss = await CheckLossAsync(store, workload.Writes, scenario.LossCheckKeys, cancellationToken);
         var silent = await deployment.FindSilentMembersAsync(cancellationToken);
+        Directory.CreateDirectory(folder);
+        var history = workload.History is { } recorded ? CheckHistory(recorded, folder) : null;
         var report = new RunReport(scenario.Name, store.Name, Profile(profile), seed, startedAt, loadSeconds, deployment.Description,
             new ScenarioSettings(scenario.Mix.ToString(), scenario.Distribution.ToString(), scenario.Keys, scenario.PreloadedKeys, scenario.ValueBytes,
                 scenario.TtlSeconds, scenario.Timeout.TotalSeconds),
             recorder.PhaseReports(), recorder.OperationReports(), recorder.Errors(), recorder.Redirects(), recorder.Timeline(), recorder.Events,
-            loss, silent, recorder.ErrorSamples(), store.Notes);
-        Directory.CreateDirectory(folder);
+            loss, silent, recorder.ErrorSamples(), store.Notes, history);
         JsonReport.Write(report, folder);
         MarkdownReport.Write(report, folder);
         ChartReport.Write(report, folder);
@@ -93,7 +94,7 @@ internal static class ScenarioRunner
     public static string Summary(RunReport r, HdrHistogram.HistogramBase latency, string folder)
     {
         var all = RunRecorder.LatencyOf(latency);
-        return Invariant($"{r.Scenario} on {r.Store} ({r.Profile}): {r.Seconds:F1} s, {r.Answered} ops, {r.Answered / Math.Max(0.001, r.Phases.Sum(p => p.Seconds)):F0} ops/s, p50 {all.P50:F2} ms, p99 {all.P99:F2} ms, errors {r.Errors.Total} (timeout {r.Errors.Timeout}, 503 {r.Errors.Unavailable}, other {r.Errors.Other}), 421 followed {r.RedirectsFollowed}, lost writes {r.LossCheck.Lost} of {r.LossCheck.Checked} checked, {(r.SilentMembers.Count == 0 ? "all members answer" : $"silent: {string.Join(",", r.SilentMembers)}")}; report in {folder}");
+        return Invariant($"{r.Scenario} on {r.Store} ({r.Profile}): {r.Seconds:F1} s, {r.Answered} ops, {r.Answered / Math.Max(0.001, r.Phases.Sum(p => p.Seconds)):F0} ops/s, p50 {all.P50:F2} ms, p99 {all.P99:F2} ms, errors {r.Errors.Total} (timeout {r.Errors.Timeout}, 503 {r.Errors.Unavailable}, other {r.Errors.Other}), 421 followed {r.RedirectsFollowed}, lost writes {r.LossCheck.Lost} of {r.LossCheck.Checked} checked, {(r.History is { } h ? $"history {h.Verdict} ({h.Operations} ops, {h.OutcomeUnknown} open), " : "")}{(r.SilentMembers.Count == 0 ? "all members answer" : $"silent: {string.Join(",", r.SilentMembers)}")}; report in {folder}");
     }
 
     public static string Name(StoreKind kind) => kind == StoreKind.Etcd ? "etcd" : "NodeNomad";
@@ -156,6 +157,15 @@ internal static class ScenarioRunner
             }
         }, cancellationToken)));
         return new LossCheck(keys.Count, lost, unverified, firstLost);
+    }
+
+    /// <summary>Saves the history as <c>history.edn</c> (re-checked with <c>check-history</c>) and judges it.</summary>
+    private static HistoryCheck CheckHistory(ClientHistory history, string folder)
+    {
+        var operations = history.Operations;
+        Linearizability.NodeNomadKvHistory.Write(Path.Combine(folder, "history.edn"), operations);
+        var result = history.Check(TimeSpan.FromSeconds(120));
+        return new HistoryCheck(operations.Count, operations.Count(o => o.IsOutcomeUnknown), result.Verdict.ToString(), result.Message);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

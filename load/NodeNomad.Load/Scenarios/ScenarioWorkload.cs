@@ -25,7 +25,11 @@ internal sealed class ScenarioWorkload
         this.prefix = prefix;
         value = new string('v', scenario.ValueBytes);
         senders = [.. Enumerable.Range(0, Math.Max(scenario.Workers, PreloadSenders)).Select(i => new Sender(scenario, seed, i))];
+        History = scenario.Chaos ? new ClientHistory(senders.Length) : null;
     }
+
+    /// <summary>For a chaos scenario, every operation of the load as the linearizability checker takes it; null otherwise.</summary>
+    public ClientHistory? History { get; }
 
     /// <summary>Senders of the preload, which writes the first keys before the load.</summary>
     public const int PreloadSenders = 16;
@@ -58,6 +62,11 @@ internal sealed class ScenarioWorkload
         }
 
         var key = Key(sender.NextKey());
+        if (History is not null)
+        {
+            return (kind, await RecordedAsync(worker, kind, key, cancellationToken));
+        }
+
         switch (kind)
         {
             case OperationKind.Read or OperationKind.StaleRead:
@@ -102,6 +111,47 @@ internal sealed class ScenarioWorkload
                 return (kind, await store.DeleteAsync(key, cancellationToken));
             default:
                 return (kind, await store.ScanAsync(key[..^2], ScanLimit, cancellationToken));
+        }
+    }
+
+    /// <summary>A chaos run's operation: linearizable reads, writes of unique values and deletes, each noted in <see cref="History"/>.</summary>
+    private async Task<OperationResult> RecordedAsync(int worker, OperationKind kind, string key, CancellationToken cancellationToken)
+    {
+        var call = ClientHistory.Now();
+        switch (kind)
+        {
+            case OperationKind.Write:
+            {
+                var unique = History!.UniqueValue(worker);
+                var result = await store.WriteAsync(key, unique, null, cancellationToken);
+                History.Add(worker, Linearizability.NodeNomadKvInput.Put(key, unique), call, result);
+                if (result.Outcome == Outcome.Ok)
+                {
+                    Writes.Acknowledged(key, result.Version, expires: false);
+                }
+
+                return result;
+            }
+
+            case OperationKind.Delete:
+            {
+                Writes.DeleteSent(key);
+                var result = await store.DeleteAsync(key, cancellationToken);
+                History!.Add(worker, Linearizability.NodeNomadKvInput.Delete(key), call, result);
+                return result;
+            }
+
+            default:
+            {
+                var result = await store.ReadAsync(key, linearizable: true, cancellationToken);
+                History!.Add(worker, Linearizability.NodeNomadKvInput.Get(key), call, result);
+                if (result.Outcome is Outcome.Ok)
+                {
+                    Writes.Seen(key, result.Version);
+                }
+
+                return result;
+            }
         }
     }
 

@@ -35,7 +35,11 @@ internal sealed class NodeNomadDeployment : IStoreDeployment
 
     public IReadOnlyList<(string Id, Uri Url)> Members { get; }
 
-    public static async Task<NodeNomadDeployment> StartAsync(int nodes, int shards, HttpClient http, CancellationToken cancellationToken)
+    /// <summary>The node processes, for the faults that kill, pause or cut them.</summary>
+    public LocalCluster Cluster => cluster;
+
+    /// <param name="ownUsers">Runs each node as its own Unix user, so that partitions can cut its links.</param>
+    public static async Task<NodeNomadDeployment> StartAsync(int nodes, int shards, HttpClient http, CancellationToken cancellationToken, bool ownUsers = false)
     {
         var dll = RepositoryLayout.Find().RequireNodeDll();
         var settings = new Dictionary<string, string>
@@ -43,7 +47,7 @@ internal sealed class NodeNomadDeployment : IStoreDeployment
             ["SHARD_COUNT"] = shards.ToString(CultureInfo.InvariantCulture),
             ["REPLICATION_FACTOR"] = "3",
         };
-        var cluster = await LocalCluster.StartAsync(dll, nodes, cancellationToken, settings);
+        var cluster = await LocalCluster.StartAsync(dll, nodes, cancellationToken, settings, ownUsers);
         var description = string.Create(CultureInfo.InvariantCulture,
             $"NodeNomad: {nodes} nodes on 127.0.0.1, SHARD_COUNT={shards}, REPLICATION_FACTOR=3 ({RepositoryLayout.DescribeBuild(dll)})");
         return await new NodeNomadDeployment(cluster, http, description).ThenAsync(async deployment =>

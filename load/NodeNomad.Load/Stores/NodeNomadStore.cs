@@ -89,7 +89,10 @@ internal sealed class NodeNomadStore : IKeyValueStore
                 case HttpStatusCode.OK:
                     using (var body = await StoreHttp.ReadJsonAsync(response, cancellationToken))
                     {
-                        return OperationResult.Ok(body is null ? 0 : StoreHttp.Number(body.RootElement, "version"), redirects);
+                        return OperationResult.Ok(body is null ? 0 : StoreHttp.Number(body.RootElement, "version"), redirects) with
+                        {
+                            Value = body is not null && body.RootElement.TryGetProperty("value", out var read) && read.ValueKind == JsonValueKind.String ? read.GetString() : null,
+                        };
                     }
 
                 case HttpStatusCode.NotFound:

@@ -5,7 +5,8 @@ namespace NodeNomad.Load.Stores;
 /// <param name="Version">The key's version the answer names (the write's version, the version read), or 0.</param>
 /// <param name="Redirects">421 answers followed to the shard's leader on the way.</param>
 /// <param name="Detail">For an error: the status and the body or exception message.</param>
-internal readonly record struct OperationResult(Outcome Outcome, long Version = 0, int Redirects = 0, string? Detail = null)
+/// <param name="Value">For a read that found the key: the value read.</param>
+internal readonly record struct OperationResult(Outcome Outcome, long Version = 0, int Redirects = 0, string? Detail = null, string? Value = null)
 {
     public bool IsError => Outcome is Outcome.Timeout or Outcome.Unavailable or Outcome.Other;
 
