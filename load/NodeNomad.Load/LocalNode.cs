@@ -42,6 +42,8 @@ internal sealed class LocalNode : IAsyncDisposable
             }
 
             start.Environment["DOTNET_CLI_HOME"] = folder.FullName;
+            // A chaos node also takes the peer transport's test switch, off until the file is written.
+            start.Environment["NODENOMAD_TEST_FAULTS"] = TransportFaultsFile;
             user.Own(folder);
         }
 
@@ -66,6 +68,9 @@ internal sealed class LocalNode : IAsyncDisposable
 
     /// <summary>The Unix user the node runs as, or null when it runs as this program's user.</summary>
     public NodeUser? User { get; }
+
+    /// <summary>The file the node's peer transport reads its test delay and loss from (see <c>NODENOMAD_TEST_FAULTS</c>).</summary>
+    public string TransportFaultsFile => Path.Combine(folder.FullName, "transport-faults");
 
     /// <summary>The node's process id, for signals.</summary>
     public int ProcessId => process.Id;

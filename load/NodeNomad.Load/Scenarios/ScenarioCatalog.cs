@@ -49,9 +49,9 @@ internal static class ScenarioCatalog
             case "chaos":
                 return new Scenario(name,
                     "linearizable reads and writes of unique values on 3 nodes, each run as its own Unix user, through rounds of faults "
-                    + "(SIGKILL and restart, SIGSTOP, partitions: isolation, one-way, bridge); the client history is judged by the linearizability checker.",
+                    + "(SIGKILL and restart, SIGSTOP, partitions: isolation, one-way, bridge; and in the full profile a node's Raft messages delayed and dropped); the client history is judged by the linearizability checker.",
                     Nodes: 3, Shards: 2, Keys: 24, PreloadedKeys: 0, KeyDistribution.Uniform, new OperationMix(55, 0, 45, 0, 0, 0), ValueBytes: 16, TtlSeconds: null,
-                    [new LoadPhase("chaos", TimeSpan.FromSeconds(ci ? 32 : 130), new OpenLoad(60, 60, 16))], ChaosRounds(ci), TimeSpan.FromSeconds(2), LossCheckKeys: 24,
+                    [new LoadPhase("chaos", TimeSpan.FromSeconds(ci ? 32 : 140), new OpenLoad(60, 60, 16))], ChaosRounds(ci), TimeSpan.FromSeconds(2), LossCheckKeys: 24,
                     Chaos: true);
             case "soak":
                 if (ci)
@@ -107,6 +107,7 @@ internal static class ScenarioCatalog
             new Partition(PartitionKind.Isolate, 1, span),
             new Partition(PartitionKind.OneWay, 2, span),
             new Partition(PartitionKind.Bridge, 0, span),
+            new TransportDelay(1, DelayMs: 300, Loss: 0.2, span),
         ];
         // A fault starts every 12 s: 6 s in force, up to 6 s for the cluster to settle (a restart takes a few).
         return [.. (ci ? round : full).Select((fault, i) => new TimedFault(TimeSpan.FromSeconds(4 + (12 * i)), fault))];
