@@ -17,7 +17,7 @@ internal sealed class TransportFaults(string path)
     private static readonly TimeSpan ReadEvery = TimeSpan.FromMilliseconds(200);
 
     private readonly Lock _gate = new();
-    private long _readAt = long.MinValue;
+    private long _nextRead;
     private Fault? _current;
 
     /// <summary>The switch when <see cref="Variable"/> is set, null otherwise (the usual case: no cost at all).</summary>
@@ -31,9 +31,10 @@ internal sealed class TransportFaults(string path)
         {
             lock (_gate)
             {
-                if (Stopwatch.GetElapsedTime(_readAt) >= ReadEvery)
+                var now = Stopwatch.GetTimestamp();
+                if (now >= _nextRead)
                 {
-                    _readAt = Stopwatch.GetTimestamp();
+                    _nextRead = now + (long)(ReadEvery.TotalSeconds * Stopwatch.Frequency);
                     _current = Read();
                 }
 
