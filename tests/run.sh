@@ -35,6 +35,24 @@ for project in tests/*.Tests/*.Tests.csproj; do
     --report-trx --report-trx-filename "$name.trx" --results-directory "$results" || status=1
 done
 
+# The mixed load scenario's ci profile (about a minute) against three real nodes. Its throughput and latency are
+# printed, not judged; it fails the run only when an acknowledged write was lost, a node stopped answering, or
+# the scenario could not run (exit 1), or it overran its time limit.
+echo "== Load scenario: mixed, ci profile"
+load_status=0
+timeout 240 dotnet run -c Release --no-build --project load/NodeNomad.Load -- run mixed --profile ci \
+  --out "$root/artifacts/load/ci-mixed" 2>&1 | tee "$results/load-mixed.log" || load_status=$?
+echo "load: $(grep -E '^mixed on NodeNomad \(ci\): ' "$results/load-mixed.log" || echo "no summary line (exit code $load_status)")"
+
+# One chaos round (node-1 isolated by a partition, then node-2 killed with SIGKILL and restarted) under linearizable
+# reads and writes, about a minute. It fails the run when the client history is not linearizable, an acknowledged
+# write was lost, a node stopped answering, or it could not run; its history.edn is kept with the report.
+echo "== Load scenario: chaos, ci profile"
+chaos_status=0
+timeout 240 dotnet run -c Release --no-build --project load/NodeNomad.Load -- run chaos --profile ci \
+  --out "$root/artifacts/load/ci-chaos" 2>&1 | tee "$results/load-chaos.log" || chaos_status=$?
+echo "chaos: $(grep -E '^chaos on NodeNomad \(ci\): ' "$results/load-chaos.log" || echo "no summary line (exit code $chaos_status)")"
+
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
@@ -49,6 +67,16 @@ trx_count=$(ls "$results"/*.trx 2>/dev/null | wc -l)
 projects=$(ls tests/*.Tests/*.Tests.csproj | wc -l)
 if [ "$trx_count" -lt "$projects" ]; then
   echo "Only $trx_count of $projects test projects wrote a report."
+  status=1
+fi
+if [ "$load_status" -ne 0 ]; then
+  echo "The load scenario failed (exit code $load_status): see $results/load-mixed.log and artifacts/load/ci-mixed/report.md."
+  failed=$((failed + 1))
+  status=1
+fi
+if [ "$chaos_status" -ne 0 ]; then
+  echo "The chaos scenario failed (exit code $chaos_status): see $results/load-chaos.log and artifacts/load/ci-chaos/report.md."
+  failed=$((failed + 1))
   status=1
 fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -20,6 +20,8 @@ internal sealed class LocalCluster : IAsyncDisposable
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
     private readonly List<LocalNode> nodes = [];
+    private readonly List<NodeUser> users = [];
+    private bool partitions;
 
     private LocalCluster()
     {
@@ -30,8 +32,9 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>Starts <paramref name="count"/> nodes and waits until each one is ready, that is knows a leader.</summary>
     /// <param name="settings">More environment variables for every node (such as <c>STORAGE</c>), or null.</param>
+    /// <param name="ownUsers">Runs each node as a throwaway Unix user of its own (<see cref="NodeUser"/>), so that its links can be cut.</param>
     public static async Task<LocalCluster> StartAsync(string nodeDll, int count, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, bool ownUsers = false)
     {
         var ports = LocalNode.FreePorts(2 * count); // client ports first, then peer ports
         var ids = Enumerable.Range(1, count).Select(i => Invariant($"node-{i}")).ToList();
@@ -51,9 +54,22 @@ internal sealed class LocalCluster : IAsyncDisposable
 
         return await new LocalCluster().ThenAsync(async cluster =>
         {
+            if (ownUsers)
+            {
+                Faults.Partition.Install();
+                cluster.partitions = true;
+            }
+
             for (var i = 0; i < count; i++)
             {
-                cluster.nodes.Add(await LocalNode.LaunchAsync(nodeDll, ids[i], ports[i], ports[count + i], environment));
+                NodeUser? user = null;
+                if (ownUsers)
+                {
+                    user = NodeUser.Create(i + 1);
+                    cluster.users.Add(user);
+                }
+
+                cluster.nodes.Add(await LocalNode.LaunchAsync(nodeDll, ids[i], ports[i], ports[count + i], environment, user));
             }
 
             foreach (var node in cluster.nodes)
@@ -93,6 +109,16 @@ internal sealed class LocalCluster : IAsyncDisposable
         foreach (var node in nodes)
         {
             await node.DisposeAsync();
+        }
+
+        if (partitions)
+        {
+            Faults.Partition.Uninstall();
+        }
+
+        foreach (var user in users)
+        {
+            user.Dispose();
         }
     }
 

@@ -29,6 +29,11 @@ if (args[0] == "simulate")
     return Simulate.Run(args[1..], Console.Out);
 }
 
+if (args[0] is "run" or "compare")
+{
+    return await NodeNomad.Load.Scenarios.ScenarioCommand.RunAsync(args, Console.Out, Console.Error);
+}
+
 var command = args[0];
 if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded" or "bench-idle" or "bench-migrate" or "bench-join"))
 {

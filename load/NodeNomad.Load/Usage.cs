@@ -16,6 +16,8 @@ internal static class Usage
                dotnet run -c Release --project load/NodeNomad.Load -- bench-migrate [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-join [options]
                dotnet run --project load/NodeNomad.Load -- check-history FILE
+               dotnet run -c Release --project load/NodeNomad.Load -- run SCENARIO [options]
+               dotnet run -c Release --project load/NodeNomad.Load -- compare SCENARIO [options]
                dotnet run -c Release --project load/NodeNomad.Load -- simulate --seed N [options]
 
         check-history FILE  judges a recorded history with the linearizability checker: Jepsen-style
@@ -37,6 +39,24 @@ internal static class Usage
           --placement        run the placement driver: the operator drains and brings back nodes, a
                              node is killed past DOWN_AFTER (repair), the joiner receives its share
           --trace            print every event of each run (sends, saves, crashes, faults)
+
+        run SCENARIO  starts a store (3 NodeNomad nodes, 4 for migration-under-load; or etcd's 3 members), runs
+                      the scenario's phases (closed loop, constant rate, ramp: open-loop latency counts from
+                      when each operation was due), shows ops/s, p50/p99 and errors by kind as it goes, reads
+                      back the acknowledged writes, and writes report.json, report.md and PNG charts
+                      scenarios: write-heavy, read-heavy, mixed, hot-keys, large-values, ttl-churn,
+                                 migration-under-load, soak (full profile only), chaos (as root: nodes
+                                 killed, paused and cut apart; the client history must be linearizable)
+          --target NAME      nodenomad (default) or etcd
+          --profile NAME     ci (about a minute, the default) or full
+          --out DIR          the report folder (default: artifacts/load/SCENARIO-TARGET-TIME in the repository)
+          --seed N           the seed of the operations and keys drawn (default: random, printed)
+          --mix SPEC         the operation mix, e.g. read=40,stale=10,write=30,cas=10,delete=5,scan=5
+        compare SCENARIO runs it on NodeNomad, then on etcd, and prints NodeNomad/etcd for ops/s, p50 and p99
+                      per phase; the same options but --target
+        run and compare exit codes: 0 sound (no acknowledged write lost, every member answers, a chaos
+        history linearizable; error counts and throughput are reported, not judged), 1 not sound or could
+        not run, 2 bad usage, 130 interrupted
 
         bench-migrate moves a replica of a shard filled to each size to another node under steady writes:
                       the move's time and steps, catch-up MiB/s, writes/s and p99 before and during

@@ -21,6 +21,7 @@ public sealed class PeerTransport : IAsyncDisposable
     private readonly List<Task> _retiring = [];
     private volatile Dictionary<ulong, PeerLink> _links = [];
     private volatile bool _disposed;
+    private readonly TransportFaults? _faults = TransportFaults.FromEnvironment();
 
     /// <summary>Creates the transport and starts a pump for each peer; connections open when there is something to send.</summary>
     /// <param name="localId">This node's replica id, sent to peers for their logs; a peer with this id is skipped.</param>
@@ -119,6 +120,21 @@ public sealed class PeerTransport : IAsyncDisposable
             PeerLink.LogUnknownPeer(Logger, message.To, groupId);
             ReportLost(item, RaftTransportMetrics.DropReason.UnknownPeer);
             return;
+        }
+
+        if (_faults?.Current is { } fault)
+        {
+            if (fault.Drops())
+            {
+                ReportLost(item, RaftTransportMetrics.DropReason.TestFault);
+                return;
+            }
+
+            if (fault.Delay > TimeSpan.Zero)
+            {
+                _ = Task.Delay(fault.Delay).ContinueWith(_ => link.Enqueue(item), TaskScheduler.Default);
+                return;
+            }
         }
 
         link.Enqueue(item);

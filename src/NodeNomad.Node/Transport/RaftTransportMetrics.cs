@@ -79,5 +79,6 @@ public sealed class RaftTransportMetrics
         public const string UnknownPeer = "unknown_peer";
         public const string TooLarge = "too_large";
         public const string StreamFailed = "stream_failed";
+        public const string TestFault = "test_fault";
     }
 }
