@@ -596,7 +596,8 @@ public static class Rebalancer
                 ? Say($", with the leadership of {ShardNames.Of(e.ShardId)} coming back to {e.To} in exchange")
                 : Say($", with {e.From}'s replica of {ShardNames.Of(e.ShardId)} going to {e.To} in exchange"));
             var figures = string.Join(", ", risen.Select(r => Say($"{r.Node} to {X(r.After)}")).Prepend(Say($"{source} to {X(sourceAfter)}")));
-            return (null, false, new Move(steps, Say($"{string.Concat(exchange)} ({figures})"), risen.Select(r => r.After).Append(sourceAfter).Max(), risen.Select(r => r.After).DefaultIfEmpty(0).Max()));
+            var loaded = risen.Select(r => r.After).DefaultIfEmpty(0).Max();
+            return (null, false, new Move(steps, Say($"{string.Concat(exchange)} ({figures})"), Math.Max(loaded, sourceAfter), loaded));
         }
 
         private static void Shift<T>(Dictionary<string, T> changes, string from, string to, T amount)

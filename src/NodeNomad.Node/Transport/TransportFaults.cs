@@ -50,7 +50,8 @@ internal sealed class TransportFaults(string path)
         var loss = 0.0;
         foreach (var part in text.Split(' ', '\n', '\t', '\r').Where(p => p.Length > 0))
         {
-            var (name, value) = (part.Split('=')[0], part.Split('=').ElementAtOrDefault(1) ?? "");
+            var pieces = part.Split('=');
+            var (name, value) = (pieces[0], pieces.Length > 1 ? pieces[1] : "");
             if (name == "delay-ms" && int.TryParse(value, CultureInfo.InvariantCulture, out var ms) && ms > 0)
             {
                 delay = TimeSpan.FromMilliseconds(ms);
