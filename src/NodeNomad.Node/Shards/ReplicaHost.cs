@@ -233,8 +233,9 @@ public sealed partial class ReplicaHost : BackgroundService
 
     /// <summary>
     /// Proposes to <paramref name="group"/>. A leader handing its leadership over refuses proposals until the transfer
-    /// ends (it names itself as leader): such a refusal appended nothing, so the proposal waits for the group's status
-    /// to change and is made again, here or (as a not-leader outcome naming the new leader) forwarded there.
+    /// ends (it names itself as leader), and a replica whose group is electing knows no leader: either refusal appended
+    /// nothing, so the proposal waits for the group's status to change and is made again, here or (as a not-leader
+    /// outcome naming the new leader) forwarded there, until the request's deadline.
     /// </summary>
     private async Task<Outcome> ProposeAsync(GroupReplica group, byte[]? command, ConfChange? change, string timeoutReason, CancellationToken cancellationToken)
     {
@@ -244,7 +245,7 @@ public sealed partial class ReplicaHost : BackgroundService
             var changed = group.StatusChanged;
             var outcome = await RequestAsync(group, ticket => new ProposalInput(ticket, group.GroupId, command, change), leaderOnly: true, timeoutReason, cancellationToken);
             var now = Clock.GetUtcNow();
-            if (outcome.Kind != OutcomeKind.NotLeader || outcome.Leader != SelfId || now >= deadline)
+            if (outcome.Kind != OutcomeKind.NotLeader || (outcome.Leader is not null && outcome.Leader != SelfId) || now >= deadline)
             {
                 return outcome;
             }
