@@ -79,6 +79,12 @@ if [ "$chaos_status" -ne 0 ]; then
   failed=$((failed + 1))
   status=1
 fi
+# Name every failed test so a CI log shows what broke without the TRX files.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\)"[^>]*>' "$trx" \
+    | sed -n 's/.* testName="\([^"]*\)".*/FAILED \1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g' || true
+done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
