@@ -28,11 +28,17 @@ results="$root/TestResults"
 rm -rf "$results"
 mkdir -p "$results"
 status=0
+failed_projects=()
 for project in tests/*.Tests/*.Tests.csproj; do
   name=$(basename "$project" .csproj)
   echo "== $name"
+  code=0
   dotnet test --project "$project" -c Release --no-build \
-    --report-trx --report-trx-filename "$name.trx" --results-directory "$results" || status=1
+    --report-trx --report-trx-filename "$name.trx" --results-directory "$results" 2>&1 | tee "$results/$name.log" || code=$?
+  if [ "$code" -ne 0 ]; then
+    status=1
+    failed_projects+=("$name")
+  fi
 done
 
 # The mixed load scenario's ci profile (about a minute) against three real nodes. Its throughput and latency are
@@ -56,11 +62,23 @@ echo "chaos: $(grep -E '^chaos on NodeNomad \(ci\): ' "$results/load-chaos.log" 
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
+  name=$(basename "$trx" .trx)
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   value() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
   total=$(value total); p=$(value passed); f=$(value failed); e=$(value error); t=$(value timeout); x=$(value executed)
+  f=$((${f:-0} + ${e:-0} + ${t:-0}))
+  # A run that failed with a report of no failures (a class's clean-up failed, say, and the report came out empty):
+  # its own summary says how many failed and passed.
+  if [[ " ${failed_projects[*]} " == *" $name "* ]] && [ "$f" -eq 0 ]; then
+    f=$(sed -n 's/^  failed: \([0-9]*\)$/\1/p' "$results/$name.log" | tail -n 1)
+    f=${f:-1}; [ "$f" -gt 0 ] || f=1
+    if [ "${total:-0}" -eq 0 ]; then
+      p=$(sed -n 's/^  succeeded: \([0-9]*\)$/\1/p' "$results/$name.log" | tail -n 1)
+    fi
+    echo "FAILED $name: its run failed; its report counts no failure, its summary $f"
+  fi
   passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0}))
+  failed=$((failed + f))
   skipped=$((skipped + ${total:-0} - ${x:-0}))
 done
 trx_count=$(ls "$results"/*.trx 2>/dev/null | wc -l)

@@ -87,7 +87,23 @@ internal sealed partial class LauncherProcess : IDisposable
     public IReadOnlyDictionary<string, int> NodePids() => NodeLine().Matches(Output)
         .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
 
-    public void Interrupt() => Kill(process.Id, 2).ShouldBe(0);
+    /// <summary>SIGINT, as Ctrl+C in the launcher's terminal sends it.</summary>
+    public void Interrupt()
+    {
+        // A shell without job control starts background commands with SIGINT ignored, and the launcher, like any
+        // Unix program, keeps an ignored signal ignored: say so rather than wait out a Ctrl+C that cannot arrive.
+        IgnoresInterrupts(process.Id).ShouldBeFalse(
+            "the launcher inherited SIGINT as ignored (the tests were started in the background by a shell without job control); run them in the foreground");
+        Kill(process.Id, 2).ShouldBe(0);
+    }
+
+    /// <summary>Whether <paramref name="processId"/> ignores SIGINT, from the SigIgn mask of /proc/PID/status.</summary>
+    private static bool IgnoresInterrupts(int processId)
+    {
+        string? mask = File.ReadLines($"/proc/{processId}/status")
+            .FirstOrDefault(line => line.StartsWith("SigIgn:", StringComparison.Ordinal))?["SigIgn:".Length..].Trim();
+        return mask is not null && (ulong.Parse(mask, NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << (2 - 1))) != 0;
+    }
 
     /// <summary>SIGKILL, as an operator would kill a node.</summary>
     public static void KillHard(int processId) => Kill(processId, 9).ShouldBe(0);

@@ -10,11 +10,10 @@ using static NodeNomad.Node.Tests.MigrationProbe;
 namespace NodeNomad.Node.Tests;
 
 /// <summary>
-/// A move cancelled while its target takes the shard in leaves nothing of the shard's group on the target's disk that
-/// the file store would use again: no snapshot file of the group, and nothing replay of the log brings back (the group's
-/// tombstone is durable), so the target, restarted, holds no replica. The entries the learner had received stay, unread,
-/// in the log segment it shares with the meta group until that segment is deleted (the output lists the files and
-/// their sizes); <c>DroppedGroupTests</c> in the storage tests cover when segments go.
+/// A move cancelled while its target takes the shard in leaves no trace of the shard on the target's disk: no snapshot
+/// file of the group, no byte of its values in any file of the node's data folder (the log segments it shared with the
+/// meta group are rewritten without them), and nothing replay of the log brings back, so the target, restarted, holds
+/// no replica. <c>ScrubbedDropTests</c> in the storage tests cover the rewrites.
 /// </summary>
 [Collection(LocalClusters.Name)]
 public sealed class CancelledMoveOnDiskTests(ITestOutputHelper output)
@@ -32,7 +31,9 @@ public sealed class CancelledMoveOnDiskTests(ITestOutputHelper output)
         using var http = HttpTo(cluster.Nodes.First(n => n != targetNode));
         var log = Path.Combine(targetNode.DataDir, NodeServices.LogFolder);
 
-        var big = new string('b', 256 * 1024);
+        // Every value carries a marker no other data has, so a search of the target's files finds any copy of the shard's.
+        var marker = $"cancelled-move-{Guid.NewGuid():N}";
+        var big = marker + new string('b', 256 * 1024);
         await Parallel.ForEachAsync(Enumerable.Range(0, 128), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, cancellation) =>
             (await http.PostAsJsonAsync("/api/v1/set", new SetRequest($"big-{i}", big), cancellation)).StatusCode.ShouldBe(HttpStatusCode.OK));
 
@@ -83,6 +84,11 @@ public sealed class CancelledMoveOnDiskTests(ITestOutputHelper output)
         snapshots.ShouldAllBe(f => f!.StartsWith($"g{MetaReplica.MetaGroupId:D20}-", StringComparison.Ordinal) && f.EndsWith(".snap", StringComparison.Ordinal),
             "only the meta group keeps a snapshot file");
         (await RecoverAsync(log)).ShouldAllBe(g => g == MetaReplica.MetaGroupId, "replay brings back nothing of the shard");
+        var needle = System.Text.Encoding.UTF8.GetBytes(marker);
+        Directory.EnumerateFiles(targetNode.DataDir, "*", SearchOption.AllDirectories)
+            .Where(f => File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0)
+            .Select(f => Path.GetRelativePath(targetNode.DataDir, f))
+            .ShouldBeEmpty("no file of the target's data folder holds a byte of the shard's values");
 
         await targetNode.RestartAsync();
         await Eventually(async () => (await target.GetFromJsonAsync<MigrationInfo>($"/api/v1/cluster/migrations/{id}", Json.Options))!.State == MigrationStates.Cancelled,

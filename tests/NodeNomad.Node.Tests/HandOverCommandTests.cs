@@ -49,7 +49,9 @@ public sealed class HandOverCommandTests(ITestOutputHelper output)
             n => n.Membership.ShouldBe("drained"),
             n => n.Replicas.ShouldBeEmpty(),
             n => n.Leaderships.ShouldBeEmpty());
-        log.ToString().ShouldContain($"{holder} is draining");
+        // The drain may finish while the leaderships are handed over (it moves them too): the hook then finds the node
+        // drained at once, and says so.
+        log.ToString().ShouldContain($"{holder} is drained");
     }
 
     [Fact]

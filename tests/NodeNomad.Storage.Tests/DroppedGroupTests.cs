@@ -36,7 +36,7 @@ public sealed class DroppedGroupTests : FileLogTest
     }
 
     [Fact]
-    public async Task the_segments_only_a_dropped_group_kept_are_deleted_the_last_once_the_log_moves_on()
+    public async Task the_segments_only_a_dropped_group_kept_are_deleted_at_once_the_one_it_shared_with_the_tombstone_too()
     {
         (FileRaftLog log, _) = await StartAsync();
         await log.SaveAsync(Batch(GroupWrite.Of(2, new HardState(1, 2, 0))), Ct);
@@ -46,29 +46,21 @@ public sealed class DroppedGroupTests : FileLogTest
         }
 
         Segments.Length.ShouldBeGreaterThan(2);
+        string active = LastSegment;
         long bytes = DiskBytes;
 
         await log.SaveAsync(Drop(1), Ct);
 
-        // The active segment holds the tombstone, and is not deleted while it takes writes.
-        string active = Segments.ShouldHaveSingleItem();
-        DiskBytes.ShouldBe(LengthOf(active));
-        DiskBytes.ShouldBeLessThan(bytes / 2);
-        log.Statistics.Bytes.ShouldBe(DiskBytes);
-        log.Statistics.Segments.ShouldBe(1);
-
-        ulong term = 2;
-        while (LastSegment == active)
-        {
-            await log.SaveAsync(Batch(GroupWrite.Of(2, new HardState(term++, 2, 0))), Ct);
-        }
-
+        // The segment that took the tombstone held the group's last entries: the log moves on to a new one at once,
+        // and the old one, now kept by nothing, goes with the others.
         Segments.ShouldHaveSingleItem().ShouldNotBe(active);
         DiskBytes.ShouldBeLessThan(1024);
+        DiskBytes.ShouldBeLessThan(bytes / 10);
         log.Statistics.Bytes.ShouldBe(DiskBytes);
+        log.Statistics.Segments.ShouldBe(1);
         (_, RecoveredLog recovered) = await RestartAsync(log);
         recovered.Groups.Keys.ShouldBe([2UL]);
-        recovered.Groups[2].HardState.ShouldBe(new HardState(term - 1, 2, 0));
+        recovered.Groups[2].HardState.ShouldBe(new HardState(1, 2, 0));
     }
 
     [Fact]
@@ -88,8 +80,7 @@ public sealed class DroppedGroupTests : FileLogTest
         Segments.Length.ShouldBe(3);
         await log.SaveAsync(Drop(1), Ct);
 
-        // The segments with group 1's first entries are gone; the last one still holds its later entries, then the
-        // tombstone. Replay meets those entries after a gap, which the tombstone then voids.
+        // The segments with group 1's entries are gone, the one that took the tombstone too: the log moved on from it.
         Segments.ShouldHaveSingleItem();
         (log, RecoveredLog recovered) = await RestartAsync(log);
 
@@ -134,13 +125,18 @@ public sealed class DroppedGroupTests : FileLogTest
         await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 1, 5), Es(1, 6, 1)), GroupWrite.Of(2, null, E(1, 1))), Ct);
         await log.CompactAsync(1, Snap(4, 1), Ct);
         Dictionary<string, byte[]> before = CopyFiles();
-        long recordStart = LengthOf(LastSegment);
+        string holder = LastSegment;
         await log.SaveAsync(Drop(1), Ct);
-        LengthOf(LastSegment).ShouldBe(recordStart + 29, "a tombstone of one group takes 29 bytes");
+
+        // The segment that took the tombstone ends with it (29 bytes for one group), rewritten without group 1's entries.
+        byte[] tombstone = new byte[WalRecordCodec.FramedSize(new BatchRecord([]) { Dropped = [1] })];
+        WalRecordCodec.WriteFramed(new BatchRecord([]) { Dropped = [1] }, tombstone);
+        tombstone.Length.ShouldBe(29);
+        File.ReadAllBytes(holder)[^29..].ShouldBe(tombstone);
         await log.DisposeAsync();
 
         // The snapshot file is deleted only once the tombstone is durable: torn, it is still there.
-        CrashDuringLastRecord(before, recordStart, keptBytes);
+        CrashDuringRecord(before, holder, tombstone, keptBytes);
         (log, RecoveredLog recovered) = await StartAsync();
 
         recovered.TruncatedTailBytes.ShouldBe(keptBytes);
@@ -162,17 +158,20 @@ public sealed class DroppedGroupTests : FileLogTest
     {
         (FileRaftLog log, _) = await StartAsync();
         await log.SaveAsync(Batch(GroupWrite.Of(1, null, Es(1, 2, 1)), GroupWrite.Of(2, null, E(1, 1))), Ct);
-        long damagedRecord = LengthOf(LastSegment);
+        string holder = LastSegment;
         await log.SaveAsync(Drop(1), Ct);
         await log.SaveAsync(Batch(GroupWrite.Of(2, null, E(2, 1))), Ct);
         await log.DisposeAsync();
 
-        // A byte of the dropped group's id: replaying past it would bring group 1 back, or drop another.
-        FlipByte(LastSegment, damagedRecord + 12 + 5);
+        // A byte of the dropped group's id: replaying past it would bring group 1 back, or drop another. The tombstone
+        // ends its segment (the log moved on from it), and a later one follows.
+        Segments.Length.ShouldBe(2);
+        long damagedRecord = LengthOf(holder) - 29;
+        FlipByte(holder, damagedRecord + 12 + 5);
         Dictionary<string, string> files = HashFiles();
         LogCorruptedException error = await RecoveryFailsAsync();
 
-        error.Message.ShouldContain(LastSegment);
+        error.Message.ShouldContain(holder);
         error.Message.ShouldContain($"offset {damagedRecord}");
         HashFiles().ShouldBe(files);
     }

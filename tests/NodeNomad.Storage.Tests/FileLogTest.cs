@@ -106,10 +106,15 @@ public abstract class FileLogTest : IAsyncLifetime
     /// record, plus the first <paramref name="keptBytes"/> of the record. The log must be disposed, and the
     /// record must be in the segment that was last before the write.
     /// </summary>
-    protected void CrashDuringLastRecord(Dictionary<string, byte[]> before, long recordStart, long keptBytes)
+    protected void CrashDuringLastRecord(Dictionary<string, byte[]> before, long recordStart, long keptBytes) =>
+        CrashDuringRecord(before, LastSegment, File.ReadAllBytes(LastSegment)[(int)recordStart..], keptBytes);
+
+    /// <summary>
+    /// Puts the files back as they were <paramref name="before"/> (new snapshot files kept), then appends the first
+    /// <paramref name="keptBytes"/> of <paramref name="record"/> to <paramref name="segment"/>: a crash part-way through it.
+    /// </summary>
+    protected void CrashDuringRecord(Dictionary<string, byte[]> before, string segment, byte[] record, long keptBytes)
     {
-        string segment = LastSegment;
-        byte[] record = File.ReadAllBytes(segment)[(int)recordStart..];
         List<KeyValuePair<string, byte[]>> newSnapshots = [.. CopyFiles().Where(f => f.Key.StartsWith("snap", StringComparison.Ordinal) && !before.ContainsKey(f.Key))];
 
         foreach (string path in CopyFiles().Keys.Where(path => !before.ContainsKey(path)))

@@ -89,10 +89,16 @@ public static class HandOverCommand
 
     private static async Task WaitForDrainAsync(HttpClient http, string self, TextWriter output, CancellationToken cancellationToken)
     {
-        while ((await NodesAsync(http, cancellationToken)).FirstOrDefault(n => n.Id == self) is { Membership: NodeMemberships.Draining } node)
+        NodeInfo? node;
+        while ((node = (await NodesAsync(http, cancellationToken)).FirstOrDefault(n => n.Id == self)) is { Membership: NodeMemberships.Draining })
         {
             await output.WriteLineAsync($"hand-over: {self} is draining: {node.Drain}");
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        }
+
+        if (node is { Membership: NodeMemberships.Drained })
+        {
+            await output.WriteLineAsync($"hand-over: {self} is drained: it holds no replica, and may stop.");
         }
     }
 

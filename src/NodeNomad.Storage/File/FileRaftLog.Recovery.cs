@@ -37,6 +37,7 @@ public sealed partial class FileRaftLog
         _ = Directory.CreateDirectory(_snapDirectory);
         SyncDirectory(_directory);
         _lock = LockDataDirectory();
+        DeleteUnfinishedScrubs();
 
         // Judge everything before changing anything, so that a damaged log is left as it was found.
         SnapshotListing listing = ListSnapshotFiles();
@@ -211,6 +212,7 @@ public sealed partial class FileRaftLog
             }
 
             replay.Apply(record, location);
+            segment.Mention(record);
             if (record is BatchRecord batch)
             {
                 NoteBatch(segments, batch);

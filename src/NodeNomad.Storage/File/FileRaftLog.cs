@@ -267,6 +267,7 @@ public sealed partial class FileRaftLog : IRaftLog
 
         int segments = _segments.Count;
         double milliseconds = Append(record, size);
+        WalSegment holder = ActiveSegment;
         NoteBatch(_segments, record);
 
         // Forgotten before their files go: should deleting one fail, the checkpoints of later segments must not name
@@ -307,6 +308,11 @@ public sealed partial class FileRaftLog : IRaftLog
             DeleteCoveredSegments();
         }
 
+        if (record.Dropped.Count > 0)
+        {
+            ScrubDropped(record, holder);
+        }
+
         return milliseconds;
     }
 
@@ -339,6 +345,7 @@ public sealed partial class FileRaftLog : IRaftLog
 
             double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             ActiveSegment.Length += size;
+            ActiveSegment.Mention(record);
             return milliseconds;
         }
         finally

@@ -14,6 +14,10 @@ internal sealed class WalSegment(long sequence, string path, long length)
 
     private readonly Dictionary<ulong, ulong> _highestIndex = [];
 
+    // Every group any record here says something of (entries, hard state, snapshot points), live or dropped since:
+    // the segments that still hold bytes of a dropped group are the ones rewritten without them.
+    private readonly HashSet<ulong> _mentioned = [];
+
     public long Sequence { get; } = sequence;
 
     public string Path { get; } = path;
@@ -35,6 +39,7 @@ internal sealed class WalSegment(long sequence, string path, long length)
     /// <summary>Records that the segment holds the entries of <paramref name="batch"/>.</summary>
     public void NoteEntries(BatchRecord batch)
     {
+        Mention(batch);
         foreach (GroupRecord group in batch.Groups.Where(g => g.Entries.Count > 0))
         {
             ulong index = group.Entries.Max(e => e.Index);
@@ -42,6 +47,36 @@ internal sealed class WalSegment(long sequence, string path, long length)
             {
                 _highestIndex[group.GroupId] = index;
             }
+        }
+    }
+
+    /// <summary>Records which groups <paramref name="record"/>, written to the segment, says something of.</summary>
+    public void Mention(WalRecord record)
+    {
+        switch (record)
+        {
+            case BatchRecord batch:
+                _mentioned.UnionWith(batch.Groups.Select(g => g.GroupId));
+                break;
+            case CompactionRecord compaction:
+                _ = _mentioned.Add(compaction.GroupId);
+                break;
+            case CheckpointRecord checkpoint:
+                _mentioned.UnionWith(checkpoint.Groups.Select(g => g.GroupId));
+                break;
+        }
+    }
+
+    /// <summary>Whether any record of the segment says something of <paramref name="groupId"/>.</summary>
+    public bool Mentions(ulong groupId) => _mentioned.Contains(groupId);
+
+    /// <summary>Starts the list of mentioned groups afresh, for a segment rewritten with <paramref name="records"/>.</summary>
+    public void MentionOnly(IEnumerable<WalRecord> records)
+    {
+        _mentioned.Clear();
+        foreach (WalRecord record in records)
+        {
+            Mention(record);
         }
     }
 
