@@ -68,7 +68,7 @@ internal static class Usage
                       chaos round per fault (SIGKILL and restart, SIGSTOP, full, one-way and bridge partitions,
                       Raft messages delayed and lost; the partitions and the transport fault need root), each
                       with its lost acknowledged writes and the checker's verdict
-          --seconds N        measured seconds per row (default 20: about 15 minutes in all on 2 cores)
+          --seconds N        measured seconds per row (default 25: about 15 minutes in all on 2 cores)
           --rate N           operations per second of the fixed-rate rows (default 500)
           --out DIR          where the report and its folder go (default: load/reports in the repository)
           --seed N           the seed of the operations drawn (default: random, printed)

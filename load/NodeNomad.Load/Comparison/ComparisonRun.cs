@@ -72,7 +72,7 @@ internal static class ComparisonRun
         ComparisonChart.Write(comparison, folder);
         var markdown = ComparisonMarkdown.Write(comparison, root, Name(startedAt));
         await output.WriteLineAsync();
-        await output.WriteAsync(ComparisonMarkdown.Summary(comparison));
+        await output.WriteAsync(ComparisonMarkdown.Tables(comparison));
         await output.WriteLineAsync(Invariant($"compare-report: {(comparison.Sound ? "sound" : "NOT SOUND")}, {comparison.Seconds / 60:F1} min; report in {markdown}"));
         return comparison;
     }

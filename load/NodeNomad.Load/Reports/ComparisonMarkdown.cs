@@ -137,9 +137,6 @@ internal static class ComparisonMarkdown
         return md.ToString();
     }
 
-    /// <summary>The tables, for the end of the run's output.</summary>
-    public static string Summary(ComparisonReport r) => Tables(r);
-
     private static string Verdict(ComparisonReport r)
     {
         if (r.Sound)
