@@ -23,7 +23,7 @@ internal static class MarkdownReport
         Line(md, $"Started {r.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, seed {r.Seed}, {r.Seconds:F1} s of load. {r.Deployment}.");
         Line(md, $"");
         var keys = r.Settings.KeyDistribution == nameof(Scenarios.KeyDistribution.Fresh)
-            ? $"a new key per operation"
+            ? "a new key per operation"
             : $"{r.Settings.KeyDistribution} keys among {r.Settings.Keys} ({r.Settings.PreloadedKeys} written first)";
         Line(md, $"Mix {r.Settings.Mix}; {keys}; {r.Settings.ValueBytes}-byte values{(r.Settings.TtlSeconds is { } ttl ? $", TTL {ttl} s" : "")}; client timeout {r.Settings.TimeoutSeconds:0.#} s.");
         Line(md, $"");
