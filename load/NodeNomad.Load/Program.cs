@@ -34,8 +34,13 @@ if (args[0] is "run" or "compare")
     return await NodeNomad.Load.Scenarios.ScenarioCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
+if (args[0] == "compare-report")
+{
+    return await NodeNomad.Load.Comparison.ComparisonCommand.RunAsync(args[1..], Console.Out, Console.Error);
+}
+
 var command = args[0];
-if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded" or "bench-idle" or "bench-migrate" or "bench-join"))
+if (command is not ("bench-writes" or "bench-cluster" or "bench-storage" or "bench-sharded" or "bench-idle" or "bench-migrate" or "bench-join" or "bench-compare"))
 {
     await Console.Error.WriteLineAsync($"Unknown command '{command}'.");
     await Console.Error.WriteAsync(Usage.Text);
@@ -144,6 +149,13 @@ else if (command == "bench-join")
     if (error is null)
     {
         bench = cancellationToken => BenchJoin.RunAsync(sizeMiB, writers, Console.Out, cancellationToken);
+    }
+}
+else if (command == "bench-compare")
+{
+    if (NodeNomad.Load.Comparison.BenchCompareOptions.TryParse(rest, out var compareOptions, out error))
+    {
+        bench = cancellationToken => NodeNomad.Load.Comparison.BenchCompare.RunAsync(compareOptions, Console.Out, cancellationToken);
     }
 }
 else if (command == "bench-sharded")

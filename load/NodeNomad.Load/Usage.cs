@@ -15,9 +15,11 @@ internal static class Usage
                dotnet run -c Release --project load/NodeNomad.Load -- bench-idle [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-migrate [options]
                dotnet run -c Release --project load/NodeNomad.Load -- bench-join [options]
+               dotnet run -c Release --project load/NodeNomad.Load -- bench-compare [options]
                dotnet run --project load/NodeNomad.Load -- check-history FILE
                dotnet run -c Release --project load/NodeNomad.Load -- run SCENARIO [options]
                dotnet run -c Release --project load/NodeNomad.Load -- compare SCENARIO [options]
+               dotnet run -c Release --project load/NodeNomad.Load -- compare-report [options]
                dotnet run -c Release --project load/NodeNomad.Load -- simulate --seed N [options]
 
         check-history FILE  judges a recorded history with the linearizability checker: Jepsen-style
@@ -55,8 +57,23 @@ internal static class Usage
         compare SCENARIO runs it on NodeNomad, then on etcd, and prints NodeNomad/etcd for ops/s, p50 and p99
                       per phase; the same options but --target
         run and compare exit codes: 0 sound (no acknowledged write lost, every member answers, a chaos
-        history linearizable; error counts and throughput are reported, not judged), 1 not sound or could
-        not run, 2 bad usage, 130 interrupted
+        history judged linearizable: no verdict within 120 s is not sound; error counts and throughput are
+        reported, not judged), 1 not sound or could not run, 2 bad usage, 130 interrupted
+
+        compare-report the full comparison, written to load/reports/<yyyy-MM-dd>-comparison.md with its charts
+                      in the folder of the same name: NodeNomad on 3 and on 5 nodes (SHARD_COUNT=8) and etcd's
+                      3 members, each with writes (100-byte values, a new key per write) then linearizable reads
+                      (of 1,000 keys written first) at 1, 16 and 64 closed-loop clients and at a fixed rate (open
+                      loop, latency from the due time): ops/s, p50, p99, p99.9, errors, NodeNomad/etcd; then one
+                      chaos round per fault (SIGKILL and restart, SIGSTOP, full, one-way and bridge partitions,
+                      Raft messages delayed and lost; the partitions and the transport fault need root), each
+                      with its lost acknowledged writes and the checker's verdict
+          --seconds N        measured seconds per row (default 25: about 15 minutes in all on 2 cores)
+          --rate N           operations per second of the fixed-rate rows (default 500)
+          --out DIR          where the report and its folder go (default: load/reports in the repository)
+          --seed N           the seed of the operations drawn (default: random, printed)
+          exit codes: 0 sound (nothing lost, every round done and linearizable), 1 not sound or could not
+          run, 2 bad usage, 130 interrupted
 
         bench-migrate moves a replica of a shard filled to each size to another node under steady writes:
                       the move's time and steps, catch-up MiB/s, writes/s and p99 before and during
@@ -119,13 +136,21 @@ internal static class Usage
           --max-requests N   end a row after N operations even if its time is not up (default 1000000)
           -h, --help         this text
 
+        bench-compare  etcd's 3 members, then NodeNomad on 3 nodes × 1 shard, 3 × 8 and 5 × 8, each through one
+                       member (node-1's REST API, which forwards; etcd's JSON gateway): writes/s and write p99,
+                       reads/s and read p99 at 64 connections, writes/s at 1 connection, and p99 of writes and
+                       of linearizable reads at a fixed arrival rate of half the maximum measured; prints a row
+                       per cluster and the ratios judged (5×8 vs 3×8, 5×8 vs etcd, write p99 vs etcd's)
+          --seconds N        measured seconds per figure, after a 1 s warm-up (default 8)
+          -h, --help         this text
+
         bench-idle     what idle shards cost: a 3-node cluster with each shard count in turn (every node hosts
                        every shard), idle; prints each node's CPU, Raft messages and frames per second, memory
           --shards LIST      comma-separated shard counts (default 8,1000)
           --seconds N        idle seconds sampled per shard count (default 10)
           -h, --help         this text
 
-        bench-writes, bench-cluster, bench-storage, bench-sharded, bench-idle and bench-join exit codes: 0 done, 1 could not run or a run failed,
+        bench-writes, bench-cluster, bench-storage, bench-sharded, bench-compare, bench-idle and bench-join exit codes: 0 done, 1 could not run or a run failed,
         2 bad usage, 130 interrupted
 
         """;

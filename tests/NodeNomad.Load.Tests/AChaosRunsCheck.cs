@@ -4,7 +4,8 @@ namespace NodeNomad.Load.Tests;
 
 /// <summary>
 /// The chaos scenario's two judges, against in-process fakes with a defect: the linearizability checker catches a
-/// store that answers stale reads, and the final read-back catches one that loses an acknowledged write.
+/// store that answers stale reads, and the final read-back catches one that loses an acknowledged write. A history
+/// the checker cannot judge in time does not pass either.
 /// </summary>
 public sealed class AChaosRunsCheck : IDisposable
 {
@@ -41,9 +42,21 @@ public sealed class AChaosRunsCheck : IDisposable
         report.Sound.ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task a_history_the_checker_cannot_judge_in_time_fails_the_run()
+    {
+        var (report, output) = await RunAsync(new FakeStore(FakeStore.Defect.LosesAWrite, lostKeySuffix: "no such key"), historyLimit: TimeSpan.Zero);
+
+        report.History.ShouldNotBeNull().Verdict.ShouldBe("Timeout", output);
+        report.LossCheck.Lost.ShouldBe(0, output);
+        report.Sound.ShouldBeFalse();
+        output.ShouldContain("chaos: NOT SOUND, the checker reached no verdict on the client history within 0 s");
+        File.ReadAllText(Path.Combine(folder.FullName, "report.md")).ShouldContain("**Verdict: NOT SOUND**");
+    }
+
     public void Dispose() => folder.Delete(recursive: true);
 
-    private async Task<(Reports.RunReport Report, string Output)> RunAsync(FakeStore store)
+    private async Task<(Reports.RunReport Report, string Output)> RunAsync(FakeStore store, TimeSpan? historyLimit = null)
     {
         var scenario = ScenarioCatalog.Find("chaos", LoadProfile.Ci, out _)! with
         {
@@ -51,6 +64,11 @@ public sealed class AChaosRunsCheck : IDisposable
             Faults = [],
             Phases = [new LoadPhase("closed", TimeSpan.FromSeconds(2), new ClosedLoad(4))],
         };
+        if (historyLimit is { } limit)
+        {
+            scenario = scenario with { HistoryLimit = limit };
+        }
+
         var output = new StringWriter();
         using var admin = new HttpClient();
         var report = await ScenarioRunner.RunAsync(scenario, store, admin, LoadProfile.Ci, seed: 7, folder.FullName, output, live: false,

@@ -27,6 +27,18 @@ internal sealed class FakeStore(FakeStore.Defect defect, string lostKeySuffix = 
 
     public IReadOnlyList<(string Id, Uri Url)> Members => [];
 
+    /// <summary>How many keys were written at least once.</summary>
+    public int KeysWritten
+    {
+        get
+        {
+            lock (values)
+            {
+                return values.Count;
+            }
+        }
+    }
+
     public bool Supports(OperationKind kind) => kind is OperationKind.Read or OperationKind.Write;
 
     public async Task<OperationResult> ReadAsync(string key, bool linearizable, CancellationToken cancellationToken)

@@ -22,9 +22,12 @@ internal static class MarkdownReport
         Line(md, $"");
         Line(md, $"Started {r.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, seed {r.Seed}, {r.Seconds:F1} s of load. {r.Deployment}.");
         Line(md, $"");
-        Line(md, $"Mix {r.Settings.Mix}; {r.Settings.KeyDistribution} keys among {r.Settings.Keys} ({r.Settings.PreloadedKeys} written first); {r.Settings.ValueBytes}-byte values{(r.Settings.TtlSeconds is { } ttl ? $", TTL {ttl} s" : "")}; client timeout {r.Settings.TimeoutSeconds:0.#} s.");
+        var keys = r.Settings.KeyDistribution == nameof(Scenarios.KeyDistribution.Fresh)
+            ? "a new key per operation"
+            : $"{r.Settings.KeyDistribution} keys among {r.Settings.Keys} ({r.Settings.PreloadedKeys} written first)";
+        Line(md, $"Mix {r.Settings.Mix}; {keys}; {r.Settings.ValueBytes}-byte values{(r.Settings.TtlSeconds is { } ttl ? $", TTL {ttl} s" : "")}; client timeout {r.Settings.TimeoutSeconds:0.#} s.");
         Line(md, $"");
-        Line(md, $"**Verdict: {(r.Sound ? "sound" : "NOT SOUND")}** — {r.LossCheck.Lost} acknowledged writes lost of {r.LossCheck.Checked} checked ({r.LossCheck.Unverified} could not be read back); {(r.SilentMembers.Count == 0 ? "every member still answers" : $"silent members: {string.Join(", ", r.SilentMembers)}")}.");
+        Line(md, $"**Verdict: {(r.Sound ? "sound" : "NOT SOUND")}** — {r.LossCheck.Lost} acknowledged writes lost of {r.LossCheck.Checked} checked ({r.LossCheck.Unverified} could not be read back); {(r.SilentMembers.Count == 0 ? "every member still answers" : $"silent members: {string.Join(", ", r.SilentMembers)}")}{(r.History is { } judged ? $"; client history {judged.Verdict}" : "")}.");
         if (r.History is { } history)
         {
             Line(md, $"**Client history** ({history.Operations} operations, {history.OutcomeUnknown} with an unknown outcome, in `history.edn`): {history.Message.Replace(Environment.NewLine, " ", StringComparison.Ordinal)}");

@@ -28,12 +28,19 @@ internal sealed record RunReport(
     /// <summary>Operations answered (including not-found reads and refused compare-and-sets) over the whole load.</summary>
     public long Answered => Phases.Sum(p => p.Answered);
 
-    /// <summary>True when no acknowledged write was lost and every member still answers: the run's verdict for CI.</summary>
-    public bool Sound => LossCheck.Lost == 0 && SilentMembers.Count == 0 && History?.Verdict != nameof(Linearizability.Verdict.NotLinearizable);
+    /// <summary>
+    /// True when no acknowledged write was lost, every member still answers, and a recorded client history was judged
+    /// linearizable: the run's verdict for CI. A history the checker could not judge in time does not pass.
+    /// </summary>
+    public bool Sound => LossCheck.Lost == 0 && SilentMembers.Count == 0 && History is null or { Verdict: nameof(Linearizability.Verdict.Linearizable) };
 }
 
 /// <summary>What the linearizability checker said of a chaos run's client history, saved beside the report as <c>history.edn</c>.</summary>
-internal sealed record HistoryCheck(int Operations, int OutcomeUnknown, string Verdict, string Message);
+internal sealed record HistoryCheck(int Operations, int OutcomeUnknown, string Verdict, string Message)
+{
+    /// <summary>False when the checker stopped before it reached a verdict (Timeout).</summary>
+    public bool Judged => Verdict is nameof(Linearizability.Verdict.Linearizable) or nameof(Linearizability.Verdict.NotLinearizable);
+}
 
 /// <summary>The scenario's knobs, as run.</summary>
 internal sealed record ScenarioSettings(string Mix, string KeyDistribution, int Keys, int PreloadedKeys, int ValueBytes, int? TtlSeconds, double TimeoutSeconds);

@@ -74,5 +74,10 @@ internal sealed class ClientHistory
     }
 
     /// <summary>Judges the history; a history the checker cannot finish within <paramref name="limit"/> has no verdict.</summary>
-    public CheckResult Check(TimeSpan limit) => LinearizabilityChecker.Check(new NodeNomadKvModel(), Operations, limit);
+    public CheckResult Check(TimeSpan limit)
+    {
+        // A source made with its delay is cancelled at once for a zero limit, where CancelAfter would race the search.
+        using var stop = new CancellationTokenSource(limit);
+        return LinearizabilityChecker.Check(new NodeNomadKvModel(), Operations, cancellationToken: stop.Token);
+    }
 }

@@ -7,4 +7,7 @@ internal enum KeyDistribution
 
     /// <summary>A few hot keys take most operations (<see cref="ZipfianGenerator"/>, θ = 0.99).</summary>
     Zipfian,
+
+    /// <summary>Every operation a key no operation of the run used before, numbered on from the preloaded keys (a new key per write).</summary>
+    Fresh,
 }

@@ -35,6 +35,9 @@ internal sealed record Scenario(
     int LossCheckKeys,
     bool Chaos = false)
 {
+    /// <summary>How long the linearizability checker may search a chaos run's history; without a verdict by then the run is not sound.</summary>
+    public TimeSpan HistoryLimit { get; init; } = TimeSpan.FromSeconds(120);
+
     public TimeSpan LoadDuration => Phases.Aggregate(TimeSpan.Zero, (sum, phase) => sum + phase.Duration);
 
     /// <summary>The most senders any phase uses.</summary>

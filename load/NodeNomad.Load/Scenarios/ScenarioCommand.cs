@@ -6,8 +6,9 @@ namespace NodeNomad.Load.Scenarios;
 
 /// <summary>
 /// The <c>run</c> and <c>compare</c> commands. Exit codes: 0 the run was sound (no acknowledged write lost, every
-/// member still answers) — whatever its throughput and error counts, which are reported; 1 not sound, or it could not
-/// run; 2 bad usage; 130 interrupted.
+/// member still answers, a chaos run's history judged linearizable) — whatever its throughput and error counts, which
+/// are reported; 1 not sound (a history the checker could not judge in time included), or it could not run; 2 bad
+/// usage; 130 interrupted.
 /// </summary>
 internal static class ScenarioCommand
 {

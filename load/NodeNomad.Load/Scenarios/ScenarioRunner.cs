@@ -77,7 +77,7 @@ internal static class ScenarioRunner
         var loss = await CheckLossAsync(store, workload.Writes, scenario.LossCheckKeys, cancellationToken);
         var silent = await deployment.FindSilentMembersAsync(cancellationToken);
         Directory.CreateDirectory(folder);
-        var history = workload.History is { } recorded ? CheckHistory(recorded, folder) : null;
+        var history = workload.History is { } recorded ? CheckHistory(recorded, scenario.HistoryLimit, folder) : null;
         var report = new RunReport(scenario.Name, store.Name, Profile(profile), seed, startedAt, loadSeconds, deployment.Description,
             new ScenarioSettings(scenario.Mix.ToString(), scenario.Distribution.ToString(), scenario.Keys, scenario.PreloadedKeys, scenario.ValueBytes,
                 scenario.TtlSeconds, scenario.Timeout.TotalSeconds),
@@ -87,6 +87,11 @@ internal static class ScenarioRunner
         MarkdownReport.Write(report, folder);
         ChartReport.Write(report, folder);
         await output.WriteLineAsync(Summary(report, recorder.MergedLatency(), folder));
+        if (history is { Judged: false })
+        {
+            await output.WriteLineAsync(Invariant($"{scenario.Name}: NOT SOUND, the checker reached no verdict on the client history within {scenario.HistoryLimit.TotalSeconds:0.###} s ({history.Message}); judge it again with: check-history {Path.Combine(folder, "history.edn")}"));
+        }
+
         return report;
     }
 
@@ -101,7 +106,8 @@ internal static class ScenarioRunner
 
     public static string Profile(LoadProfile profile) => profile == LoadProfile.Ci ? "ci" : "full";
 
-    private static async Task<(TimeSpan Elapsed, long Failed)> PreloadAsync(ScenarioWorkload workload, int keys, CancellationToken cancellationToken)
+    /// <summary>Writes the workload's first <paramref name="keys"/> keys with a few senders; how long it took and how many failed.</summary>
+    public static async Task<(TimeSpan Elapsed, long Failed)> PreloadAsync(ScenarioWorkload workload, int keys, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
         long next = -1;
@@ -160,11 +166,11 @@ internal static class ScenarioRunner
     }
 
     /// <summary>Saves the history as <c>history.edn</c> (re-checked with <c>check-history</c>) and judges it.</summary>
-    private static HistoryCheck CheckHistory(ClientHistory history, string folder)
+    private static HistoryCheck CheckHistory(ClientHistory history, TimeSpan limit, string folder)
     {
         var operations = history.Operations;
         Linearizability.NodeNomadKvHistory.Write(Path.Combine(folder, "history.edn"), operations);
-        var result = history.Check(TimeSpan.FromSeconds(120));
+        var result = history.Check(limit);
         return new HistoryCheck(operations.Count, operations.Count(o => o.IsOutcomeUnknown), result.Verdict.ToString(), result.Message);
     }
 

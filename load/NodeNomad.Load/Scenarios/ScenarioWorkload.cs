@@ -6,7 +6,8 @@ namespace NodeNomad.Load.Scenarios;
 /// <summary>
 /// The operations of a scenario against a store: each sender draws the next operation and key from its own seeded
 /// random source (and Zipfian generator), so a run's choices follow from its seed. Keys are
-/// <c>{prefix}/k000123</c>; a scan lists the 100 keys sharing all but the last two digits of a drawn key.
+/// <c>{prefix}/k000123</c>; a scan lists the 100 keys sharing all but the last two digits of a drawn key. With
+/// <see cref="KeyDistribution.Fresh"/> the senders share one counter instead, so no two operations name the same key.
 /// </summary>
 internal sealed class ScenarioWorkload
 {
@@ -17,12 +18,14 @@ internal sealed class ScenarioWorkload
     private readonly string prefix;
     private readonly string value;
     private readonly Sender[] senders;
+    private long lastFresh;
 
     public ScenarioWorkload(Scenario scenario, IKeyValueStore store, int seed, string prefix)
     {
         this.scenario = scenario;
         this.store = store;
         this.prefix = prefix;
+        lastFresh = scenario.PreloadedKeys - 1;
         value = new string('v', scenario.ValueBytes);
         senders = [.. Enumerable.Range(0, Math.Max(scenario.Workers, PreloadSenders)).Select(i => new Sender(scenario, seed, i))];
         History = scenario.Chaos ? new ClientHistory(senders.Length) : null;
@@ -61,7 +64,7 @@ internal sealed class ScenarioWorkload
             return (kind, OperationResult.NotSupported);
         }
 
-        var key = Key(sender.NextKey());
+        var key = Key(scenario.Distribution == KeyDistribution.Fresh ? Interlocked.Increment(ref lastFresh) : sender.NextKey());
         if (History is not null)
         {
             return (kind, await RecordedAsync(worker, kind, key, cancellationToken));

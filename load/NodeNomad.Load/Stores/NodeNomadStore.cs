@@ -10,7 +10,8 @@ namespace NodeNomad.Load.Stores;
 /// A NodeNomad cluster through its REST API, loaded like a shard-aware caller: writes, compare-and-sets and deletes
 /// go to the leader of the key's shard as last known, reads and scans to each node in turn. Every request asks to
 /// be redirected rather than forwarded (<c>X-NodeNomad-Redirect: true</c>), and a 421 is followed to the leader it
-/// names, at most <see cref="MaxRedirects"/> times, and counted.
+/// names, at most <see cref="MaxRedirects"/> times, and counted. <see cref="ThroughOneNode"/> instead sends everything
+/// to one node, which forwards.
 /// </summary>
 internal sealed class NodeNomadStore : IKeyValueStore
 {
@@ -19,14 +20,23 @@ internal sealed class NodeNomadStore : IKeyValueStore
 
     private readonly HttpClient http;
     private readonly IReadOnlyList<Uri> nodes;
+    private readonly bool redirect;
     private ShardRange[] shards = [];
     private long turn;
 
-    public NodeNomadStore(HttpClient http, IReadOnlyList<Uri> nodes)
+    /// <param name="redirect">Asks for a 421 naming the leader instead of forwarding; false to let the nodes forward.</param>
+    public NodeNomadStore(HttpClient http, IReadOnlyList<Uri> nodes, bool redirect = true)
     {
         this.http = http;
         this.nodes = nodes;
+        this.redirect = redirect;
     }
+
+    /// <summary>
+    /// Every request to <paramref name="node"/>, without asking for redirects: the node forwards to the key's shard
+    /// leader what it does not lead, as it does for any HTTP client (curl, wrk).
+    /// </summary>
+    public static NodeNomadStore ThroughOneNode(HttpClient http, Uri node) => new(http, [node], redirect: false);
 
     public string Name => "NodeNomad";
 
@@ -76,7 +86,11 @@ internal sealed class NodeNomadStore : IKeyValueStore
         {
             using var request = make();
             request.RequestUri = new Uri(node, request.RequestUri!);
-            request.Headers.Add(RoutingHeaders.Redirect, "true");
+            if (redirect)
+            {
+                request.Headers.Add(RoutingHeaders.Redirect, "true");
+            }
+
             var (sent, error) = await StoreHttp.SendAsync(http, request, cancellationToken);
             if (sent is null)
             {

@@ -21,7 +21,7 @@ public sealed class PeerTransport : IAsyncDisposable
     private readonly List<Task> _retiring = [];
     private volatile Dictionary<ulong, PeerLink> _links = [];
     private volatile bool _disposed;
-    private readonly TransportFaults? _faults = TransportFaults.FromEnvironment();
+    private readonly TransportFaults? _faults;
 
     /// <summary>Creates the transport and starts a pump for each peer; connections open when there is something to send.</summary>
     /// <param name="localId">This node's replica id, sent to peers for their logs; a peer with this id is skipped.</param>
@@ -51,6 +51,7 @@ public sealed class PeerTransport : IAsyncDisposable
         Feedback = feedback;
         Options = options ?? new PeerTransportOptions();
         Options.Validate();
+        _faults = Options.TestFaults ?? TransportFaults.FromEnvironment();
         Metrics = metrics;
         Transfers = transfers ?? new SnapshotTransfers();
         Bandwidth = new SnapshotBandwidth(Options.SnapshotBytesPerSecond);
@@ -124,7 +125,7 @@ public sealed class PeerTransport : IAsyncDisposable
 
         if (_faults?.Current is { } fault)
         {
-            if (fault.Drops())
+            if (_faults.Drops(fault))
             {
                 ReportLost(item, RaftTransportMetrics.DropReason.TestFault);
                 return;

@@ -36,6 +36,9 @@ public sealed class PeerTransportOptions
     /// <summary>How long a keep-alive ping may go unanswered before the connection counts as dead.</summary>
     public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The test-only delay and loss switch to use instead of the one <c>NODENOMAD_TEST_FAULTS</c> names (tests of the switch).</summary>
+    internal TransportFaults? TestFaults { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));

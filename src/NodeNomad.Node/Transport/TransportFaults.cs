@@ -9,7 +9,9 @@ namespace NodeNomad.Node.Transport;
 /// part optional, P from 0 to 1), is re-read at most every 200 ms, and an absent or empty file means no fault. A
 /// dropped message is reported lost as any other; Raft retransmits what matters.
 /// </summary>
-internal sealed class TransportFaults(string path)
+/// <param name="path">The switch's file.</param>
+/// <param name="random">Draws which messages are dropped; a seeded one replays a test's drops, a new one otherwise.</param>
+internal sealed class TransportFaults(string path, Random? random = null)
 {
     /// <summary>The environment variable that names the switch's file.</summary>
     public const string Variable = "NODENOMAD_TEST_FAULTS";
@@ -17,6 +19,7 @@ internal sealed class TransportFaults(string path)
     private static readonly TimeSpan ReadEvery = TimeSpan.FromMilliseconds(200);
 
     private readonly Lock _gate = new();
+    private readonly Random _random = random ?? new Random();
     private long _nextRead;
     private Fault? _current;
 
@@ -40,6 +43,23 @@ internal sealed class TransportFaults(string path)
 
                 return _current;
             }
+        }
+    }
+
+    /// <summary>Whether the message being sent now is dropped under <paramref name="fault"/>: true with probability <see cref="Fault.Loss"/>.</summary>
+    public bool Drops(Fault fault)
+    {
+        if (fault.Loss <= 0)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            // Test-only randomness: the drop choice needs no cryptographic quality.
+#pragma warning disable CA5394
+            return _random.NextDouble() < fault.Loss;
+#pragma warning restore CA5394
         }
     }
 
@@ -78,11 +98,5 @@ internal sealed class TransportFaults(string path)
     }
 
     /// <summary>What is done to each outgoing message: held for <paramref name="Delay"/>, dropped with probability <paramref name="Loss"/>.</summary>
-    internal sealed record Fault(TimeSpan Delay, double Loss)
-    {
-        // Test-only randomness: the drop choice needs no cryptographic quality.
-#pragma warning disable CA5394
-        public bool Drops() => Loss > 0 && Random.Shared.NextDouble() < Loss;
-#pragma warning restore CA5394
-    }
+    internal sealed record Fault(TimeSpan Delay, double Loss);
 }

@@ -29,7 +29,7 @@ public sealed class TransportFaultsTests : IDisposable
     [Fact]
     public void a_loss_above_one_drops_everything()
     {
-        TransportFaults.Parse("loss=5").ShouldNotBeNull().Drops().ShouldBeTrue();
+        new TransportFaults(file).Drops(TransportFaults.Parse("loss=5").ShouldNotBeNull()).ShouldBeTrue();
     }
 
     public void Dispose() => File.Delete(file);

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using NodeNomad.Load.Reports;
+using NodeNomad.Load.Scenarios;
+using NodeNomad.Load.Stores;
+
+namespace NodeNomad.Load.Comparison;
+
+/// <summary>
+/// <c>bench-compare</c>: etcd's 3 members, then NodeNomad on 3 nodes × 1 shard, 3 nodes × 8 shards and 5 nodes × 8
+/// shards, each loaded through one member's HTTP API (node-1's REST API, which forwards what another node leads;
+/// etcd's first member's JSON gateway) with the writes and reads of <see cref="ComparisonWorkloads"/>: 64 connections
+/// for writes and for reads, 1 connection for writes, then writes and reads at a fixed arrival rate of half the
+/// maximum just measured. Prints one table, a row per cluster, and the ratios the performance goals are judged by.
+/// </summary>
+internal static class BenchCompare
+{
+    private const int Connections = 64;
+    private const int Seed = 15;
+    private const double WantedScaleOut = 0.8;
+    private const double WantedWritesOverEtcd = 2;
+    private const double WantedReadsOverEtcd = 3;
+    private const double WantedHalfRateP99Ms = 10;
+
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
+
+    private static readonly Cluster[] Clusters =
+    [
+        new("etcd, 3 members", Nodes: null, Shards: 0),
+        new("NodeNomad, 3 nodes × 1 shard", 3, 1),
+        new("NodeNomad, 3 nodes × 8 shards", 3, 8),
+        new("NodeNomad, 5 nodes × 8 shards", 5, 8),
+    ];
+
+    /// <summary>Measures every cluster and prints the table; false when an operation failed (the table says which).</summary>
+    public static async Task<bool> RunAsync(BenchCompareOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync(Invariant($"bench-compare: {string.Join("; ", Clusters.Select(c => c.Title))}; all on 127.0.0.1, started by this program ({RepositoryLayout.DescribeBuild(RepositoryLayout.Find().RequireNodeDll())})."));
+        await output.WriteLineAsync(Invariant($"Through one member's HTTP API: NodeNomad's node-1 (which forwards), etcd's first member's JSON gateway. {options.Seconds} s per figure after a {WarmUp.TotalSeconds:0} s warm-up; {ComparisonWorkloads.ValueBytes}-byte values, a new key per write; linearizable reads of {ComparisonWorkloads.ReadKeys:N0} keys written first."));
+        await output.WriteLineAsync(Invariant($"Load and clusters share this machine; at the start: {MachineLoad.Describe()}."));
+        await output.WriteLineAsync();
+
+        var rows = new List<Row>();
+        foreach (var cluster in Clusters)
+        {
+            rows.Add(await MeasureAsync(cluster, TimeSpan.FromSeconds(options.Seconds), cancellationToken));
+        }
+
+        await output.WriteAsync(Table(rows));
+        await output.WriteLineAsync(Invariant($"Machine when done: {MachineLoad.Describe()}. Compare rows of one invocation."));
+        return rows.All(r => r.Errors == 0);
+    }
+
+    /// <summary>The table, the fixed-rate figures, the ratios judged, and any errors.</summary>
+    public static string Table(IReadOnlyList<Row> rows)
+    {
+        var text = new StringBuilder();
+        Line(text, $"{"cluster",-32} {"writes/s",9} {"write p99",10} {"reads/s",9} {"read p99",10} {"writes/s, 1 conn",17}   {"half-max writes: p99",22} {"half-max reads: p99",22}");
+        foreach (var r in rows)
+        {
+            Line(text, $"{r.Cluster.Title,-32} {r.Writes.OperationsPerSecond,9:F0} {Ms(r.Writes.Latency.P99),10} {r.Reads.OperationsPerSecond,9:F0} {Ms(r.Reads.Latency.P99),10} {r.OneConnection.OperationsPerSecond,17:F0}   {AtRate(r.HalfWrites),22} {AtRate(r.HalfReads),22}");
+        }
+
+        Line(text, $"");
+        Line(text, $"writes/s, reads/s and their p99 at {Connections} connections (closed loop, latency from the send); half-max: an open loop at half that row's measured writes/s or reads/s, latency from when each operation was due.");
+        var etcd = rows.FirstOrDefault(r => r.Cluster.Nodes is null);
+        var three = rows.FirstOrDefault(r => r.Cluster is { Nodes: 3, Shards: 8 });
+        var five = rows.FirstOrDefault(r => r.Cluster is { Nodes: 5, Shards: 8 });
+        Line(text, $"");
+        Line(text, $"Judged (wanted):");
+        if (five is not null && three is not null)
+        {
+            Judge(text, "5×8 ÷ 3×8, writes/s", five.Writes.OperationsPerSecond, three.Writes.OperationsPerSecond, WantedScaleOut, atLeast: true);
+            Judge(text, "5×8 ÷ 3×8, reads/s", five.Reads.OperationsPerSecond, three.Reads.OperationsPerSecond, WantedScaleOut, atLeast: true);
+        }
+
+        if (five is not null && etcd is not null)
+        {
+            Judge(text, "5×8 ÷ etcd, writes/s", five.Writes.OperationsPerSecond, etcd.Writes.OperationsPerSecond, WantedWritesOverEtcd, atLeast: true);
+            Judge(text, "5×8 ÷ etcd, reads/s", five.Reads.OperationsPerSecond, etcd.Reads.OperationsPerSecond, WantedReadsOverEtcd, atLeast: true);
+        }
+
+        foreach (var r in rows.Where(r => r.Cluster.Nodes is not null))
+        {
+            if (etcd is not null)
+            {
+                Judge(text, $"{r.Cluster.Shape} write p99 ÷ etcd's", r.Writes.Latency.P99, etcd.Writes.Latency.P99, 1, atLeast: false);
+            }
+
+            var worst = Math.Max(r.HalfWrites.Latency.P99, r.HalfReads.Latency.P99);
+            Line(text, $"  {r.Cluster.Shape + " single-key p99 at half the maximum",-46} {worst,8:F2} ms   (under {WantedHalfRateP99Ms:0} ms: {(worst < WantedHalfRateP99Ms ? "met" : "NOT met")})");
+        }
+
+        foreach (var r in rows.Where(r => r.Errors > 0))
+        {
+            Line(text, $"{r.Cluster.Title}: {r.Errors} operations failed; for example: {string.Join(" | ", r.ErrorSamples.Take(3))}");
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task<Row> MeasureAsync(Cluster cluster, TimeSpan perFigure, CancellationToken cancellationToken)
+    {
+        var nodes = cluster.Nodes ?? 3;
+        var writes = ComparisonWorkloads.Writes(nodes, cluster.Shards, []);
+        var reads = ComparisonWorkloads.Reads(nodes, cluster.Shards, []);
+        using var http = StoreHttp.CreateClient(writes.Timeout);
+        await Console.Error.WriteLineAsync($"{cluster.Title}: starting");
+        await using IStoreDeployment deployment = cluster.Nodes is { } count
+            ? await NodeNomadDeployment.StartAsync(count, cluster.Shards, http, cancellationToken)
+            : await EtcdDeployment.StartAsync(http, cancellationToken);
+        IKeyValueStore store = cluster.Nodes is null
+            ? new EtcdStore(http, [deployment.Members[0].Url])
+            : NodeNomadStore.ThroughOneNode(http, deployment.Members[0].Url);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var readKeys = $"load/bench-compare/{run}/reads";
+        var preload = await ScenarioRunner.PreloadAsync(new ScenarioWorkload(reads with { Phases = [Closed(WarmUp, 1)] }, store, Seed, readKeys), ComparisonWorkloads.ReadKeys, cancellationToken);
+        if (preload.Failed > 0)
+        {
+            throw new BenchSetupException(Invariant($"{cluster.Title}: {preload.Failed} of the {ComparisonWorkloads.ReadKeys} keys to read could not be written"));
+        }
+
+        var errors = new List<string>();
+        async Task<PhaseReport> MeasureAsync(Scenario scenario, LoadPhase phase, string prefix)
+        {
+            await Console.Error.WriteLineAsync(Invariant($"{cluster.Title}: {scenario.Name}, {phase.Shape.Describe()}, {phase.Duration.TotalSeconds:0} s"));
+            var workload = new ScenarioWorkload(scenario with { Phases = [phase] }, store, Seed, prefix);
+            var recorder = new RunRecorder(Stopwatch.GetTimestamp());
+            await PhaseRunner.RunAsync(phase, workload.NextAsync, recorder, cancellationToken);
+            errors.AddRange(recorder.ErrorSamples());
+            return recorder.PhaseReports()[0];
+        }
+
+        await MeasureAsync(writes, Closed(WarmUp, Connections), $"load/bench-compare/{run}/warm-up");
+        var many = await MeasureAsync(writes, Closed(perFigure, Connections), $"load/bench-compare/{run}/writes-{Connections}");
+        var readMany = await MeasureAsync(reads, Closed(perFigure, Connections), readKeys);
+        var one = await MeasureAsync(writes, Closed(perFigure, 1), $"load/bench-compare/{run}/writes-1");
+        var halfWrites = await MeasureAsync(writes, HalfOf(many, perFigure), $"load/bench-compare/{run}/writes-half");
+        var halfReads = await MeasureAsync(reads, HalfOf(readMany, perFigure), readKeys);
+        var failed = new[] { many, readMany, one, halfWrites, halfReads }.Sum(p => p.Errors.Total + p.NotSent);
+        return new Row(cluster, many, readMany, one, halfWrites, halfReads, failed, errors);
+    }
+
+    private static LoadPhase Closed(TimeSpan duration, int clients) => new(Invariant($"{clients} connections"), duration, new ClosedLoad(clients));
+
+    private static LoadPhase HalfOf(PhaseReport measured, TimeSpan duration)
+    {
+        var rate = Math.Max(1, Math.Round(measured.OperationsPerSecond / 2));
+        return new LoadPhase("half the maximum", duration, new OpenLoad(rate, rate, ComparisonWorkloads.OpenSenders));
+    }
+
+    private static void Judge(StringBuilder text, string what, double mine, double theirs, double wanted, bool atLeast)
+    {
+        if (theirs <= 0)
+        {
+            Line(text, $"  {what,-46} {"-",8}    (nothing to divide by)");
+            return;
+        }
+
+        var ratio = mine / theirs;
+        var met = atLeast ? ratio >= wanted : ratio <= wanted;
+        Line(text, $"  {what,-46} {ratio,8:F2}x   ({(atLeast ? "at least" : "at most")} {wanted:0.0#}x: {(met ? "met" : "NOT met")})");
+    }
+
+    private static string Ms(double milliseconds) => Invariant($"{milliseconds:F1} ms");
+
+    private static string AtRate(PhaseReport phase) => Invariant($"{phase.Latency.P99:F1} ms at {phase.OperationsPerSecond:F0}/s");
+
+    private static void Line(StringBuilder text, FormattableString line) => text.Append(line.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <param name="Nodes">NodeNomad's nodes, or null for etcd.</param>
+    internal sealed record Cluster(string Title, int? Nodes, int Shards)
+    {
+        public string Shape => Nodes is null ? "etcd" : Invariant($"{Nodes}×{Shards}");
+    }
+
+    /// <summary>One cluster's figures.</summary>
+    /// <param name="Errors">Operations that failed or were never sent, over every measured figure.</param>
+    internal sealed record Row(Cluster Cluster, PhaseReport Writes, PhaseReport Reads, PhaseReport OneConnection, PhaseReport HalfWrites, PhaseReport HalfReads,
+        long Errors, IReadOnlyList<string> ErrorSamples);
+}

@@ -1,0 +1,57 @@
+using NodeNomad.Load.Comparison;
+
+namespace NodeNomad.Load.Tests;
+
+/// <summary>The options of <c>compare-report</c> and <c>bench-compare</c>.</summary>
+public sealed class ComparisonCommandLine
+{
+    [Theory]
+    [InlineData("--seconds 0", "compare-report: --seconds '0': expected 1..600")]
+    [InlineData("--rate fast", "compare-report: --rate 'fast': expected 1..100000")]
+    [InlineData("--speed 3", "compare-report: --speed: unknown option")]
+    [InlineData("--out", "compare-report: --out: the value is missing")]
+    public async Task a_bad_compare_report_command_line_says_what_is_wrong_and_exits_with_2(string line, string message)
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+
+        var code = await ComparisonCommand.RunAsync(line.Split(' '), output, errors);
+
+        code.ShouldBe(2);
+        errors.ToString().ShouldContain(message);
+        output.ToString().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void compare_report_takes_about_a_quarter_hour_by_default_and_its_command_line_replays_the_seed()
+    {
+        ComparisonOptions.TryParse([], out var defaults, out var error).ShouldBeTrue(error);
+        ComparisonOptions.TryParse(["--seconds", "3", "--rate", "200", "--seed", "9", "--out", "/tmp/r"], out var options, out error).ShouldBeTrue(error);
+
+        defaults.Seconds.ShouldBe(ComparisonOptions.DefaultSeconds);
+        defaults.Rate.ShouldBe(ComparisonOptions.DefaultRate);
+        defaults.Out.ShouldBeNull();
+        options.ShouldBe(new ComparisonOptions(3, 200, "/tmp/r", 9));
+        options.CommandLine().ShouldEndWith("compare-report --seconds 3 --rate 200 --seed 9 --out /tmp/r");
+    }
+
+    [Fact]
+    public void compare_report_measures_each_store_at_each_load_for_the_seconds_asked()
+    {
+        var phases = ComparisonWorkloads.Sweep(TimeSpan.FromSeconds(20), 500);
+
+        phases.Select(p => p.Name).ShouldBe([ComparisonWorkloads.WarmUp, "1 client", "16 clients", "64 clients", "500 ops/s"]);
+        phases.Skip(1).ShouldAllBe(p => p.Duration == TimeSpan.FromSeconds(20));
+        ComparisonWorkloads.ChaosRounds.Select(r => r.Key).ShouldBe(["sigkill", "sigstop", "partition", "one-way", "bridge", "transport"]);
+        ComparisonWorkloads.Round(ComparisonWorkloads.ChaosRounds[3]).Faults.ShouldHaveSingleItem().Fault.Name.ShouldBe("one-way: node-1 cannot send");
+    }
+
+    [Fact]
+    public void bench_compare_takes_its_seconds()
+    {
+        BenchCompareOptions.TryParse(["--seconds", "3"], out var options, out var error).ShouldBeTrue(error);
+        options.Seconds.ShouldBe(3);
+        BenchCompareOptions.TryParse(["--clients", "3"], out _, out error).ShouldBeFalse();
+        error.ShouldContain("--clients: unknown option");
+    }
+}
