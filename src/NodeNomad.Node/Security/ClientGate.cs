@@ -21,6 +21,11 @@ public sealed partial class ClientGate(
 {
     private const string BearerPrefix = "Bearer ";
 
+    // A refused body up to this many times the limit is read and dropped before the answer (see DrainAsync).
+    private const int DrainLimitFactor = 4;
+
+    private static readonly TimeSpan DrainTime = TimeSpan.FromSeconds(5);
+
     private readonly long _maxBody = access.Value.MaxRequestBodyBytes;
 
     // Without a cluster secret the peer port vouches for nothing, so what arrives on it is checked like any request.
@@ -38,12 +43,16 @@ public sealed partial class ClientGate(
 
         if (context.Request.ContentLength is { } length && length > _maxBody)
         {
+            await DrainAsync(context, length);
+            context.Response.Headers.Connection = "close";
             await TypedResults.Problem($"The request body is {length} bytes; this node accepts at most {_maxBody} ({ClientAccessOptions.Keys.MaxRequestBodyBytes}).",
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large").ExecuteAsync(context);
             return;
         }
 
-        var required = context.GetEndpoint() is { } endpoint ? endpoint.Metadata.GetMetadata<RequiredScope>() ?? RequiredScope.Default : RequiredScope.Open;
+        // No route matched (404), or one matched by path but not by method (routing's 405 endpoint is no route
+        // endpoint): nothing is served, and the answer says so to anyone.
+        var required = context.GetEndpoint() is RouteEndpoint endpoint ? endpoint.Metadata.GetMetadata<RequiredScope>() ?? RequiredScope.Default : RequiredScope.Open;
         if (required.Scope is null)
         {
             await next(context);
@@ -89,6 +98,34 @@ public sealed partial class ClientGate(
 
         context.Items[ClientCaller.ItemKey] = caller;
         await next(context);
+    }
+
+    /// <summary>
+    /// Reads and drops a refused body of up to <see cref="DrainLimitFactor"/> times the limit (for a few seconds at
+    /// most) before the answer: a server that answers and closes while the client still sends resets the connection,
+    /// and the client then never reads the 413. A larger body is not read; its sender may see the reset instead.
+    /// </summary>
+    private async Task DrainAsync(HttpContext context, long length)
+    {
+        if (length > _maxBody * DrainLimitFactor || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is not { IsReadOnly: false } size)
+        {
+            return;
+        }
+
+        size.MaxRequestBodySize = length;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(DrainTime);
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (await context.Request.Body.ReadAsync(buffer, timeout.Token) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or Microsoft.AspNetCore.Http.BadHttpRequestException)
+        {
+            // The sender stopped or was too slow: answer with what there is.
+        }
     }
 
     private static Task UnauthorizedAsync(HttpContext context, string detail, string? error)

@@ -77,6 +77,24 @@ public sealed class ApiKeyManagementTests : IDisposable
     }
 }
 
+/// <summary>What the node answers to a request no route serves, with credentials enforced: the same as without them.</summary>
+public sealed class UnservedRequestTests : IDisposable
+{
+    private readonly NodeFactory _node = new(new() { [ClientAccessOptions.Keys.AdminToken] = SecuredNode.AdminToken });
+
+    public void Dispose() => _node.Dispose();
+
+    [Theory]
+    [InlineData("GET", "/api/v1/set", 405)]
+    [InlineData("GET", "/api/v1/nothing-here", 404)]
+    public async Task an_unserved_request_is_told_so_without_a_credential(string method, string path, int status)
+    {
+        using var response = await _node.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        ((int)response.StatusCode).ShouldBe(status);
+        (await response.ProblemAsync()).GetProperty("status").GetInt32().ShouldBe(status);
+    }
+}
+
 /// <summary>A loopback node without <c>ADMIN_TOKEN</c> is open until its first key exists, and closed from then on.</summary>
 public sealed class LoopbackWithoutCredentialsTests : IDisposable
 {
