@@ -87,3 +87,34 @@ public sealed class ApiKeysAreSentAsBearerTokens
         }
     }
 }
+
+/// <summary>The key management routes, through the typed client.</summary>
+public sealed class ApiKeyManagementCalls
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task creating_a_key_posts_its_name_and_scopes_and_returns_the_token()
+    {
+        var node = new FakeNode().AnswersJson("""{"id":"key-1","name":"svc","scopes":["read","write"],"created":"2026-01-01T00:00:00+00:00","token":"nn_abc"}""", System.Net.HttpStatusCode.Created);
+
+        var created = await node.Client().CreateApiKeyAsync("svc", ["read", "write"], Ct);
+
+        created.Token.ShouldBe("nn_abc");
+        node.LastRequest.Method.ShouldBe(HttpMethod.Post);
+        node.LastRequest.Uri.AbsolutePath.ShouldBe("/api/v1/admin/keys");
+        node.LastRequest.Body.ShouldBe("""{"name":"svc","scopes":["read","write"]}""");
+    }
+
+    [Fact]
+    public async Task revoking_an_unknown_key_throws_with_the_node_s_reason()
+    {
+        var node = new FakeNode().AnswersProblem(System.Net.HttpStatusCode.NotFound, new { title = "No such API key", status = 404, detail = "There is no API key key-9." });
+
+        var error = await Should.ThrowAsync<NodeNomadException>(() => node.Client().RevokeApiKeyAsync("key-9", Ct));
+
+        error.Message.ShouldContain("key-9");
+        node.LastRequest.Method.ShouldBe(HttpMethod.Delete);
+        node.LastRequest.Uri.AbsolutePath.ShouldBe("/api/v1/admin/keys/key-9");
+    }
+}
