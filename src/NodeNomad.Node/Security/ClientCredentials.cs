@@ -20,6 +20,12 @@ public sealed class ClientCredentials(ReplicaHost host, IOptions<ClientAccessOpt
     /// <summary>Whether requests must carry a credential.</summary>
     public bool IsEnforced => _adminHash is not null || host.Map.ApiKeys.Count > 0;
 
+    /// <summary>
+    /// Whether the node can tell which credentials it accepts: it has an <c>ADMIN_TOKEN</c>, or it has recovered its
+    /// log and so applied every key it had recorded. Until then it could take a cluster with keys for one without.
+    /// </summary>
+    public bool IsKnown => _adminHash is not null || host.Recovered;
+
     /// <summary>The caller <paramref name="token"/> names, or null when it names none.</summary>
     public ClientCaller? Resolve(string token)
     {

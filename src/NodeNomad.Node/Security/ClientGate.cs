@@ -59,6 +59,12 @@ public sealed partial class ClientGate(
             return;
         }
 
+        if (!credentials.IsKnown)
+        {
+            await Http.Problems.Unavailable(context, "The node is recovering its log and cannot tell yet which credentials it accepts.").ExecuteAsync(context);
+            return;
+        }
+
         var caller = ClientCaller.Anonymous;
         if (credentials.IsEnforced)
         {
