@@ -8,19 +8,9 @@ public sealed record ClientCaller(string? KeyId, IReadOnlyList<string> Scopes)
     /// <summary>The id the bootstrap admin token is known by.</summary>
     public const string AdminTokenId = "admin-token";
 
-    /// <summary>The <see cref="HttpContext.Items"/> key holding the request's caller.</summary>
-    public const string ItemKey = "nodenomad.caller";
-
     /// <summary>A caller when no credential is enforced: every scope, no key.</summary>
     public static ClientCaller Anonymous { get; } = new(null, Contracts.ApiScopes.All);
 
     /// <summary>Whether the caller holds <paramref name="scope"/>.</summary>
     public bool Holds(string scope) => Scopes.Contains(scope, StringComparer.Ordinal);
-
-    /// <summary>The caller of <paramref name="context"/>, or null when none was recorded (a peer's forwarded request).</summary>
-    public static ClientCaller? Of(HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return context.Items.TryGetValue(ItemKey, out var caller) ? caller as ClientCaller : null;
-    }
 }

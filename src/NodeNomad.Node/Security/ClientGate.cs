@@ -6,8 +6,8 @@ using NodeNomad.Node.Peers;
 namespace NodeNomad.Node.Security;
 
 /// <summary>
-/// Guards the client API, in this order: the body's declared size (413), the caller's credential (401) and scope
-/// (403), then the caller's rate (429), each answered with a ProblemDetails saying why. A request a peer forwarded
+/// Guards the client API, in this order: the caller's credential (401) and scope (403), the body's declared size
+/// (413), then the caller's rate (429), each answered with a ProblemDetails saying why. A request a peer forwarded
 /// over the peer port was let in by the node the client called, and the cluster secret vouches for that node, so it
 /// is not checked again: each client request is authorized once, where it entered the cluster.
 /// </summary>
@@ -38,15 +38,6 @@ public sealed partial class ClientGate(
         if (LeaderForwarder.IsForwarded(context) && (_peersVouch || !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)))
         {
             await next(context);
-            return;
-        }
-
-        if (context.Request.ContentLength is { } length && length > _maxBody)
-        {
-            await DrainAsync(context, length);
-            context.Response.Headers.Connection = "close";
-            await TypedResults.Problem($"The request body is {length} bytes; this node accepts at most {_maxBody} ({ClientAccessOptions.Keys.MaxRequestBodyBytes}).",
-                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large").ExecuteAsync(context);
             return;
         }
 
@@ -93,6 +84,16 @@ public sealed partial class ClientGate(
             caller = known;
         }
 
+        // Checked once the caller is known, so a stranger cannot make the node read a large body only to refuse it.
+        if (context.Request.ContentLength is { } length && length > _maxBody)
+        {
+            await DrainAsync(context, length);
+            context.Response.Headers.Connection = "close";
+            await TypedResults.Problem($"The request body is {length} bytes; this node accepts at most {_maxBody} ({ClientAccessOptions.Keys.MaxRequestBodyBytes}).",
+                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large").ExecuteAsync(context);
+            return;
+        }
+
         var (allowed, retryAfter) = limiter.TryTake(caller.KeyId is { } id ? "key:" + id : "address:" + context.Connection.RemoteIpAddress);
         if (!allowed)
         {
@@ -102,7 +103,6 @@ public sealed partial class ClientGate(
             return;
         }
 
-        context.Items[ClientCaller.ItemKey] = caller;
         await next(context);
     }
 
