@@ -15,6 +15,9 @@ public sealed class ConsoleOptions
     /// <summary>Key of the API key the console sends to the nodes.</summary>
     public const string ApiKeyKey = "CLUSTER_API_KEY";
 
+    /// <summary>Key of the nodes' bootstrap admin token, sent when <see cref="ApiKeyKey"/> is not set (a launcher's environment).</summary>
+    public const string AdminTokenKey = "ADMIN_TOKEN";
+
     /// <summary>The password that signs the admin in.</summary>
     public string AdminPassword { get; init; } = string.Empty;
 
@@ -55,10 +58,12 @@ public sealed class ConsoleOptions
             }
         }
 
-        var apiKey = configuration[ApiKeyKey] is { Length: > 0 } key ? key : null;
+        var apiKey = configuration[ApiKeyKey] is { Length: > 0 } key ? key
+            : configuration[AdminTokenKey] is { Length: > 0 } admin ? admin
+            : null;
         if (apiKey is not null && apiKey.Any(c => c is <= ' ' or > '~'))
         {
-            found.Add($"{ApiKeyKey} must be printable ASCII without spaces: it travels in an HTTP header.");
+            found.Add($"{ApiKeyKey} (or {AdminTokenKey}) must be printable ASCII without spaces: it travels in an HTTP header.");
         }
 
         problems = found;

@@ -55,6 +55,19 @@ public sealed class ApiKeyToNodesTests
         problems.ShouldHaveSingleItem().ShouldContain(ConsoleOptions.ApiKeyKey);
     }
 
+    [Fact]
+    public void without_a_key_of_its_own_the_console_sends_the_nodes_admin_token()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [ConsoleOptions.AdminPasswordKey] = "x",
+            [ConsoleOptions.AdminTokenKey] = "admin-token-from-the-environment-0123456789",
+        }).Build();
+
+        ConsoleOptions.Read(configuration, out var problems).ApiKey.ShouldBe("admin-token-from-the-environment-0123456789");
+        problems.ShouldBeEmpty();
+    }
+
     private sealed class Recording(ConcurrentQueue<string?> seen) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
