@@ -47,6 +47,8 @@ def check_compose(path, prod):
     test = " ".join(node.get("healthcheck", {}).get("test", []))
     check("/health/ready" in test, f"{path}: node health check asks /health/ready")
     check("postgres" in str(node.get("depends_on", {})), f"{path}: nodes wait for PostgreSQL")
+    check("ADMIN_TOKEN" in env, f"{path}: nodes carry ADMIN_TOKEN (protected mode: they listen beyond loopback)")
+    check("CLUSTER_API_KEY" in services.get("console", {}).get("environment", {}), f"{path}: the console calls the nodes with CLUSTER_API_KEY")
     if prod:
         for name, service in services.items():
             limits = service.get("deploy", {}).get("resources", {}).get("limits", {})
@@ -88,6 +90,7 @@ def check_k8s(path, storage):
     check(len(seeds) == 3 and all(host == f"{id_}.{service}:4001" for id_, host in seeds)
           and [id_ for id_, _ in seeds] == [f"{name(node)}-{i}" for i in range(3)],
           f"{path}: CLUSTER_NODES names pods 0-2 at their addresses under {service}")
+    check("secretKeyRef" in env.get("ADMIN_TOKEN", {}).get("valueFrom", {}), f"{path}: ADMIN_TOKEN comes from the Secret (protected mode)")
     check(env.get("STORAGE", {}).get("value") == storage, f"{path}: STORAGE={storage}")
     claims = [t["metadata"]["name"] for t in node["spec"].get("volumeClaimTemplates", [])]
     mounts = {m["name"]: m["mountPath"] for m in container.get("volumeMounts", [])}

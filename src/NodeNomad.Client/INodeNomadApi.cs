@@ -175,6 +175,26 @@ public interface INodeNomadApi
     [Get("/api/v1/cluster/rebalancer/decisions")]
     Task<IApiResponse<IReadOnlyList<RebalancerDecisionInfo>>> GetRebalancerDecisionsAsync(int? limit = null, CancellationToken cancellationToken = default);
 
+    /// <summary><c>POST /api/v1/admin/keys</c>: creates an API key (admin scope); the answer holds its token, shown this once.</summary>
+    /// <param name="request">The key's name and scopes.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>201 with the key and its token, or 400 naming the field that is wrong.</returns>
+    [Post("/api/v1/admin/keys")]
+    Task<IApiResponse<CreatedApiKey>> CreateApiKeyAsync([Body(buffered: true)] CreateApiKeyRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary><c>GET /api/v1/admin/keys</c>: the cluster's API keys (admin scope), without their tokens.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>200 with the keys.</returns>
+    [Get("/api/v1/admin/keys")]
+    Task<IApiResponse<IReadOnlyList<ApiKeyInfo>>> GetApiKeysAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /api/v1/admin/keys/{id}</c>: revokes an API key (admin scope) on every node.</summary>
+    /// <param name="id">The key's id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>204, or 404 for an unknown key.</returns>
+    [Delete("/api/v1/admin/keys/{id}")]
+    Task<IApiResponse> RevokeApiKeyAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary><c>GET /health</c>: the node's health report.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>200 when healthy or degraded, 503 (with the same body) when unhealthy.</returns>

@@ -337,6 +337,26 @@ public sealed class NodeNomadClient : INodeNomadClient
     private static long? Seconds(TimeSpan? ttl) =>
         ttl is { } span ? (long)Math.Ceiling(span.TotalSeconds) : null;
 
+    /// <summary>Creates an API key granting <paramref name="scopes"/> (needs the admin scope); the token is in the answer only.</summary>
+    /// <exception cref="InvalidRequestException">The name or the scopes are not acceptable.</exception>
+    public async Task<CreatedApiKey> CreateApiKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken = default) =>
+        Content(await api.CreateApiKeyAsync(new CreateApiKeyRequest(name, scopes), cancellationToken));
+
+    /// <summary>The cluster's API keys, without their tokens (needs the admin scope).</summary>
+    public async Task<IReadOnlyList<ApiKeyInfo>> GetApiKeysAsync(CancellationToken cancellationToken = default) =>
+        Content(await api.GetApiKeysAsync(cancellationToken));
+
+    /// <summary>Revokes API key <paramref name="id"/> on every node (needs the admin scope).</summary>
+    /// <exception cref="NodeNomadException">404: no such key.</exception>
+    public async Task RevokeApiKeyAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var response = await api.RevokeApiKeyAsync(id, cancellationToken);
+        if (!response.IsSuccessful)
+        {
+            throw Failure(response);
+        }
+    }
+
     private static T Content<T>(IApiResponse<T> response)
     {
         if (response.IsSuccessful && response.Content is { } content)

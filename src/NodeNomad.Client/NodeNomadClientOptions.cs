@@ -11,4 +11,10 @@ public sealed class NodeNomadClientOptions
     /// Each attempt is also cut off after at most 10 seconds. Defaults to 30 seconds.
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The API key (<c>nn_...</c>) sent as <c>Authorization: Bearer</c> on every request, or null for none (a node on
+    /// loopback without credentials). Its scopes decide what the calls may do: <c>read</c>, <c>write</c>, <c>admin</c>.
+    /// </summary>
+    public string? ApiKey { get; set; }
 }

@@ -30,6 +30,9 @@ public sealed class NodeNomadClusterClientOptions
     /// <summary>The longest wait between attempts unless the node asked for more with <c>Retry-After</c>. Defaults to 2 seconds.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The API key (<c>nn_...</c>) sent as <c>Authorization: Bearer</c> to every node, or null for none.</summary>
+    public string? ApiKey { get; set; }
+
     /// <summary>Why these options cannot be used, or null when they can.</summary>
     /// <returns>The first problem found, naming the option.</returns>
     public string? Problem()
@@ -37,6 +40,11 @@ public sealed class NodeNomadClusterClientOptions
         if (Seeds.Count == 0 || Seeds.Any(seed => seed is not { IsAbsoluteUri: true }))
         {
             return "NodeNomadClusterClientOptions.Seeds must hold at least one absolute URL such as http://localhost:3001.";
+        }
+
+        if (ApiKey is { } key && (key.Length == 0 || key.Any(c => c is <= ' ' or > '~')))
+        {
+            return "NodeNomadClusterClientOptions.ApiKey must be printable ASCII without spaces: it travels in an HTTP header.";
         }
 
         if (Timeout < TimeSpan.FromSeconds(1) || Timeout > TimeSpan.FromDays(1))

@@ -33,4 +33,7 @@ namespace NodeNomad.Client;
 [JsonSerializable(typeof(RebalancerInfo))]
 [JsonSerializable(typeof(RebalancerSettingsRequest))]
 [JsonSerializable(typeof(IReadOnlyList<RebalancerDecisionInfo>))]
+[JsonSerializable(typeof(CreateApiKeyRequest))]
+[JsonSerializable(typeof(CreatedApiKey))]
+[JsonSerializable(typeof(IReadOnlyList<ApiKeyInfo>))]
 internal sealed partial class NodeNomadJsonContext : JsonSerializerContext;

@@ -152,6 +152,9 @@ public static class ServiceCollectionExtensions
         var httpName = isDefault ? ClusterClientName : $"{ClusterClientName}.{name}";
         var builder = services.AddHttpClient(httpName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler(() => new ClientTelemetryHandler());
+        builder.AddHttpMessageHandler(provider => provider.GetRequiredService<IOptionsMonitor<NodeNomadClusterClientOptions>>().Get(name).ApiKey is { } key
+            ? new ApiKeyHandler(key)
+            : new PassThrough());
         QuietLogging(builder);
         NodeNomadClusterClient Create(IServiceProvider provider)
         {
@@ -182,6 +185,9 @@ public static class ServiceCollectionExtensions
                 o => o.BaseAddress is { IsAbsoluteUri: true },
                 "NodeNomadClientOptions.BaseAddress must be an absolute URL such as http://localhost:3001.")
             .Validate(
+                o => o.ApiKey is null || (o.ApiKey.Length > 0 && o.ApiKey.All(c => c is > ' ' and <= '~')),
+                "NodeNomadClientOptions.ApiKey must be printable ASCII without spaces: it travels in an HTTP header.")
+            .Validate(
                 o => o.Timeout >= ShortestTimeout && o.Timeout <= LongestTimeout,
                 "NodeNomadClientOptions.Timeout must be between 1 second and 1 day.")
             .ValidateOnStart();
@@ -201,10 +207,14 @@ public static class ServiceCollectionExtensions
     private static void Decorate(IHttpClientBuilder builder, string name)
     {
         builder.AddHttpMessageHandler(() => new ClientTelemetryHandler());
+        builder.AddHttpMessageHandler(provider => Options(provider, name).ApiKey is { } key ? new ApiKeyHandler(key) : new PassThrough());
         builder.AddStandardResilienceHandler()
             .Configure((resilience, provider) => ApplyTo(resilience, Options(provider, name)));
         QuietLogging(builder);
     }
+
+    /// <summary>The handler in the API key's place when none is configured.</summary>
+    private sealed class PassThrough : DelegatingHandler;
 
     private static void QuietLogging(IHttpClientBuilder builder) =>
         builder.RemoveAllLoggers().AddLogger(provider => new ClientHttpLogger(provider.GetRequiredService<ILoggerFactory>().CreateLogger(ClientTelemetry.Name)));

@@ -32,7 +32,14 @@ public static class ConsoleServices
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<FleetState>();
-        services.AddHttpClient(nameof(ClusterConnection), http => http.Timeout = NodeCallTimeout);
+        services.AddHttpClient(nameof(ClusterConnection), http =>
+        {
+            http.Timeout = NodeCallTimeout;
+            if (options.ApiKey is { } key)
+            {
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            }
+        });
         services.AddSingleton(sp =>
         {
             var factory = sp.GetRequiredService<IHttpClientFactory>();

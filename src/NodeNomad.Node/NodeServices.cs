@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using NodeNomad.Node.Api;
 using NodeNomad.Node.Configuration;
@@ -5,6 +6,7 @@ using NodeNomad.Node.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using NodeNomad.Node.Health;
 using NodeNomad.Node.Peers;
+using NodeNomad.Node.Security;
 using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;
 using NodeNomad.Node.Transport;
@@ -20,9 +22,6 @@ public static class NodeServices
 {
     /// <summary>The log's folder inside the data folder.</summary>
     public const string LogFolder = "log";
-
-    /// <summary>Largest request body accepted: a 1 MiB value with room for JSON escaping.</summary>
-    public const long MaxRequestBodyBytes = 8L * 1024 * 1024;
 
     /// <summary>Registers everything a node runs.</summary>
     public static WebApplicationBuilder AddNodeNomadNode(this WebApplicationBuilder builder)
@@ -51,6 +50,12 @@ public static class NodeServices
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
+        services.AddOptions<ClientAccessOptions>()
+            .Configure<IConfiguration>((options, configuration) => options.Bind(configuration))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClientAccessOptions>, ClientAccessOptionsValidator>();
+        services.AddSingleton<ClientCredentials>();
+        services.AddSingleton<CallerRateLimiter>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => NodeIdentity.Load(sp.GetRequiredService<IOptions<NodeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRaftLog>(sp => CreateLog(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
@@ -72,7 +77,15 @@ public static class NodeServices
         services.AddHostedService(sp => sp.GetRequiredService<ExpiryPurger>());
         services.AddFleetReporter();
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            // A body that outgrows the limit while it is read (no Content-Length up front) fails inside Kestrel.
+            if (context.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+            {
+                context.ProblemDetails.Detail = $"The request body is larger than this node accepts ({ClientAccessOptions.Keys.MaxRequestBodyBytes}).";
+            }
+        });
+        services.Configure<ExceptionHandlerOptions>(handler => handler.StatusCodeSelector = e => e is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         services.AddOpenApi();
         services.AddHealthChecks()
             .AddCheck<RecoveryHealthCheck>("recovery", tags: [HealthEndpoints.ReadyTag])
@@ -87,7 +100,7 @@ public static class NodeServices
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = kestrel.ApplicationServices.GetRequiredService<IOptions<ClientAccessOptions>>().Value.MaxRequestBodyBytes;
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<NodeOptions>>().Value;
             // HTTP/2 without TLS needs prior knowledge, which browsers and curl do not use by default: the client port speaks HTTP/1.1.
             Listen(kestrel, options.Host, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
@@ -126,14 +139,16 @@ public static class NodeServices
         app.UseExceptionHandler();
         app.UseStatusCodeProblems();
         app.UseMiddleware<PeerPortGate>();
-        app.MapOpenApi();
+        app.UseMiddleware<ClientGate>();
+        app.MapOpenApi().OpenToAnyone();
         app.MapKeyValueApi();
         app.MapClusterApi();
         app.MapMigrationApi();
         app.MapNodeMembershipApi();
         app.MapRebalancerApi();
+        app.MapApiKeysApi();
         app.MapNodeHealth();
-        app.MapPrometheusScrapingEndpoint();
+        app.MapPrometheusScrapingEndpoint().RequireScope(Contracts.ApiScopes.Read);
         app.MapPeerApi();
         app.MapNodeNomadTransport();
         return app;

@@ -5,7 +5,11 @@ using System.Text.Json;
 namespace NodeNomad.Client.Tests;
 
 /// <summary>A request as the fake node received it.</summary>
-internal sealed record ReceivedRequest(HttpMethod Method, Uri Uri, string? Body, long? ContentLength);
+internal sealed record ReceivedRequest(HttpMethod Method, Uri Uri, string? Body, long? ContentLength)
+{
+    /// <summary>The request's Authorization header, or null.</summary>
+    public string? Authorization { get; init; }
+}
 
 /// <summary>
 /// An <see cref="HttpMessageHandler"/> standing in for a node: it records every request and answers from a
@@ -49,7 +53,7 @@ internal sealed class FakeNode : HttpMessageHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
-        Requests.Add(new ReceivedRequest(request.Method, request.RequestUri!, body, request.Content?.Headers.ContentLength));
+        Requests.Add(new ReceivedRequest(request.Method, request.RequestUri!, body, request.Content?.Headers.ContentLength) { Authorization = request.Headers.Authorization?.ToString() });
         if (script.Count > 0)
         {
             last = script.Dequeue();

@@ -229,6 +229,34 @@ public sealed class FakeNodeNomadApi : INodeNomadApi
     public Task<IApiResponse<IReadOnlyList<RebalancerDecisionInfo>>> GetRebalancerDecisionsAsync(int? limit = null, CancellationToken cancellationToken = default) =>
         Ok<IReadOnlyList<RebalancerDecisionInfo>>([.. Decisions.Take(limit ?? int.MaxValue)]);
 
+    /// <summary>The API keys the fake holds, oldest first.</summary>
+    public List<ApiKeyInfo> ApiKeys { get; } = [];
+
+    public Task<IApiResponse<CreatedApiKey>> CreateApiKeyAsync(CreateApiKeyRequest request, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"create-key {request.Name} scopes={string.Join(",", request.Scopes ?? [])}");
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Scopes is not { Count: > 0 })
+        {
+            return Problem<CreatedApiKey>(HttpStatusCode.BadRequest, "name and scopes are required.");
+        }
+
+        var key = new ApiKeyInfo($"key-{ApiKeys.Count + 1}", request.Name, request.Scopes, DateTimeOffset.UtcNow);
+        ApiKeys.Add(key);
+        return Task.FromResult<IApiResponse<CreatedApiKey>>(new ApiResponse<CreatedApiKey>(
+            Response(HttpStatusCode.Created), new CreatedApiKey(key.Id, key.Name, key.Scopes, key.Created, $"nn_token-of-{key.Id}"), Settings));
+    }
+
+    public Task<IApiResponse<IReadOnlyList<ApiKeyInfo>>> GetApiKeysAsync(CancellationToken cancellationToken = default) =>
+        Ok<IReadOnlyList<ApiKeyInfo>>([.. ApiKeys]);
+
+    public async Task<IApiResponse> RevokeApiKeyAsync(string id, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"revoke-key {id}");
+        return ApiKeys.RemoveAll(k => k.Id == id) > 0
+            ? new ApiResponse<object>(Response(HttpStatusCode.NoContent), null, Settings)
+            : await Problem<object>(HttpStatusCode.NotFound, $"There is no API key {id}.");
+    }
+
     private static Task<IApiResponse<T>> Ok<T>(T content) =>
         Task.FromResult<IApiResponse<T>>(new ApiResponse<T>(Response(HttpStatusCode.OK), content, Settings));
 

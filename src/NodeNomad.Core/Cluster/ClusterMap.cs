@@ -26,6 +26,9 @@ public sealed record ClusterMap(string? ClusterId, int ShardCount, int Replicati
     /// <summary>The latest leadership hand-over asked of each shard, by shard id order.</summary>
     public IReadOnlyList<LeadershipHandover> Handovers { get; init; } = [];
 
+    /// <summary>The client API keys, by id order: their hashes and scopes, never their tokens.</summary>
+    public IReadOnlyList<ApiKeyRecord> ApiKeys { get; init; } = [];
+
     /// <summary>The map before bootstrap.</summary>
     public static ClusterMap Empty { get; } = new(null, 0, 0, [], [], 0);
 

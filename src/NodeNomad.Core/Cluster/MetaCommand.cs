@@ -17,6 +17,8 @@ namespace NodeNomad.Core.Cluster;
 [JsonDerivedType(typeof(RemoveNode), "remove-node")]
 [JsonDerivedType(typeof(SetRebalancerSettings), "set-rebalancer-settings")]
 [JsonDerivedType(typeof(HandOverLeadership), "hand-over-leadership")]
+[JsonDerivedType(typeof(CreateApiKey), "create-api-key")]
+[JsonDerivedType(typeof(RevokeApiKey), "revoke-api-key")]
 public abstract record MetaCommand;
 
 /// <summary>Creates the cluster: its identity, first nodes and the shards' first placement. Ignored once the cluster exists.</summary>
@@ -110,6 +112,7 @@ public sealed record CompleteDrain(string NodeId, long At) : MetaCommand;
 /// <param name="At">When.</param>
 /// <param name="RequestedBy">Who asked.</param>
 public sealed record RemoveNode(string NodeId, long At, string RequestedBy) : MetaCommand;
+
 /// <summary>Sets the load-based rebalancer's settings, once they pass <see cref="RebalancerSettings.Problems"/>.</summary>
 /// <param name="Settings">The new settings.</param>
 public sealed record SetRebalancerSettings(RebalancerSettings Settings) : MetaCommand;
@@ -117,3 +120,13 @@ public sealed record SetRebalancerSettings(RebalancerSettings Settings) : MetaCo
 /// <summary>Asks the leader of a shard to hand its leadership to another voter; replaces the shard's earlier request.</summary>
 /// <param name="Handover">The request.</param>
 public sealed record HandOverLeadership(LeadershipHandover Handover) : MetaCommand;
+
+/// <summary>Records a client API key (its hash, never its token); refused when its id or hash is taken.</summary>
+/// <param name="Key">The key.</param>
+public sealed record CreateApiKey(ApiKeyRecord Key) : MetaCommand;
+
+/// <summary>Revokes client API key <paramref name="Id"/>: no node accepts its token once it applied this.</summary>
+/// <param name="Id">The key.</param>
+/// <param name="At">When (Unix milliseconds).</param>
+/// <param name="RequestedBy">Who asked.</param>
+public sealed record RevokeApiKey(string Id, long At, string RequestedBy) : MetaCommand;

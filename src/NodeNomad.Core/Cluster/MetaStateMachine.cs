@@ -44,7 +44,10 @@ public sealed partial class MetaStateMachine
                 }
 
                 Map = new ClusterMap(bootstrap.ClusterId, bootstrap.Shards.Count, bootstrap.ReplicationFactor,
-                    [.. bootstrap.Nodes.OrderBy(n => n.Id, StringComparer.Ordinal)], [.. bootstrap.Shards.OrderBy(s => s.Id)], index);
+                    [.. bootstrap.Nodes.OrderBy(n => n.Id, StringComparer.Ordinal)], [.. bootstrap.Shards.OrderBy(s => s.Id)], index)
+                {
+                    ApiKeys = map.ApiKeys,
+                };
                 return null;
             case RegisterNode register:
                 return Register(index, register);
@@ -70,6 +73,10 @@ public sealed partial class MetaStateMachine
                 return SetRebalancer(index, set);
             case HandOverLeadership handover:
                 return HandOver(index, handover);
+            case CreateApiKey create:
+                return CreateKey(index, create);
+            case RevokeApiKey revoke:
+                return RevokeKey(index, revoke);
             default:
                 return $"unknown meta command {command.GetType().Name}.";
         }

@@ -4,6 +4,7 @@ using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;
+using NodeNomad.Node.Security;
 
 namespace NodeNomad.Node.Api;
 
@@ -16,7 +17,7 @@ public static class ClusterApi
     /// <summary>Maps <c>/api/v1/cluster/info|nodes|shards|metrics</c>.</summary>
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder routes)
     {
-        var cluster = routes.MapGroup("/api/v1/cluster").WithTags("Cluster");
+        var cluster = routes.MapGroup("/api/v1/cluster").WithTags("Cluster").RequireScope(ApiScopes.Read);
         cluster.MapGet("/info", Info);
         cluster.MapGet("/nodes", Nodes);
         cluster.MapGet("/shards", Shards);

@@ -8,6 +8,7 @@ using NodeNomad.Node.Peers;
 using NodeNomad.Node.Runtime;
 using NodeNomad.Node.Shards;
 using NodeNomad.Node.Telemetry;
+using NodeNomad.Node.Security;
 
 namespace NodeNomad.Node.Api;
 
@@ -23,17 +24,17 @@ public static partial class KeyValueApi
     public static IEndpointRouteBuilder MapKeyValueApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup(Prefix).WithTags("Keys");
-        api.MapPost("/set", SetAsync).Accepts<SetRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(503);
-        api.MapPost("/cas", CompareAndSetAsync).Accepts<CasRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(503);
+        api.MapPost("/set", SetAsync).RequireScope(ApiScopes.Write).Accepts<SetRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(503);
+        api.MapPost("/cas", CompareAndSetAsync).RequireScope(ApiScopes.Write).Accepts<CasRequest>("application/json").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(503);
         // The raw writes check their media type themselves (no Accepts metadata, which routing would enforce with a
         // bodiless 415) so that a wrong one is told which media types are taken.
-        api.MapPut("/set/{**key}", SetRawAsync).WithDescription(RawBodyDescription).Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
-        api.MapPut("/cas/{**key}", CompareAndSetRawAsync).WithDescription(RawBodyDescription + " The query's expectedVersion is required.").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
-        api.MapGet("/get/{**key}", GetAsync).Produces<KeyValue>().Produces<byte[]>(contentType: RawValue.OctetStream).ProducesProblem(400).ProducesProblem(404);
-        api.MapGet("/exists/{**key}", ExistsAsync).Produces<ExistsResult>().ProducesProblem(400);
-        api.MapGet("/ttl/{**key}", TtlAsync).Produces<TtlResult>().ProducesProblem(400).ProducesProblem(404);
-        api.MapDelete("/delete/{**key}", DeleteAsync).Produces<DeleteResult>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
-        api.MapGet("/keys", ListKeysAsync).Produces<KeyPage>().ProducesProblem(400);
+        api.MapPut("/set/{**key}", SetRawAsync).RequireScope(ApiScopes.Write).WithDescription(RawBodyDescription).Produces<WriteResult>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
+        api.MapPut("/cas/{**key}", CompareAndSetRawAsync).RequireScope(ApiScopes.Write).WithDescription(RawBodyDescription + " The query's expectedVersion is required.").Produces<WriteResult>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
+        api.MapGet("/get/{**key}", GetAsync).RequireScope(ApiScopes.Read).Produces<KeyValue>().Produces<byte[]>(contentType: RawValue.OctetStream).ProducesProblem(400).ProducesProblem(404);
+        api.MapGet("/exists/{**key}", ExistsAsync).RequireScope(ApiScopes.Read).Produces<ExistsResult>().ProducesProblem(400);
+        api.MapGet("/ttl/{**key}", TtlAsync).RequireScope(ApiScopes.Read).Produces<TtlResult>().ProducesProblem(400).ProducesProblem(404);
+        api.MapDelete("/delete/{**key}", DeleteAsync).RequireScope(ApiScopes.Write).Produces<DeleteResult>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
+        api.MapGet("/keys", ListKeysAsync).RequireScope(ApiScopes.Read).Produces<KeyPage>().ProducesProblem(400);
         return routes;
     }
 

@@ -5,6 +5,7 @@ using NodeNomad.Node.Http;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Runtime;
 using NodeNomad.Node.Shards;
+using NodeNomad.Node.Security;
 
 namespace NodeNomad.Node.Api;
 
@@ -28,12 +29,12 @@ public static class MigrationApi
     public static IEndpointRouteBuilder MapMigrationApi(this IEndpointRouteBuilder routes)
     {
         var cluster = routes.MapGroup("/api/v1/cluster").WithTags("Migrations");
-        cluster.MapPost("/migrate", MigrateAsync);
-        cluster.MapGet("/migrations", List);
-        cluster.MapGet("/migrations/{id}", Get);
-        cluster.MapPost("/migrations/{id}/cancel", CancelAsync);
-        cluster.MapPost("/leadership", LeadershipAsync);
-        cluster.MapGet("/shards/{shard}/replica", Replica);
+        cluster.MapPost("/migrate", MigrateAsync).RequireScope(ApiScopes.Admin);
+        cluster.MapGet("/migrations", List).RequireScope(ApiScopes.Read);
+        cluster.MapGet("/migrations/{id}", Get).RequireScope(ApiScopes.Read);
+        cluster.MapPost("/migrations/{id}/cancel", CancelAsync).RequireScope(ApiScopes.Admin);
+        cluster.MapPost("/leadership", LeadershipAsync).RequireScope(ApiScopes.Admin);
+        cluster.MapGet("/shards/{shard}/replica", Replica).RequireScope(ApiScopes.Read);
         return routes;
     }
 

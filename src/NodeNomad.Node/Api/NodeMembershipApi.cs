@@ -3,6 +3,7 @@ using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Http;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
+using NodeNomad.Node.Security;
 
 namespace NodeNomad.Node.Api;
 
@@ -16,7 +17,7 @@ public static class NodeMembershipApi
     /// <summary>Maps the drain, undrain and remove endpoints.</summary>
     public static IEndpointRouteBuilder MapNodeMembershipApi(this IEndpointRouteBuilder routes)
     {
-        var nodes = routes.MapGroup("/api/v1/cluster/nodes").WithTags("Cluster");
+        var nodes = routes.MapGroup("/api/v1/cluster/nodes").WithTags("Cluster").RequireScope(ApiScopes.Admin);
         nodes.MapPost("/{id}/drain", DrainAsync);
         nodes.MapPost("/{id}/undrain", UndrainAsync);
         nodes.MapDelete("/{id}", RemoveAsync);

@@ -3,6 +3,7 @@ using NodeNomad.Core.Cluster;
 using NodeNomad.Node.Http;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Shards;
+using NodeNomad.Node.Security;
 
 namespace NodeNomad.Node.Api;
 
@@ -17,9 +18,9 @@ public static class RebalancerApi
     public static IEndpointRouteBuilder MapRebalancerApi(this IEndpointRouteBuilder routes)
     {
         var rebalancer = routes.MapGroup("/api/v1/cluster/rebalancer").WithTags("Rebalancer");
-        rebalancer.MapGet("", GetAsync);
-        rebalancer.MapPut("", PutAsync);
-        rebalancer.MapGet("/decisions", DecisionsAsync);
+        rebalancer.MapGet("", GetAsync).RequireScope(ApiScopes.Read);
+        rebalancer.MapPut("", PutAsync).RequireScope(ApiScopes.Admin);
+        rebalancer.MapGet("/decisions", DecisionsAsync).RequireScope(ApiScopes.Read);
         return routes;
     }
 

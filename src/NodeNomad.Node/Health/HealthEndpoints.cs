@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NodeNomad.Node.Security;
 
 namespace NodeNomad.Node.Health;
 
@@ -13,9 +14,9 @@ public static class HealthEndpoints
     /// <summary>Maps the three health endpoints with a JSON body.</summary>
     public static IEndpointRouteBuilder MapNodeHealth(this IEndpointRouteBuilder routes)
     {
-        routes.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync });
-        routes.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        routes.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+        routes.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync }).OpenToAnyone();
+        routes.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).OpenToAnyone();
+        routes.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync }).OpenToAnyone();
         return routes;
     }
 

@@ -34,21 +34,28 @@ public static class HandOverCommand
         var seconds = int.TryParse(Environment.GetEnvironmentVariable(SecondsKey), NumberStyles.None, CultureInfo.InvariantCulture, out var configured) && configured > 0
             ? configured
             : DefaultSeconds;
-        await HandOverAsync(new Uri($"http://127.0.0.1:{port}"), TimeSpan.FromSeconds(seconds), output, CancellationToken.None);
+        var token = Environment.GetEnvironmentVariable(Security.ClientAccessOptions.Keys.AdminToken) is { Length: > 0 } admin ? admin : null;
+        await HandOverAsync(new Uri($"http://127.0.0.1:{port}"), TimeSpan.FromSeconds(seconds), output, CancellationToken.None, token);
         return 0;
     }
 
     /// <summary>
     /// Hands the leaderships of the node at <paramref name="node"/> to other voters that are up, then waits while the
-    /// node is draining; stops at <paramref name="limit"/>. Returns whether it finished before the limit.
+    /// node is draining; stops at <paramref name="limit"/>. Returns whether it finished before the limit. The node's
+    /// <c>ADMIN_TOKEN</c>, when it has one, is <paramref name="adminToken"/>: moving leaderships needs the admin scope.
     /// </summary>
-    public static async Task<bool> HandOverAsync(Uri node, TimeSpan limit, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<bool> HandOverAsync(Uri node, TimeSpan limit, TextWriter output, CancellationToken cancellationToken, string? adminToken = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(output);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limit);
         using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(15) };
+        if (adminToken is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
+        }
+
         try
         {
             var self = (await http.GetFromJsonAsync<ClusterInfo>("/api/v1/cluster/info", JsonSerializerOptions.Web, deadline.Token))!.NodeId;
