@@ -398,10 +398,25 @@ public abstract class GroupReplica
             return null;
         }
 
+        // A leader sending a replica its snapshot keeps the entries after it: compacted, they would be gone by the time
+        // the replica has installed it, and the replica would need a newer snapshot, then another — under steady
+        // writes a large shard's move would never catch up. Up to a bound, so a transfer that never ends cannot grow
+        // the log without limit.
+        if (Applied - _snapshotIndex < (ulong)threshold * SnapshotSendHold && SendsASnapshot())
+        {
+            return null;
+        }
+
         // One at a time: the shell writes the snapshot while turns go on, and this group asks for no other until then.
         _compacting = true;
         return new Compaction(GroupId, LogKey, new SnapshotMetadata(Applied, _appliedTerm, Raft.Status.ConfState), CaptureState());
     }
+
+    /// <summary>How many snapshot thresholds of entries a leader keeps while it sends a replica a snapshot.</summary>
+    internal const int SnapshotSendHold = 8;
+
+    /// <summary>Whether this replica leads the group and is sending one of its replicas a snapshot.</summary>
+    private bool SendsASnapshot() => Raft.Status.Progress.Values.Any(p => p.State == "snapshot");
 
     /// <summary>
     /// The shell stored the snapshot <see cref="DueCompaction"/> asked for (<paramref name="stored"/> reads its data),
