@@ -22,8 +22,15 @@ internal sealed class CoreHarness
 
     /// <summary>A cluster of <paramref name="ids"/> whose elections are decided by <paramref name="seed"/>.</summary>
     public CoreHarness(int seed, params string[] ids)
+        : this(seed, snapshotEntries: null, ids)
+    {
+    }
+
+    /// <summary>A cluster of <paramref name="ids"/> whose groups are snapshotted every <paramref name="snapshotEntries"/> entries (the default when null).</summary>
+    public CoreHarness(int seed, int? snapshotEntries, params string[] ids)
     {
         Seed = seed;
+        SnapshotEntries = snapshotEntries;
         _members = [.. ids.Select(id => new ClusterMember(id, id, 1))];
         var nodes = ids.Select(id => new NodeRecord(id, $"{id}:1", "", 1, NodeRecord.Active)).ToList();
         _bootstrap = new BootstrapCluster("harness", ids.Length, nodes, [new ShardRecord(0, 0, ulong.MaxValue, ids, [], ShardRecord.FirstEpoch)]);
@@ -35,6 +42,8 @@ internal sealed class CoreHarness
     }
 
     public int Seed { get; }
+
+    public int? SnapshotEntries { get; }
 
     public Dictionary<string, Member> Members { get; } = new(StringComparer.Ordinal);
 
@@ -53,8 +62,9 @@ internal sealed class CoreHarness
         var member = Members[id];
         member.Life++;
         var clock = new CommandClock(TimeProvider.System);
+        var settings = new NodeCoreSettings { SelfId = id, Seed = Seed + id.Sum(c => c) + member.Life, Incarnation = member.Life * 1000L + id.Length };
         member.Core = new NodeCore(
-            new NodeCoreSettings { SelfId = id, Seed = Seed + id.Sum(c => c) + member.Life, Incarnation = member.Life * 1000L + id.Length },
+            SnapshotEntries is { } entries ? settings with { SnapshotEntries = entries } : settings,
             new PeerAddressBook(id, _members),
             clock,
             TimeProvider.System);
