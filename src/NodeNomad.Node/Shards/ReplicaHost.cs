@@ -191,8 +191,7 @@ public sealed partial class ReplicaHost : BackgroundService
             return (Outcome.Confirmed(0), shard.Read(m => read(m, CommandClock.Now)));
         }
 
-        var outcome = await RequestAsync(shard, ticket => new ReadInput(ticket, shard.GroupId), leaderOnly: false,
-            "The read could not be confirmed by a quorum in time.", cancellationToken);
+        var outcome = await ConfirmReadAsync(shard, cancellationToken);
         if (!outcome.IsDone)
         {
             return (outcome, default);
@@ -202,6 +201,43 @@ public sealed partial class ReplicaHost : BackgroundService
         // that a read through the leader, later, still finds — reads would go backwards.
         var at = outcome.ReadTime != 0 ? outcome.ReadTime : CommandClock.Now;
         return (outcome, shard.Read(m => read(m, at)));
+    }
+
+    /// <summary>
+    /// Confirms a linearizable read of <paramref name="shard"/> (a ReadIndex round). A read changes nothing, so one the
+    /// group could not confirm — its leader stepped down or handed its leadership over, the group is electing — is
+    /// asked again once the group's status changes, until the request's deadline; and one whose replica left the group
+    /// (a move took it away) is answered as not led here, naming the leader, so the router forwards it there. A client
+    /// sees a move or a leadership change as a slower read, not an error.
+    /// </summary>
+    private async Task<Outcome> ConfirmReadAsync(ShardReplica shard, CancellationToken cancellationToken)
+    {
+        var deadline = Clock.GetUtcNow().AddMilliseconds(_options.RequestTimeoutMs);
+        while (true)
+        {
+            var changed = shard.StatusChanged;
+            var outcome = await RequestAsync(shard, ticket => new ReadInput(ticket, shard.GroupId), leaderOnly: false,
+                "The read could not be confirmed by a quorum in time.", cancellationToken);
+            var now = Clock.GetUtcNow();
+            if (outcome.Kind != OutcomeKind.Unavailable || Unavailable() is not null || now >= deadline)
+            {
+                return outcome;
+            }
+
+            if (shard.IsRemoved)
+            {
+                return shard.Status.LeaderId is { } leader && leader != SelfId ? Outcome.NotLeaderHere(leader) : outcome;
+            }
+
+            try
+            {
+                var patience = TimeSpan.FromMilliseconds(_options.ElectionTimeoutMs);
+                await changed.WaitAsync(deadline - now < patience ? deadline - now : patience, Clock, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
     }
 
     /// <summary>Hands the core the load of every node and replica, which its rebalancer decides by while this node leads the meta group. Never blocks.</summary>
