@@ -6,6 +6,9 @@ public sealed class ConsoleOptions
     /// <summary>Key of the admin password.</summary>
     public const string AdminPasswordKey = "CONSOLE_ADMIN_PASSWORD";
 
+    /// <summary>Key of the admin password's PBKDF2 hash, set instead of the password itself.</summary>
+    public const string PasswordHashKey = "CONSOLE_PASSWORD_HASH";
+
     /// <summary>Key of the cluster secret, the nodes' bearer token at the fleet hub.</summary>
     public const string ClusterSecretKey = "CLUSTER_SECRET";
 
@@ -18,8 +21,11 @@ public sealed class ConsoleOptions
     /// <summary>Key of the nodes' bootstrap admin token, sent when <see cref="ApiKeyKey"/> is not set (a launcher's environment).</summary>
     public const string AdminTokenKey = "ADMIN_TOKEN";
 
-    /// <summary>The password that signs the admin in.</summary>
+    /// <summary>The password that signs the admin in, when it is configured as itself.</summary>
     public string AdminPassword { get; init; } = string.Empty;
+
+    /// <summary>The hash of the password that signs the admin in (<see cref="Security.AdminPassword"/>), when it is configured so.</summary>
+    public string? AdminPasswordHash { get; init; }
 
     /// <summary>The secret nodes present to the fleet hub; without it no node can report.</summary>
     public string? ClusterSecret { get; init; }
@@ -34,15 +40,29 @@ public sealed class ConsoleOptions
     /// </summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>The password sign-in checks: the hash when one is set, else the password itself.</summary>
+    public Security.AdminPassword Password() =>
+        AdminPasswordHash is { } hash ? Security.AdminPassword.FromHash(hash).Password ?? throw new InvalidOperationException($"{PasswordHashKey} is not a password hash.")
+            : Security.AdminPassword.FromPlainText(AdminPassword);
+
     /// <summary>Reads the options, or explains in <paramref name="problems"/> what is missing or malformed.</summary>
     public static ConsoleOptions Read(IConfiguration configuration, out IReadOnlyList<string> problems)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var found = new List<string>();
         var password = configuration[AdminPasswordKey];
-        if (string.IsNullOrEmpty(password))
+        var hash = configuration[PasswordHashKey] is { Length: > 0 } setting ? setting : null;
+        if (string.IsNullOrEmpty(password) && hash is null)
         {
-            found.Add($"{AdminPasswordKey} is not set: the console refuses to start without an admin password.");
+            found.Add($"Neither {AdminPasswordKey} nor {PasswordHashKey} is set: the console refuses to start without an admin password.");
+        }
+        else if (!string.IsNullOrEmpty(password) && hash is not null)
+        {
+            found.Add($"Both {AdminPasswordKey} and {PasswordHashKey} are set: set one ({PasswordHashKey} keeps the password itself out of the configuration).");
+        }
+        else if (hash is not null && Security.AdminPassword.FromHash(hash).Problem is { } problem)
+        {
+            found.Add($"{PasswordHashKey} is not a password hash: {problem}");
         }
 
         var urls = new List<Uri>();
@@ -70,6 +90,7 @@ public sealed class ConsoleOptions
         return new ConsoleOptions
         {
             AdminPassword = password ?? string.Empty,
+            AdminPasswordHash = hash,
             ClusterSecret = configuration[ClusterSecretKey] is { Length: > 0 } secret ? secret : null,
             ClusterUrls = urls,
             ApiKey = apiKey,

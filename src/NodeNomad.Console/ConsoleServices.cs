@@ -30,6 +30,8 @@ public static class ConsoleServices
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(options.Password());
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<FleetState>();
         services.AddHttpClient(nameof(ClusterConnection), http =>

@@ -1,4 +1,19 @@
 using NodeNomad.Console;
+using NodeNomad.Console.Security;
+
+if (args is ["hash-password"])
+{
+    // The password comes on standard input, never on the command line, where other users of the host could read it.
+    var password = Console.In.ReadLine();
+    if (string.IsNullOrEmpty(password))
+    {
+        await Console.Error.WriteLineAsync("Give the password on standard input: echo -n 'the password' | NodeNomad.Console hash-password");
+        return 2;
+    }
+
+    await Console.Out.WriteLineAsync($"{ConsoleOptions.PasswordHashKey}={AdminPassword.Hash(password)}");
+    return 0;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 var options = ConsoleOptions.Read(builder.Configuration, out var problems);

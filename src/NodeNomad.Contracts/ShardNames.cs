@@ -24,15 +24,29 @@ public static class ShardNames
         return digits.Length > 0 && digits.All(char.IsAsciiDigit) && int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out id);
     }
 
-    /// <summary>Reads a shard number from a JSON string (<c>"shard-N"</c>, <c>"N"</c>) or a JSON number (<c>N</c>).</summary>
+    /// <summary>
+    /// Reads a shard number from a JSON string (<c>"shard-N"</c>, <c>"N"</c>) or a JSON number (<c>N</c>); false for
+    /// anything else, a string that is not valid UTF-8 included (a JSON element holds its bytes unchecked).
+    /// </summary>
     public static bool TryParse(JsonElement value, out int id)
     {
         id = -1;
-        return value.ValueKind switch
+        switch (value.ValueKind)
         {
-            JsonValueKind.Number => value.TryGetInt32(out id) && id >= 0,
-            JsonValueKind.String => TryParse(value.GetString(), out id),
-            _ => false,
-        };
+            case JsonValueKind.Number:
+                return value.TryGetInt32(out id) && id >= 0;
+            case JsonValueKind.String:
+                try
+                {
+                    return TryParse(value.GetString(), out id);
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
+
+            default:
+                return false;
+        }
     }
 }

@@ -79,10 +79,19 @@ public static class NodeServices
 
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
         {
-            // A body that outgrows the limit while it is read (no Content-Length up front) fails inside Kestrel.
+            // A body that outgrows the limit while it is read (no Content-Length up front) fails inside Kestrel, and so
+            // does one cut short or broken into bad chunks: Kestrel's reason says which, and names nothing secret.
             if (context.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
             {
                 context.ProblemDetails.Detail = $"The request body is larger than this node accepts ({ClientAccessOptions.Keys.MaxRequestBodyBytes}).";
+            }
+            else if (context.Exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
+            {
+                context.ProblemDetails.Detail = $"The request could not be read: {bad.Message}";
+            }
+            else if (context.ProblemDetails.Detail is null && context.Exception is not null)
+            {
+                context.ProblemDetails.Detail = "The node failed to serve the request; its log says why.";
             }
         });
         services.Configure<ExceptionHandlerOptions>(handler => handler.StatusCodeSelector = e => e is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);

@@ -28,6 +28,11 @@ public sealed partial class MetaStateMachine
         {
             throw new FormatException("The bytes are not a meta command.", e);
         }
+        catch (NotSupportedException e)
+        {
+            // A JSON object without the kind (or with it after other fields) names no command type to make.
+            throw new FormatException("The bytes are not a meta command: its kind does not come first.", e);
+        }
     }
 
     /// <summary>Applies the command at <paramref name="index"/>; returns why it was refused, or null when it took effect.</summary>

@@ -115,9 +115,9 @@ public static partial class KeyValueApi
                 }
             }
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException e)
         {
-            return (null, Problems.TooLarge($"The request body is larger than the node accepts: {e.Message}"));
+            return (null, JsonBody.Unreadable(e));
         }
 
         if (binary)

@@ -340,6 +340,21 @@ public static class MigrationApi
         };
     }
 
-    private static string Describe(System.Text.Json.JsonElement value) =>
-        value.ValueKind == System.Text.Json.JsonValueKind.Undefined ? "nothing" : value.GetRawText();
+    private static string Describe(System.Text.Json.JsonElement value)
+    {
+        if (value.ValueKind == System.Text.Json.JsonValueKind.Undefined)
+        {
+            return "nothing";
+        }
+
+        try
+        {
+            return value.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            // The element's bytes were never checked: a string of them that is not UTF-8 cannot be shown.
+            return "a string that is not valid UTF-8";
+        }
+    }
 }

@@ -27,11 +27,18 @@ public static class RebalancerApi
     private static async Task<IResult> GetAsync(HttpContext context, ReplicaHost host, LeaderForwarder forwarder, CancellationToken cancellationToken) =>
         await ToMetaLeaderAsync(context, host, forwarder, cancellationToken) ?? TypedResults.Ok(Info(host));
 
-    private static async Task<IResult> DecisionsAsync(HttpContext context, ReplicaHost host, LeaderForwarder forwarder, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> DecisionsAsync(HttpContext context, ReplicaHost host, LeaderForwarder forwarder, CancellationToken cancellationToken)
     {
-        if (limit is < 1)
+        // Read here rather than bound as an int parameter: a value that does not bind would be a bodiless 400.
+        int? limit = null;
+        if (context.Request.Query.TryGetValue("limit", out var raw))
         {
-            return Problems.Invalid($"limit must be at least 1 (got {limit}).");
+            if (!int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed < 1)
+            {
+                return Problems.Invalid($"limit must be a whole number of at least 1; got '{raw}'.");
+            }
+
+            limit = parsed;
         }
 
         return await ToMetaLeaderAsync(context, host, forwarder, cancellationToken)

@@ -20,6 +20,11 @@ public static class JsonBody
             return (null, Problems.NotJson());
         }
 
+        if (UnknownCharset(request) is { } charset)
+        {
+            return (null, Problems.UnsupportedMediaType($"The body's charset '{charset}' is not an encoding this node knows: send JSON as UTF-8 (Content-Type: application/json)."));
+        }
+
         var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         try
         {
@@ -30,9 +35,44 @@ public static class JsonBody
         {
             return (null, Problems.Invalid(Describe(typeof(T), e)));
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException e)
         {
-            return (null, Problems.TooLarge($"The request body is larger than the node accepts: {e.Message}"));
+            return (null, Unreadable(e));
+        }
+    }
+
+    /// <summary>
+    /// The answer to a body the server could not read (cut short, broken chunks, too large), with the server's reason,
+    /// which names no secret and no .NET type.
+    /// </summary>
+    public static IResult Unreadable(BadHttpRequestException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.StatusCode == StatusCodes.Status413PayloadTooLarge
+            ? Problems.TooLarge($"The request body is larger than the node accepts: {error.Message}")
+            : TypedResults.Problem($"The request body could not be read: {error.Message}", statusCode: error.StatusCode, title: "Bad request");
+    }
+
+    /// <summary>
+    /// The charset of a JSON body when .NET knows no such encoding (reading it would fail inside the framework with an
+    /// error that is no client's fault), or null. As the framework reads it: UTF-8 as is, any other known one transcoded.
+    /// </summary>
+    private static string? UnknownCharset(HttpRequest request)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var media) || !media.Charset.HasValue
+            || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = System.Text.Encoding.GetEncoding(media.Charset.Value!);
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return media.Charset.Value;
         }
     }
 

@@ -20,7 +20,9 @@ public static class StatusCodeProblems
                 StatusCodes.Status404NotFound => $"There is no endpoint at {path}. The API lives under /api/v1; see /openapi/v1.json.",
                 StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {path}.",
                 StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with Content-Type: application/json.",
-                _ => null,
+                // What routing refuses without a word: a route or query value that does not bind to the endpoint's parameter.
+                StatusCodes.Status400BadRequest => $"The request to {path} is malformed: a value in its path or query is not of the kind the endpoint takes (see /openapi/v1.json).",
+                _ => $"{http.Request.Method} {path}: {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)}.",
             };
             await TypedResults.Problem(detail, statusCode: status).ExecuteAsync(http);
         });

@@ -16,7 +16,9 @@ public sealed partial class PeerPortGate(RequestDelegate next, IOptions<NodeOpti
     /// <summary>The <see cref="HttpContext.Items"/> key set on requests that arrived on the peer port.</summary>
     public const string PeerRequestKey = "nodenomad.peer";
 
-    private readonly byte[] _expected = Encoding.UTF8.GetBytes($"Bearer {options.Value.ClusterSecret}");
+    // Digests are compared, not the header's bytes: a comparison of arrays of different lengths ends at once, which
+    // would tell a prober the secret's length.
+    private readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes($"Bearer {options.Value.ClusterSecret}"));
     private readonly bool _secretSet = options.Value.ClusterSecret is not null;
 
     /// <summary>Filters the request.</summary>
@@ -37,7 +39,8 @@ public sealed partial class PeerPortGate(RequestDelegate next, IOptions<NodeOpti
             return;
         }
 
-        if (_secretSet && !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString()), _expected))
+        if (_secretSet && (context.Request.Headers.Authorization.Count != 1
+            || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString())), _expected)))
         {
             LogRefused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", path.Value ?? string.Empty);
             await TypedResults.Problem("Peer requests must carry the cluster secret.", statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);

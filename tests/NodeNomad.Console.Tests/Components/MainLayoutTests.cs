@@ -15,7 +15,7 @@ public sealed class MainLayoutTests
 
         var cut = context.Render<MainLayout>(p => p.Add(l => l.Body, body));
 
-        cut.FindAll("a").Select(a => a.GetAttribute("href")).ShouldBe(["/", "/nodes", "/shards", "/migrations", "/rebalancer", "/keys", "/events"], ignoreOrder: true);
+        cut.FindAll("a").Select(a => a.GetAttribute("href")).ShouldBe(["/", "/nodes", "/shards", "/migrations", "/rebalancer", "/keys", "/api-keys", "/events"], ignoreOrder: true);
         cut.Find("form[action='/logout'] button").TextContent.ShouldContain("Sign out");
         cut.Markup.ShouldContain("the page");
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using NodeNomad.Console.Components.Pages;
 using NodeNomad.Console.Fleet;
+using NodeNomad.Console.Security;
 
 namespace NodeNomad.Console.Tests.Pages;
 
@@ -12,7 +13,8 @@ public sealed class LoginPageTests
     public async Task the_sign_in_page_asks_for_the_admin_password()
     {
         await using var context = ConsoleComponents.Context(new FleetState(new ManualClock()));
-        context.Services.AddSingleton(new ConsoleOptions { AdminPassword = "secret" });
+        context.Services.AddSingleton(AdminPassword.FromPlainText("secret"));
+        context.Services.AddSingleton(new SignInThrottle(new ManualClock()));
 
         var cut = context.Render<Login>(p => p.AddCascadingValue(new DefaultHttpContext() as HttpContext));
 
