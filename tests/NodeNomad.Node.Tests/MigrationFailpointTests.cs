@@ -35,7 +35,7 @@ namespace NodeNomad.Node.Tests;
 [Collection(LocalClusters.Name)]
 public sealed class MigrationFailpointTests(ITestOutputHelper output)
 {
-    private const int Attempts = 5;
+    private const int Attempts = 8;
 
     // Compaction threshold of the sending-snapshot cases: the fill below crosses it once before the move starts.
     private const int SnapshotEntries = 600;
@@ -181,8 +181,7 @@ public sealed class MigrationFailpointTests(ITestOutputHelper output)
 
             // The meta leader applies each step first: kill the victim as soon as it reports the step (or a later one).
             var reached = await StepReachedAsync(meta, id, step);
-            victim.Kill();
-            var killedAt = DateTimeOffset.UtcNow;
+            victim.Kill(out var killedAt);
             if (held is { IsRunning: true })
             {
                 await held.ResumeAsync();

@@ -105,11 +105,20 @@ public sealed class NodeProcess : IAsyncDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Kills the process at once (SIGKILL): no shutdown code runs.</summary>
-    public void Kill()
+    public void Kill() => Kill(out _);
+
+    /// <summary>
+    /// Kills the process at once (SIGKILL), and says when: <paramref name="killedAt"/> is taken as soon as the signal is
+    /// sent, before the wait for the exit, for tests that judge what a node died in the middle of.
+    /// </summary>
+    public void Kill(out DateTimeOffset killedAt)
     {
+        killedAt = DateTimeOffset.UtcNow;
         if (_process is { HasExited: false } p)
         {
-            p.Kill(entireProcessTree: true);
+            // The node is the process itself (no children): the signal goes at once, without a walk of a process tree.
+            p.Kill();
+            killedAt = DateTimeOffset.UtcNow;
             p.WaitForExit();
         }
     }

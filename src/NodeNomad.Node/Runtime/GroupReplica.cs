@@ -114,7 +114,7 @@ public abstract class GroupReplica
     {
         if (IsRemoved)
         {
-            Context.Complete(ticket, Outcome.Unavailable("This replica was removed from its group."));
+            Context.Complete(ticket, Outcome.Unavailable(RemovedReason));
             return;
         }
 
@@ -141,7 +141,7 @@ public abstract class GroupReplica
     {
         if (IsRemoved)
         {
-            Context.Complete(ticket, Outcome.Unavailable("This replica was removed from its group."));
+            Context.Complete(ticket, Outcome.Unavailable(RemovedReason));
             return;
         }
 
@@ -240,7 +240,7 @@ public abstract class GroupReplica
         {
             if (ParseReadContext(dropped.Span) is { } id && _reads.Remove(id, out var ticket))
             {
-                Context.Complete(ticket, Outcome.Unavailable("The read was dropped: its leader stepped down or none is known; retry it."));
+                Context.Complete(ticket, Outcome.Unavailable(ReadDroppedReason));
             }
         }
 
@@ -374,7 +374,7 @@ public abstract class GroupReplica
             // another took over, and neither answers a read asked of its predecessor. Its caller may retry at once.
             foreach (var ticket in _reads.Values)
             {
-                Context.Complete(ticket, Outcome.Unavailable("Leadership changed before the read was confirmed; retry it."));
+                Context.Complete(ticket, Outcome.Unavailable(ReadOverturnedReason));
             }
 
             _reads.Clear();
@@ -411,6 +411,15 @@ public abstract class GroupReplica
         _compacting = true;
         return new Compaction(GroupId, LogKey, new SnapshotMetadata(Applied, _appliedTerm, Raft.Status.ConfState), CaptureState());
     }
+
+    /// <summary>Why a request to a replica that left its group fails.</summary>
+    internal const string RemovedReason = "This replica was removed from its group.";
+
+    /// <summary>Why a read fails that the group dropped (its leader stepped down, or none is known): nothing was changed.</summary>
+    internal const string ReadDroppedReason = "The read was dropped: its leader stepped down or none is known; retry it.";
+
+    /// <summary>Why a read fails that its leader did not confirm before the leadership or the replica's role moved.</summary>
+    internal const string ReadOverturnedReason = "Leadership changed before the read was confirmed; retry it.";
 
     /// <summary>How many snapshot thresholds of entries a leader keeps while it sends a replica a snapshot.</summary>
     internal const int SnapshotSendHold = 8;

@@ -218,15 +218,18 @@ public sealed partial class ReplicaHost : BackgroundService
             var changed = shard.StatusChanged;
             var outcome = await RequestAsync(shard, ticket => new ReadInput(ticket, shard.GroupId), leaderOnly: false,
                 "The read could not be confirmed by a quorum in time.", cancellationToken);
-            var now = Clock.GetUtcNow();
-            if (outcome.Kind != OutcomeKind.Unavailable || Unavailable() is not null || now >= deadline)
-            {
-                return outcome;
-            }
-
-            if (shard.IsRemoved)
+            if (outcome.Kind == OutcomeKind.Unavailable && outcome.Reason == GroupReplica.RemovedReason)
             {
                 return shard.Status.LeaderId is { } leader && leader != SelfId ? Outcome.NotLeaderHere(leader) : outcome;
+            }
+
+            // Only a read the group took and then dropped is asked again: a group without a leader for long has lost
+            // its majority, and that refusal (like a timeout) is answered at once.
+            var now = Clock.GetUtcNow();
+            if (outcome.Kind != OutcomeKind.Unavailable || outcome.Reason is not (GroupReplica.ReadDroppedReason or GroupReplica.ReadOverturnedReason)
+                || Unavailable() is not null || now >= deadline)
+            {
+                return outcome;
             }
 
             try
