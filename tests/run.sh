@@ -103,6 +103,13 @@ for trx in "$results"/*.trx; do
   grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\)"[^>]*>' "$trx" \
     | sed -n 's/.* testName="\([^"]*\)".*/FAILED \1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g' || true
 done
+# And what each failure said, from the project's own output (the first lines of each report).
+for log in "$results"/*.Tests.log; do
+  [ -f "$log" ] || continue
+  grep -q -E '^[[:space:]]*failed [A-Za-z]' "$log" || continue
+  echo "== What failed in $(basename "$log" .log)"
+  grep -A 30 -E '^[[:space:]]*failed [A-Za-z]' "$log" | head -n 120 || true
+done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi

@@ -36,10 +36,13 @@ public sealed partial class NodeNomadClusterClient
         Exception? last = null;
         Uri? hint = null;
         var misses = 0;
+        var redirectsInARow = 0;
         for (var attempt = 1; attempt <= options.MaxAttempts; attempt++)
         {
             var route = await RouteAsync(call.Key, hint, misses, deadline);
             hint = null;
+            var redirectedBefore = redirectsInARow;
+            redirectsInARow = 0;
             using var request = Request(call, route);
             HttpResponseMessage response;
             using (var attemptLimit = CancellationTokenSource.CreateLinkedTokenSource(deadline))
@@ -102,6 +105,15 @@ public sealed partial class NodeNomadClusterClient
                             hint = null;
                             misses++;
                             await TryReadMapAsync(deadline);
+                        }
+
+                        // The first redirect is followed at once. Nodes that keep sending the call on disagree about
+                        // who leads (an election or a move is settling): waiting lets them agree, where following at
+                        // once would spend every attempt in a few milliseconds.
+                        redirectsInARow = redirectedBefore + 1;
+                        if (redirectedBefore > 0 && attempt < options.MaxAttempts)
+                        {
+                            await BackOffAsync(redirectedBefore, retryAfter: null, wrongNode, endsAt, deadline);
                         }
 
                         continue;

@@ -98,6 +98,41 @@ public sealed class MisdirectedRequestsAreRerouted
         cluster.RequestsFor("k").Count.ShouldBe(4);
     }
 
+    [Fact]
+    public async Task nodes_that_send_a_write_back_and_forth_while_they_disagree_are_waited_out_not_run_through()
+    {
+        // node-1 and node-2 each name the other as leader for a quarter of a second (an election settling), then
+        // node-2 takes the write. Followed at once, the redirects would spend all eight attempts in milliseconds.
+        var cluster = new FakeCluster(nodes: 2, shardCount: 1);
+        var client = cluster.Client(options =>
+        {
+            options.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+            options.RetryMaxDelay = TimeSpan.FromSeconds(2);
+        });
+        await client.GetShardMapAsync(Ct);
+        var settling = TimeSpan.FromMilliseconds(250);
+        var since = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 50; i++)
+        {
+            cluster.Then("node-1", _ => Redirect("node-2"));
+            cluster.Then("node-2", _ => since.Elapsed < settling ? Redirect("node-1") : FakeCluster.Ok("""{"key":"k","version":7}"""));
+        }
+
+        var written = await client.SetAsync("k", "v", cancellationToken: Ct);
+
+        written.Version.ShouldBe(7);
+        var requests = cluster.RequestsFor("k");
+        requests.Count.ShouldBeLessThanOrEqualTo(8);
+        requests[^1].NodeId.ShouldBe("node-2");
+    }
+
+    private static HttpResponseMessage Redirect(string leader)
+    {
+        var response = FakeCluster.Problem(HttpStatusCode.MisdirectedRequest, "Misdirected request", $"{leader} leads shard 0.");
+        response.Headers.Add(RoutingHeaders.LeaderUrl, FakeCluster.UrlOf(leader).ToString());
+        return response;
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)

@@ -23,6 +23,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Election timeout the nodes run with, in milliseconds.</summary>
     public const int ElectionTimeoutMs = 500;
 
+    /// <summary>Replaced, in the values a test passes, by the id of the node each is given to.</summary>
+    public const string NodeIdPlaceholder = "{node-id}";
+
     /// <summary>Starts <paramref name="count"/> nodes and waits until every one knows a leader.</summary>
     public static async Task<LocalCluster> StartAsync(int count, IReadOnlyDictionary<string, string>? extra = null)
     {
@@ -30,16 +33,20 @@ public sealed class LocalCluster : IAsyncDisposable
         var members = string.Join(',', ports.Select((p, i) => $"node-{i + 1}=127.0.0.1:{p.Peer}"));
         var starting = ports.Select((p, i) =>
         {
-            var environment = new Dictionary<string, string>(extra ?? new Dictionary<string, string>());
-            // One shard unless the test asks for more: the replication tests reason about a single group and its leader.
+            // A value may name the node it is given to as {node-id} (a file of its own, say).
+            var id = $"node-{i + 1}";
+            var environment = (extra ?? new Dictionary<string, string>())
+                .ToDictionary(e => e.Key, e => e.Value.Replace(NodeIdPlaceholder, id, StringComparison.Ordinal));
+            // One shard unless the test asks for more: the replication tests reason about a single group and its leader;
+            // and the timing below unless the test asks for its own.
             environment.TryAdd("SHARD_COUNT", "1");
+            environment.TryAdd("HEARTBEAT_INTERVAL", HeartbeatMs.ToString(CultureInfo.InvariantCulture));
+            environment.TryAdd("ELECTION_TIMEOUT", ElectionTimeoutMs.ToString(CultureInfo.InvariantCulture));
             foreach (var (key, value) in new Dictionary<string, string>
             {
-                ["NODE_ID"] = $"node-{i + 1}",
+                ["NODE_ID"] = id,
                 ["CLUSTER_NODES"] = members,
                 ["CLUSTER_SECRET"] = "local-cluster-test-secret",
-                ["HEARTBEAT_INTERVAL"] = HeartbeatMs.ToString(CultureInfo.InvariantCulture),
-                ["ELECTION_TIMEOUT"] = ElectionTimeoutMs.ToString(CultureInfo.InvariantCulture),
             })
             {
                 environment[key] = value;

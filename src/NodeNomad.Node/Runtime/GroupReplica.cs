@@ -322,7 +322,7 @@ public abstract class GroupReplica
         {
             Context.Complete(proposal.Ticket, committed
                 ? Outcome.Applied(result)
-                : Outcome.Unavailable("Leadership changed before the write committed; it did not take effect. Retry it."));
+                : Outcome.Unavailable(OverturnedReason));
         }
 
         return applied;
@@ -414,6 +414,9 @@ public abstract class GroupReplica
 
     /// <summary>Why a request to a replica that left its group fails.</summary>
     internal const string RemovedReason = "This replica was removed from its group.";
+
+    /// <summary>Why a proposal fails whose index a new leader's entry took: it did not take effect, and never will.</summary>
+    internal const string OverturnedReason = "Leadership changed before the write committed; it did not take effect. Retry it.";
 
     /// <summary>Why a read fails that the group dropped (its leader stepped down, or none is known): nothing was changed.</summary>
     internal const string ReadDroppedReason = "The read was dropped: its leader stepped down or none is known; retry it.";

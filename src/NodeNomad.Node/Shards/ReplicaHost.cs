@@ -167,7 +167,9 @@ public sealed partial class ReplicaHost : BackgroundService
     public async Task<(Outcome Outcome, KvResult Result)> WriteAsync(ShardReplica shard, Func<long, KvCommand> build, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(build);
-        var outcome = await ProposeAsync(shard, KvCommandCodec.Encode(build(CommandClock.Next())), null,
+        // A write the group overturned (its entry lost to another leader's) is made again with a new stamp, so the
+        // clock it is applied by never runs back.
+        var outcome = await ProposeAsync(shard, () => KvCommandCodec.Encode(build(CommandClock.Next())), null,
             "The write was not committed in time: no quorum answered. It may still take effect.", cancellationToken);
         return (outcome, outcome.Value is KvResult result ? result : default);
     }
@@ -264,26 +266,35 @@ public sealed partial class ReplicaHost : BackgroundService
 
     /// <summary>Proposes a meta command; the outcome's value is why the state machine refused it, or null when it took effect.</summary>
     public Task<Outcome> ProposeMetaAsync(MetaCommand command, CancellationToken cancellationToken) =>
-        ProposeAsync(Meta, MetaStateMachine.Encode(command), null, "The cluster map change was not committed in time.", cancellationToken);
+        ProposeAsync(Meta, () => MetaStateMachine.Encode(command), null, "The cluster map change was not committed in time.", cancellationToken);
 
     /// <summary>Proposes a membership change of <paramref name="group"/>; done once it is applied.</summary>
     public Task<Outcome> ProposeConfChangeAsync(GroupReplica group, ConfChange change, CancellationToken cancellationToken) =>
-        ProposeAsync(group, null, change, "The membership change was not committed in time.", cancellationToken);
+        ProposeAsync(group, () => null, change, "The membership change was not committed in time.", cancellationToken);
 
     /// <summary>
     /// Proposes to <paramref name="group"/>. A leader handing its leadership over refuses proposals until the transfer
     /// ends (it names itself as leader), and a replica whose group is electing knows no leader: either refusal appended
     /// nothing, so the proposal waits for the group's status to change and is made again, here or (as a not-leader
-    /// outcome naming the new leader) forwarded there, until the request's deadline.
+    /// outcome naming the new leader) forwarded there, until the request's deadline. A proposal the group took and then
+    /// overturned (a new leader's entry took its index, so it can never commit) is made again at once, from
+    /// <paramref name="command"/> anew: a client sees an election as a slower write, not an error.
     /// </summary>
-    private async Task<Outcome> ProposeAsync(GroupReplica group, byte[]? command, ConfChange? change, string timeoutReason, CancellationToken cancellationToken)
+    private async Task<Outcome> ProposeAsync(GroupReplica group, Func<byte[]?> command, ConfChange? change, string timeoutReason, CancellationToken cancellationToken)
     {
         var deadline = Clock.GetUtcNow().AddMilliseconds(_options.RequestTimeoutMs);
         while (true)
         {
             var changed = group.StatusChanged;
-            var outcome = await RequestAsync(group, ticket => new ProposalInput(ticket, group.GroupId, command, change), leaderOnly: true, timeoutReason, cancellationToken);
+            var encoded = command();
+            var outcome = await RequestAsync(group, ticket => new ProposalInput(ticket, group.GroupId, encoded, change), leaderOnly: true, timeoutReason, cancellationToken);
             var now = Clock.GetUtcNow();
+            if (outcome.Kind == OutcomeKind.Unavailable && outcome.Reason == GroupReplica.OverturnedReason && now < deadline && Unavailable() is null)
+            {
+                LogOverturned(_logger, group.GroupId);
+                continue;
+            }
+
             if (outcome.Kind != OutcomeKind.NotLeader || (outcome.Leader is not null && outcome.Leader != SelfId) || now >= deadline)
             {
                 return outcome;
@@ -829,6 +840,9 @@ public sealed partial class ReplicaHost : BackgroundService
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Group {Group} (0 is the meta group, shard i is group i + 1): leader is {Leader} in term {Term}; this replica is {Role}")]
     private static partial void LogLeaderChanged(ILogger logger, ulong group, string? leader, ulong term, string role);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Information, Message = "Group {Group}: a proposal lost its index to a new leader's entry, so it did not take effect; it is made again")]
+    private static partial void LogOverturned(ILogger logger, ulong group);
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Trace, Message = "Group {Group}: received {Type} from {From} in term {Term}")]
     private static partial void LogReceived(ILogger logger, ulong group, MessageType type, ulong from, ulong term);
