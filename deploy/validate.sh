@@ -35,7 +35,7 @@ step() {
 }
 
 # Values for the production file's required variables; they exist only for this render.
-prod_env=(NODENOMAD_VERSION=0.0.0-validate NODENOMAD_CLUSTER_SECRET=validate-only-secret-0123 NODENOMAD_ADMIN_TOKEN=validate-only-admin-token-0123456789abcdef POSTGRES_PASSWORD=validate-only CONSOLE_ADMIN_PASSWORD=validate-only)
+prod_env=(NODENOMAD_VERSION=0.0.0-validate NODENOMAD_CLUSTER_SECRET=validate-only-secret-0123 NODENOMAD_ADMIN_TOKEN=validate-only-admin-token-0123456789abcdef POSTGRES_PASSWORD=validate-only CONSOLE_PASSWORD_HASH=pbkdf2-sha256:600000:dmFsaWRhdGU=:b25seQ==)
 
 echo "== Compose files"
 for file in docker-compose*.yml docker/docker-compose*.yml; do
@@ -45,7 +45,7 @@ for file in docker-compose*.yml docker/docker-compose*.yml; do
     *prod*)
       # Every secret is required: without them Compose must refuse the file.
       step "$file refuses to render without its secrets" \
-        bash -c "! env -u NODENOMAD_CLUSTER_SECRET -u NODENOMAD_ADMIN_TOKEN -u POSTGRES_PASSWORD -u CONSOLE_ADMIN_PASSWORD -u NODENOMAD_VERSION docker-compose -f '$file' config -q"
+        bash -c "! env -u NODENOMAD_CLUSTER_SECRET -u NODENOMAD_ADMIN_TOKEN -u POSTGRES_PASSWORD -u CONSOLE_PASSWORD_HASH -u NODENOMAD_VERSION docker-compose -f '$file' config -q"
       step "$file renders (docker-compose config)" bash -c "env ${prod_env[*]} docker-compose -f '$file' config > '$rendered'"
       [ -s "$rendered" ] && python3 deploy/check-manifests.py compose "$rendered" --prod | tee -a "$log" || true
       ;;

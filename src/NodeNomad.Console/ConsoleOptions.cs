@@ -21,6 +21,15 @@ public sealed class ConsoleOptions
     /// <summary>Key of the nodes' bootstrap admin token, sent when <see cref="ApiKeyKey"/> is not set (a launcher's environment).</summary>
     public const string AdminTokenKey = "ADMIN_TOKEN";
 
+    /// <summary>The PEM certificate the console's page is served with (over https), or null for plain HTTP.</summary>
+    public string? TlsCertFile { get; init; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertFile"/>.</summary>
+    public string? TlsKeyFile { get; init; }
+
+    /// <summary>The authority the nodes' certificates are checked against, or null for the machine's trusted roots.</summary>
+    public string? TlsCaFile { get; init; }
+
     /// <summary>The password that signs the admin in, when it is configured as itself.</summary>
     public string AdminPassword { get; init; } = string.Empty;
 
@@ -86,9 +95,20 @@ public sealed class ConsoleOptions
             found.Add($"{ApiKeyKey} (or {AdminTokenKey}) must be printable ASCII without spaces: it travels in an HTTP header.");
         }
 
+        var certFile = configuration[Contracts.TlsFiles.CertFileKey] is { Length: > 0 } cert ? cert : null;
+        var keyFile = configuration[Contracts.TlsFiles.KeyFileKey] is { Length: > 0 } tlsKey ? tlsKey : null;
+        var caFile = configuration[Contracts.TlsFiles.CaFileKey] is { Length: > 0 } ca ? ca : null;
+        if (Contracts.TlsFiles.Problem(certFile, keyFile, caFile) is { } tls)
+        {
+            found.Add(tls);
+        }
+
         problems = found;
         return new ConsoleOptions
         {
+            TlsCertFile = certFile,
+            TlsKeyFile = keyFile,
+            TlsCaFile = caFile,
             AdminPassword = password ?? string.Empty,
             AdminPasswordHash = hash,
             ClusterSecret = configuration[ClusterSecretKey] is { Length: > 0 } secret ? secret : null,

@@ -34,7 +34,7 @@ public static class ConsoleServices
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<FleetState>();
-        services.AddHttpClient(nameof(ClusterConnection), http =>
+        var calls = services.AddHttpClient(nameof(ClusterConnection), http =>
         {
             http.Timeout = NodeCallTimeout;
             if (options.ApiKey is { } key)
@@ -42,6 +42,19 @@ public static class ConsoleServices
                 http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
             }
         });
+        if (options.TlsCaFile is { } ca)
+        {
+            // Nodes on TLS are trusted when the cluster's authority signed their certificates.
+            var authority = Contracts.TlsFiles.LoadAuthority(ca);
+            calls.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { SslOptions = Contracts.TlsFiles.ClientOptions(authority) });
+        }
+
+        if (options.TlsCertFile is { } certFile)
+        {
+            // Every https address the console listens on serves this certificate.
+            var certificate = Contracts.TlsFiles.LoadCertificate(certFile, options.TlsKeyFile!);
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        }
         services.AddSingleton(sp =>
         {
             var factory = sp.GetRequiredService<IHttpClientFactory>();

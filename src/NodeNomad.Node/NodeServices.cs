@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
+using NodeNomad.Contracts;
 using NodeNomad.Node.Api;
 using NodeNomad.Node.Configuration;
 using NodeNomad.Node.Http;
@@ -111,11 +112,32 @@ public static class NodeServices
         {
             kestrel.Limits.MaxRequestBodySize = kestrel.ApplicationServices.GetRequiredService<IOptions<ClientAccessOptions>>().Value.MaxRequestBodyBytes;
             var options = kestrel.ApplicationServices.GetRequiredService<IOptions<NodeOptions>>().Value;
-            // HTTP/2 without TLS needs prior knowledge, which browsers and curl do not use by default: the client port speaks HTTP/1.1.
-            Listen(kestrel, options.Host, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
+            var certificate = options.Tls ? TlsFiles.LoadCertificate(options.TlsCertFile!, options.TlsKeyFile!) : null;
+            Listen(kestrel, options.Host, options.Port, listen =>
+            {
+                if (certificate is null)
+                {
+                    // HTTP/2 without TLS needs prior knowledge, which browsers and curl do not use by default: the client port speaks HTTP/1.1.
+                    listen.Protocols = HttpProtocols.Http1;
+                }
+                else
+                {
+                    // With TLS, ALPN offers both, and nothing is served in clear.
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(certificate);
+                }
+            });
 
-            // The peer port speaks HTTP/2 cleartext only (prior knowledge): Raft streams and forwarded requests.
-            Listen(kestrel, options.Host, options.EffectivePeerPort, listen => listen.UsePeerProtocol());
+            // The peer port speaks HTTP/2 only: Raft streams and forwarded requests; over TLS when the node has a
+            // certificate, else cleartext with prior knowledge.
+            Listen(kestrel, options.Host, options.EffectivePeerPort, listen =>
+            {
+                listen.UsePeerProtocol();
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
         return builder;
     }

@@ -75,7 +75,7 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The leader of shard 0 as <paramref name="asked"/> sees it, or null.</summary>
     public static async Task<string?> LeaderSeenByAsync(NodeProcess asked)
     {
-        using var http = new HttpClient { BaseAddress = asked.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient(asked.Handler()) { BaseAddress = asked.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         try
         {
             var shards = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster/shards");

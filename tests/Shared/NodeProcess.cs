@@ -40,8 +40,17 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The client API port.</summary>
     public int Port { get; }
 
-    /// <summary>The client API's base address.</summary>
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    /// <summary>Whether the node serves TLS (it was given a certificate).</summary>
+    public bool Tls => Environment.ContainsKey(NodeNomad.Contracts.TlsFiles.CertFileKey);
+
+    /// <summary>The client API's base address (https when the node serves TLS).</summary>
+    public Uri BaseAddress => new($"{(Tls ? "https" : "http")}://127.0.0.1:{Port}");
+
+    /// <summary>A handler for calls to the node: trusting the authority it was given (<c>TLS_CA_FILE</c>) when it serves TLS.</summary>
+    public HttpMessageHandler Handler() =>
+        Tls && Environment.TryGetValue(NodeNomad.Contracts.TlsFiles.CaFileKey, out var ca)
+            ? new SocketsHttpHandler { SslOptions = NodeNomad.Contracts.TlsFiles.ClientOptions(NodeNomad.Contracts.TlsFiles.LoadAuthority(ca)) }
+            : new SocketsHttpHandler();
 
     /// <summary>Extra environment variables the node runs with.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; }
@@ -143,7 +152,7 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>Polls <c>/health/ready</c> until it answers 200.</summary>
     public async Task WaitReadyAsync(TimeSpan? timeout = null)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient(Handler()) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
         {

@@ -56,7 +56,7 @@ public static partial class HostIdentity
 
         options.NodeId = derived.NodeId!;
         options.PeerHost ??= derived.Host;
-        options.Url ??= $"http://{options.PeerHost}:{options.Port.ToString(CultureInfo.InvariantCulture)}";
+        options.Url ??= $"{(options.Tls ? "https" : "http")}://{options.PeerHost}:{options.Port.ToString(CultureInfo.InvariantCulture)}";
     }
 
     private static Derived FromHost(IHostLookup lookup)

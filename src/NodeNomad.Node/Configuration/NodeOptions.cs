@@ -94,6 +94,15 @@ public sealed class NodeOptions
 
         /// <summary>Whether the node creates or updates the Marten schema at start (<c>true</c>/<c>false</c>).</summary>
         public const string MartenAutoCreate = "MARTEN_AUTO_CREATE";
+
+        /// <summary>The PEM certificate the client and peer ports serve; with it, both speak TLS only.</summary>
+        public const string TlsCertFile = Contracts.TlsFiles.CertFileKey;
+
+        /// <summary>The PEM private key of <see cref="TlsCertFile"/>.</summary>
+        public const string TlsKeyFile = Contracts.TlsFiles.KeyFileKey;
+
+        /// <summary>The PEM certificate of the authority whose certificates this node trusts on its peers (else the machine's roots).</summary>
+        public const string TlsCaFile = Contracts.TlsFiles.CaFileKey;
     }
 
     /// <summary>The <see cref="Storage"/> value that keeps the log in files under the data folder.</summary>
@@ -192,6 +201,18 @@ public sealed class NodeOptions
     /// <summary>This node's placement weight.</summary>
     public int Weight { get; set; } = 1;
 
+    /// <summary>The certificate file the client and peer ports serve, or null for plain HTTP on both.</summary>
+    public string? TlsCertFile { get; set; }
+
+    /// <summary>The private key file of <see cref="TlsCertFile"/>.</summary>
+    public string? TlsKeyFile { get; set; }
+
+    /// <summary>The authority trusted on peers' certificates, or null for the machine's trusted roots.</summary>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>Whether the node's ports speak TLS (every node of a cluster must agree: peers are called over https).</summary>
+    public bool Tls => TlsCertFile is not null;
+
     /// <summary>Values that were present but did not parse.</summary>
     public List<string> Problems { get; } = [];
 
@@ -199,7 +220,7 @@ public sealed class NodeOptions
     public string EffectiveDataDir => Path.GetFullPath(DataDir ?? Path.Combine("data", NodeId));
 
     /// <summary>The client URL in effect.</summary>
-    public string EffectiveUrl => Url ?? $"http://{(Host is "0.0.0.0" or "*" or "::" ? "localhost" : Host)}:{Port}";
+    public string EffectiveUrl => Url ?? $"{(Tls ? "https" : "http")}://{(Host is "0.0.0.0" or "*" or "::" ? "localhost" : Host)}:{Port}";
 
     /// <summary>Reads the settings from configuration (environment variables included).</summary>
     public void Bind(IConfiguration configuration)
@@ -234,6 +255,9 @@ public sealed class NodeOptions
         Storage = configuration[Keys.Storage] is { Length: > 0 } storage ? storage.Trim().ToLowerInvariant() : Storage;
         MartenConnection = configuration[Keys.MartenConnection] is { Length: > 0 } connection ? connection : MartenConnection;
         MartenSchema = configuration[Keys.MartenSchema] is { Length: > 0 } schema ? schema : MartenSchema;
+        TlsCertFile = configuration[Keys.TlsCertFile] is { Length: > 0 } certFile ? certFile : TlsCertFile;
+        TlsKeyFile = configuration[Keys.TlsKeyFile] is { Length: > 0 } keyFile ? keyFile : TlsKeyFile;
+        TlsCaFile = configuration[Keys.TlsCaFile] is { Length: > 0 } caFile ? caFile : TlsCaFile;
         MartenAutoCreate = configuration[Keys.MartenAutoCreate] switch
         {
             null or "" => MartenAutoCreate,

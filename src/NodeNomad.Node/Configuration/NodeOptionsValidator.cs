@@ -56,6 +56,11 @@ public sealed partial class NodeOptionsValidator : IValidateOptions<NodeOptions>
             failures.Add($"{NodeOptions.Keys.PurgeIntervalMs}={options.PurgeIntervalMs} must be between 10 and 3600000.");
         }
 
+        if (Contracts.TlsFiles.Problem(options.TlsCertFile, options.TlsKeyFile, options.TlsCaFile) is { } tls)
+        {
+            failures.Add(tls);
+        }
+
         CheckCluster(options, failures);
         CheckStorage(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -49,7 +49,27 @@ public sealed partial class FleetReporter(IConfiguration configuration, IFleetSt
         var hub = new Uri(consoleUri, FleetProtocol.Path);
         var secret = configuration[ClusterSecretKey];
         await using var connection = new HubConnectionBuilder()
-            .WithUrl(hub, options => options.AccessTokenProvider = () => Task.FromResult(secret))
+            .WithUrl(hub, options =>
+            {
+                options.AccessTokenProvider = () => Task.FromResult(secret);
+
+                // A console on TLS is trusted as the node trusts its peers: by the cluster's authority when one is set.
+                if (configuration[TlsFiles.CaFileKey] is { Length: > 0 } ca)
+                {
+                    var authority = TlsFiles.LoadAuthority(ca);
+                    var validate = TlsFiles.Validator(authority);
+                    options.HttpMessageHandlerFactory = handler =>
+                    {
+                        if (handler is HttpClientHandler client)
+                        {
+                            client.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) => validate(request, certificate, chain, errors);
+                        }
+
+                        return handler;
+                    };
+                    options.WebSocketConfiguration = socket => socket.RemoteCertificateValidationCallback = validate;
+                }
+            })
             .WithAutomaticReconnect(new RetryForever())
             .Build();
         connection.Reconnecting += error =>

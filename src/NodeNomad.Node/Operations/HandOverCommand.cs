@@ -7,7 +7,7 @@ namespace NodeNomad.Node.Operations;
 
 /// <summary>
 /// <c>NodeNomad.Node hand-over</c>: the stop hook of a container (Kubernetes' <c>preStop</c>). It asks the node running
-/// beside it, on <c>127.0.0.1:NODE_PORT</c>, to hand every shard leadership it holds to another voter of the shard, so
+/// beside it, on <c>127.0.0.1:NODE_PORT</c> (over TLS when <c>TLS_CERT_FILE</c> is set), to hand every shard leadership it holds to another voter of the shard, so
 /// the node's shards keep their leaders when it stops rather than wait out an election; and when the node is
 /// draining (an operator drained it before scaling down), it waits until the drain has moved every replica off.
 /// It exits 0 when done, and also when it gives up at the deadline: the container stops either way, and
@@ -35,7 +35,12 @@ public static class HandOverCommand
             ? configured
             : DefaultSeconds;
         var token = Environment.GetEnvironmentVariable(Security.ClientAccessOptions.Keys.AdminToken) is { Length: > 0 } admin ? admin : null;
-        await HandOverAsync(new Uri($"http://127.0.0.1:{port}"), TimeSpan.FromSeconds(seconds), output, CancellationToken.None, token);
+        // A node with a certificate serves its client port over TLS only; on loopback the certificate is checked against
+        // the cluster's authority (or the machine's roots) but not for its name, which is the node's outside name.
+        var tls = Environment.GetEnvironmentVariable(TlsFiles.CertFileKey) is { Length: > 0 };
+        var authority = tls && Environment.GetEnvironmentVariable(TlsFiles.CaFileKey) is { Length: > 0 } ca ? TlsFiles.LoadAuthority(ca) : null;
+        await HandOverAsync(new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{port}"), TimeSpan.FromSeconds(seconds), output, CancellationToken.None, token,
+            tls ? TlsFiles.ClientOptions(authority, ignoreName: true) : null);
         return 0;
     }
 
@@ -44,13 +49,14 @@ public static class HandOverCommand
     /// node is draining; stops at <paramref name="limit"/>. Returns whether it finished before the limit. The node's
     /// <c>ADMIN_TOKEN</c>, when it has one, is <paramref name="adminToken"/>: moving leaderships needs the admin scope.
     /// </summary>
-    public static async Task<bool> HandOverAsync(Uri node, TimeSpan limit, TextWriter output, CancellationToken cancellationToken, string? adminToken = null)
+    public static async Task<bool> HandOverAsync(
+        Uri node, TimeSpan limit, TextWriter output, CancellationToken cancellationToken, string? adminToken = null, System.Net.Security.SslClientAuthenticationOptions? tls = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(output);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limit);
-        using var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(15) };
+        using var http = new HttpClient(new SocketsHttpHandler { SslOptions = tls ?? new() }) { BaseAddress = node, Timeout = TimeSpan.FromSeconds(15) };
         if (adminToken is not null)
         {
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);

@@ -6,8 +6,8 @@ using NodeNomad.Node.Configuration;
 namespace NodeNomad.Node.Peers;
 
 /// <summary>
-/// The HTTP client nodes use to call each other's peer port: HTTP/2 cleartext with prior knowledge (the
-/// peer port speaks nothing else), authenticated with the cluster secret.
+/// The HTTP client nodes use to call each other's peer port: HTTP/2 (cleartext with prior knowledge, or TLS when the
+/// node has a certificate; the peer port speaks nothing else), authenticated with the cluster secret.
 /// </summary>
 public sealed class PeerHttp : IDisposable
 {
@@ -19,14 +19,17 @@ public sealed class PeerHttp : IDisposable
 
     private readonly HttpClient _http;
     private readonly string? _secret;
+    private readonly bool _tls;
 
     /// <summary>Creates the client.</summary>
     public PeerHttp(IOptions<NodeOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _secret = options.Value.ClusterSecret;
+        _tls = options.Value.Tls;
         _http = new HttpClient(new SocketsHttpHandler
         {
+            SslOptions = TlsFor(options.Value) ?? new(),
             ConnectTimeout = TimeSpan.FromSeconds(2),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             KeepAlivePingDelay = TimeSpan.FromSeconds(10),
@@ -43,6 +46,12 @@ public sealed class PeerHttp : IDisposable
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (_tls && request.RequestUri is { IsAbsoluteUri: true, Scheme: "http" } plain)
+        {
+            // A cluster on TLS speaks nothing else between nodes, whatever scheme an address was written with.
+            request.RequestUri = new UriBuilder(plain) { Scheme = Uri.UriSchemeHttps }.Uri;
+        }
+
         request.Version = HttpVersion.Version20;
         request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
         if (_secret is not null)
@@ -51,6 +60,15 @@ public sealed class PeerHttp : IDisposable
         }
 
         return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    /// <summary>Client-side TLS towards peers for a node with <paramref name="options"/>, or null when it runs without TLS.</summary>
+    public static System.Net.Security.SslClientAuthenticationOptions? TlsFor(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Tls
+            ? Contracts.TlsFiles.ClientOptions(options.TlsCaFile is { } ca ? Contracts.TlsFiles.LoadAuthority(ca) : null)
+            : null;
     }
 
     /// <inheritdoc />

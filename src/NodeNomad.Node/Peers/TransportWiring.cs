@@ -37,7 +37,7 @@ public static class TransportWiring
                 EffectiveSecret(sp.GetRequiredService<IOptions<NodeOptions>>().Value),
                 sp.GetRequiredService<ILogger<PeerTransport>>(),
                 sp.GetRequiredService<IPeerTransportFeedback>(),
-                new PeerTransportOptions { SnapshotBytesPerSecond = options.SnapshotBandwidthMiB * 1024L * 1024 },
+                new PeerTransportOptions { SnapshotBytesPerSecond = options.SnapshotBandwidthMiB * 1024L * 1024, Tls = PeerHttp.TlsFor(options) },
                 sp.GetRequiredService<RaftTransportMetrics>(),
                 sp.GetRequiredService<SnapshotTransfers>());
         });

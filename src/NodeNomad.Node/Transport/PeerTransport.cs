@@ -65,6 +65,7 @@ public sealed class PeerTransport : IAsyncDisposable
             UseProxy = false,
             AllowAutoRedirect = false,
             UseCookies = false,
+            SslOptions = Options.Tls ?? new(),
         })
         {
             DefaultRequestVersion = HttpVersion.Version20,
@@ -163,12 +164,14 @@ public sealed class PeerTransport : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             var current = _links;
             var next = new Dictionary<ulong, PeerLink>();
-            foreach (var (id, address) in peers)
+            foreach (var (id, given) in peers)
             {
                 if (id == LocalId)
                 {
                     continue;
                 }
+
+                var address = Options.Tls is null || given.Scheme == Uri.UriSchemeHttps ? given : new UriBuilder(given) { Scheme = Uri.UriSchemeHttps }.Uri;
 
                 if (current.TryGetValue(id, out var link) && link.Address == address)
                 {

@@ -36,6 +36,12 @@ public sealed class PeerTransportOptions
     /// <summary>How long a keep-alive ping may go unanswered before the connection counts as dead.</summary>
     public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// TLS towards peers, or null for HTTP/2 cleartext: with it, every peer is called over https (whatever scheme its
+    /// address was given with) and its certificate checked as these options say.
+    /// </summary>
+    public System.Net.Security.SslClientAuthenticationOptions? Tls { get; init; }
+
     /// <summary>The test-only delay and loss switch to use instead of the one <c>NODENOMAD_TEST_FAULTS</c> names (tests of the switch).</summary>
     internal TransportFaults? TestFaults { get; init; }
 

@@ -8,8 +8,21 @@ namespace NodeNomad.Console.Tests.EndToEnd;
 /// Three real node processes reporting to a real console process, and Debian's Chromium driven by Playwright, shared
 /// by the browser tests. Everything is started here and stopped on dispose.
 /// </summary>
-public sealed class BrowserCluster : IAsyncLifetime
+public class BrowserCluster : IAsyncLifetime
 {
+    private readonly TestCertificates? _certificates;
+
+    public BrowserCluster()
+        : this(tls: false)
+    {
+    }
+
+    /// <summary>With <paramref name="tls"/>, every node port and the console serve TLS with a throwaway authority's certificate.</summary>
+    protected BrowserCluster(bool tls)
+    {
+        _certificates = tls ? TestCertificates.Create() : null;
+    }
+
     public const string Password = "e2e-admin-password";
 
     /// <summary>The secret <see cref="LocalCluster"/> gives its nodes.</summary>
@@ -51,11 +64,12 @@ public sealed class BrowserCluster : IAsyncLifetime
     private async Task StartAsync()
     {
         var consolePort = NodeProcess.FreePort();
-        var consoleUrl = $"http://127.0.0.1:{consolePort.ToString(CultureInfo.InvariantCulture)}";
-        Cluster = await LocalCluster.StartAsync(3, new Dictionary<string, string> { ["CONSOLE_URL"] = consoleUrl, ["SHARD_COUNT"] = "8" });
+        var tls = _certificates?.Settings ?? new Dictionary<string, string>();
+        var consoleUrl = $"{(_certificates is null ? "http" : "https")}://127.0.0.1:{consolePort.ToString(CultureInfo.InvariantCulture)}";
+        Cluster = await LocalCluster.StartAsync(3, new Dictionary<string, string>(tls) { ["CONSOLE_URL"] = consoleUrl, ["SHARD_COUNT"] = "8" });
         await Cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30));
         await WriteSomeKeysAsync(Cluster.Nodes[0], "seed", 30);
-        Console = await ConsoleProcess.StartAsync(consolePort, new Dictionary<string, string>
+        Console = await ConsoleProcess.StartAsync(consolePort, new Dictionary<string, string>(tls)
         {
             ["CONSOLE_ADMIN_PASSWORD"] = Password,
             ["CLUSTER_SECRET"] = ClusterSecret,
@@ -74,7 +88,7 @@ public sealed class BrowserCluster : IAsyncLifetime
     /// <summary>Writes and reads back <paramref name="count"/> keys through <paramref name="node"/>, so the pages have data and load to show.</summary>
     public static async Task WriteSomeKeysAsync(NodeProcess node, string prefix, int count)
     {
-        using var http = new HttpClient { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient(node.Handler()) { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         var client = NodeNomad.Client.NodeNomadClient.Create(http);
         for (var i = 0; i < count; i++)
         {
@@ -87,7 +101,13 @@ public sealed class BrowserCluster : IAsyncLifetime
     /// <summary>A new browser page, signed in to the console.</summary>
     public async Task<IPage> SignedInPageAsync()
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        // Chromium does not trust a throwaway authority; what a TLS run checks is that the page, its circuit and the
+        // hub work over https, so the browser alone is told to accept the certificate.
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+            IgnoreHTTPSErrors = _certificates is not null,
+        });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(20_000);
         var browserLog = new List<string>();
@@ -147,5 +167,8 @@ public sealed class BrowserCluster : IAsyncLifetime
         {
             await Cluster.DisposeAsync();
         }
+
+        _certificates?.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

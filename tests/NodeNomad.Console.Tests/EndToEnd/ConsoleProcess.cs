@@ -10,10 +10,13 @@ public sealed class ConsoleProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly Process _process;
 
-    private ConsoleProcess(Process process, Uri baseAddress)
+    private readonly IReadOnlyDictionary<string, string> _environment;
+
+    private ConsoleProcess(Process process, Uri baseAddress, IReadOnlyDictionary<string, string> environment)
     {
         _process = process;
         BaseAddress = baseAddress;
+        _environment = environment;
     }
 
     public Uri BaseAddress { get; }
@@ -33,7 +36,9 @@ public sealed class ConsoleProcess : IAsyncDisposable
     public static async Task<ConsoleProcess> StartAsync(int port, IReadOnlyDictionary<string, string> environment)
     {
         var assembly = ConsoleAssembly();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        // With a certificate (TLS_CERT_FILE) the console serves https only.
+        var tls = environment.ContainsKey(Contracts.TlsFiles.CertFileKey);
+        var baseAddress = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{port}");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -50,7 +55,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var console = new ConsoleProcess(new Process { StartInfo = start }, baseAddress);
+        var console = new ConsoleProcess(new Process { StartInfo = start }, baseAddress, environment);
         console._process.OutputDataReceived += (_, e) => console.Append(e.Data);
         console._process.ErrorDataReceived += (_, e) => console.Append(e.Data);
         console._process.Start();
@@ -87,9 +92,15 @@ public sealed class ConsoleProcess : IAsyncDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException("Build src/NodeNomad.Console first.", path);
     }
 
+    /// <summary>A handler for calls to the console: trusting the authority it was given (<c>TLS_CA_FILE</c>) when it serves TLS.</summary>
+    public HttpMessageHandler Handler() =>
+        BaseAddress.Scheme == Uri.UriSchemeHttps && _environment.TryGetValue(Contracts.TlsFiles.CaFileKey, out var ca)
+            ? new SocketsHttpHandler { SslOptions = Contracts.TlsFiles.ClientOptions(Contracts.TlsFiles.LoadAuthority(ca)) }
+            : new SocketsHttpHandler();
+
     private async Task WaitReadyAsync(TimeSpan timeout)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient(Handler()) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
