@@ -56,6 +56,21 @@ public sealed class ConsoleInTheBrowser(BrowserCluster fleet) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task signing_out_posts_the_form_with_its_antiforgery_token_and_every_page_then_asks_to_sign_in_again()
+    {
+        var page = await fleet.SignedInPageAsync();
+        (await page.Locator("form[action='/logout'] input[name='__RequestVerificationToken']").CountAsync()).ShouldBe(1);
+
+        await page.ClickAsync("form[action='/logout'] button[type='submit']");
+        await page.WaitForURLAsync("**/login**");
+
+        await page.GotoAsync(new Uri(fleet.Console.BaseAddress, "/nodes").ToString());
+        await page.WaitForURLAsync("**/login**");
+        (await page.Locator("[data-testid='overview-nodes'], [data-testid='node-row']").CountAsync()).ShouldBe(0);
+        fleet.FailedResponses(page).ShouldAllBe(failure => !failure.StartsWith("400", StringComparison.Ordinal), "the sign-out post was not refused");
+    }
+
+    [Fact]
     public async Task the_shard_matrix_shows_each_nodes_replica_and_the_leader()
     {
         var page = await fleet.SignedInPageAsync();
