@@ -141,7 +141,10 @@ internal static class Usage
                        reads/s and read p99 at 64 connections, writes/s at 1 connection, and p99 of writes and
                        of linearizable reads at a fixed arrival rate of half the maximum measured; prints a row
                        per cluster and the ratios judged (5×8 vs 3×8, 5×8 vs etcd, write p99 vs etcd's)
-          --seconds N        measured seconds per figure, after a 1 s warm-up (default 8)
+          --seconds N        measured seconds per figure (default 8)
+          --warm-up N        seconds of writes at 64 connections before the figures of each cluster, not
+                             counted (default 1; a node's code is still being compiled for a while after it
+                             starts, so a longer warm-up measures the steady state)
           -h, --help         this text
 
         bench-idle     what idle shards cost: a 3-node cluster with each shard count in turn (every node hosts

@@ -51,6 +51,10 @@ public sealed class ComparisonCommandLine
     {
         BenchCompareOptions.TryParse(["--seconds", "3"], out var options, out var error).ShouldBeTrue(error);
         options.Seconds.ShouldBe(3);
+        options.WarmUpSeconds.ShouldBe(1);
+        BenchCompareOptions.TryParse(["--warm-up", "30"], out options, out error).ShouldBeTrue(error);
+        options.WarmUpSeconds.ShouldBe(30);
+        BenchCompareOptions.TryParse(["--warm-up", "0"], out _, out error).ShouldBeFalse();
         BenchCompareOptions.TryParse(["--clients", "3"], out _, out error).ShouldBeFalse();
         error.ShouldContain("--clients: unknown option");
     }

@@ -37,14 +37,14 @@ internal static class BenchCompare
     public static async Task<bool> RunAsync(BenchCompareOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync(Invariant($"bench-compare: {string.Join("; ", Clusters.Select(c => c.Title))}; all on 127.0.0.1, started by this program ({RepositoryLayout.DescribeBuild(RepositoryLayout.Find().RequireNodeDll())})."));
-        await output.WriteLineAsync(Invariant($"Through one member's HTTP API: NodeNomad's node-1 (which forwards), etcd's first member's JSON gateway. {options.Seconds} s per figure after a {WarmUp.TotalSeconds:0} s warm-up; {ComparisonWorkloads.ValueBytes}-byte values, a new key per write; linearizable reads of {ComparisonWorkloads.ReadKeys:N0} keys written first."));
+        await output.WriteLineAsync(Invariant($"Through one member's HTTP API: NodeNomad's node-1 (which forwards), etcd's first member's JSON gateway. {options.Seconds} s per figure after a {options.WarmUpSeconds} s warm-up (writes at {Connections} connections, not counted); {ComparisonWorkloads.ValueBytes}-byte values, a new key per write; linearizable reads of {ComparisonWorkloads.ReadKeys:N0} keys written first."));
         await output.WriteLineAsync(Invariant($"Load and clusters share this machine; at the start: {MachineLoad.Describe()}."));
         await output.WriteLineAsync();
 
         var rows = new List<Row>();
         foreach (var cluster in Clusters)
         {
-            rows.Add(await MeasureAsync(cluster, TimeSpan.FromSeconds(options.Seconds), cancellationToken));
+            rows.Add(await MeasureAsync(cluster, TimeSpan.FromSeconds(options.Seconds), TimeSpan.FromSeconds(options.WarmUpSeconds), cancellationToken));
         }
 
         await output.WriteAsync(Table(rows));
@@ -100,7 +100,7 @@ internal static class BenchCompare
         return text.ToString();
     }
 
-    private static async Task<Row> MeasureAsync(Cluster cluster, TimeSpan perFigure, CancellationToken cancellationToken)
+    private static async Task<Row> MeasureAsync(Cluster cluster, TimeSpan perFigure, TimeSpan warmUp, CancellationToken cancellationToken)
     {
         var nodes = cluster.Nodes ?? 3;
         var writes = ComparisonWorkloads.Writes(nodes, cluster.Shards, []);
@@ -132,7 +132,7 @@ internal static class BenchCompare
             return recorder.PhaseReports()[0];
         }
 
-        await MeasureAsync(writes, Closed(WarmUp, Connections), $"load/bench-compare/{run}/warm-up");
+        await MeasureAsync(writes, Closed(warmUp, Connections), $"load/bench-compare/{run}/warm-up");
         var many = await MeasureAsync(writes, Closed(perFigure, Connections), $"load/bench-compare/{run}/writes-{Connections}");
         var readMany = await MeasureAsync(reads, Closed(perFigure, Connections), readKeys);
         var one = await MeasureAsync(writes, Closed(perFigure, 1), $"load/bench-compare/{run}/writes-1");
