@@ -64,12 +64,29 @@ public sealed class RebalancerTests(ITestOutputHelper output)
         }
 
         RebalancerDecisionInfo? move = null;
-        await Eventually(async () =>
+        RebalancerDecisionInfo[] seen = [];
+        try
         {
-            var decisions = (await http.GetFromJsonAsync<RebalancerDecisionInfo[]>("/api/v1/cluster/rebalancer/decisions", Json.Options))!;
-            move = decisions.FirstOrDefault(d => d.Action is RebalancerDecision.Leadership or RebalancerDecision.Replica);
-            return move is not null;
-        }, "the rebalancer moves something", TimeSpan.FromSeconds(60));
+            await Eventually(async () =>
+            {
+                seen = (await http.GetFromJsonAsync<RebalancerDecisionInfo[]>("/api/v1/cluster/rebalancer/decisions", Json.Options))!;
+                // A move's own decision, not an exchange step that follows it (which names the move it pairs with).
+                move = seen.FirstOrDefault(d => d.Action is RebalancerDecision.Leadership or RebalancerDecision.Replica
+                    && !d.Reason.StartsWith("in exchange for ", StringComparison.Ordinal));
+                return move is not null;
+            }, "the rebalancer moves something", TimeSpan.FromSeconds(60));
+        }
+        catch (ShouldAssertException)
+        {
+            // What it decided instead, and the writes it saw, say why.
+            output.WriteLine($"{failures.Count} failed writes; the newest decisions:");
+            foreach (var decision in seen.Take(8))
+            {
+                output.WriteLine($"{decision.At:HH:mm:ss} {decision.Action}: {decision.Reason} [{string.Join(", ", decision.Figures.Select(f => $"{f.NodeId} {f.Load:F1}"))}] rejected: {string.Join("; ", decision.Rejected)}");
+            }
+
+            throw;
+        }
         output.WriteLine($"{move!.Id} {move.Action}: {move.Reason}");
         output.WriteLine("rejected: " + string.Join("; ", move.Rejected));
 
