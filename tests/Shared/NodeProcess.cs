@@ -47,10 +47,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public Uri BaseAddress => new($"{(Tls ? "https" : "http")}://127.0.0.1:{Port}");
 
     /// <summary>A handler for calls to the node: trusting the authority it was given (<c>TLS_CA_FILE</c>) when it serves TLS.</summary>
-    public HttpMessageHandler Handler() =>
-        Tls && Environment.TryGetValue(NodeNomad.Contracts.TlsFiles.CaFileKey, out var ca)
-            ? new SocketsHttpHandler { SslOptions = NodeNomad.Contracts.TlsFiles.ClientOptions(NodeNomad.Contracts.TlsFiles.LoadAuthority(ca)) }
-            : new SocketsHttpHandler();
+    public HttpMessageHandler Handler() => TestCertificates.HandlerFor(Environment);
 
     /// <summary>Extra environment variables the node runs with.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; }

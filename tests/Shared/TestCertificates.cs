@@ -40,6 +40,15 @@ public sealed class TestCertificates : IDisposable
         [Contracts.TlsFiles.CaFileKey] = CaFile,
     };
 
+    /// <summary>
+    /// A handler for calls to a process started with <paramref name="environment"/>: trusting the authority it was given
+    /// (<c>TLS_CA_FILE</c>) when it serves TLS (it was given <c>TLS_CERT_FILE</c>), a plain one otherwise.
+    /// </summary>
+    public static HttpMessageHandler HandlerFor(IReadOnlyDictionary<string, string> environment) =>
+        environment.ContainsKey(Contracts.TlsFiles.CertFileKey) && environment.TryGetValue(Contracts.TlsFiles.CaFileKey, out var ca)
+            ? new SocketsHttpHandler { SslOptions = Contracts.TlsFiles.ClientOptions(Contracts.TlsFiles.LoadAuthority(ca)) }
+            : new SocketsHttpHandler();
+
     /// <summary>Makes the authority and the certificates.</summary>
     public static TestCertificates Create()
     {

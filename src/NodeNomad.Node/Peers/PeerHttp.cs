@@ -46,10 +46,9 @@ public sealed class PeerHttp : IDisposable
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_tls && request.RequestUri is { IsAbsoluteUri: true, Scheme: "http" } plain)
+        if (_tls && request.RequestUri is { IsAbsoluteUri: true } address)
         {
-            // A cluster on TLS speaks nothing else between nodes, whatever scheme an address was written with.
-            request.RequestUri = new UriBuilder(plain) { Scheme = Uri.UriSchemeHttps }.Uri;
+            request.RequestUri = OverTls(address);
         }
 
         request.Version = HttpVersion.Version20;
@@ -61,6 +60,13 @@ public sealed class PeerHttp : IDisposable
 
         return _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
+
+    /// <summary>
+    /// <paramref name="address"/> with the https scheme: a cluster on TLS speaks nothing else between nodes, whatever
+    /// scheme an address was written with.
+    /// </summary>
+    internal static Uri OverTls(Uri address) =>
+        address.Scheme == Uri.UriSchemeHttps ? address : new UriBuilder(address) { Scheme = Uri.UriSchemeHttps }.Uri;
 
     /// <summary>Client-side TLS towards peers for a node with <paramref name="options"/>, or null when it runs without TLS.</summary>
     public static System.Net.Security.SslClientAuthenticationOptions? TlsFor(NodeOptions options)

@@ -171,7 +171,7 @@ public sealed class PeerTransport : IAsyncDisposable
                     continue;
                 }
 
-                var address = Options.Tls is null || given.Scheme == Uri.UriSchemeHttps ? given : new UriBuilder(given) { Scheme = Uri.UriSchemeHttps }.Uri;
+                var address = Options.Tls is null ? given : Peers.PeerHttp.OverTls(given);
 
                 if (current.TryGetValue(id, out var link) && link.Address == address)
                 {

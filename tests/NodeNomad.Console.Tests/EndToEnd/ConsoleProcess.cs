@@ -93,10 +93,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
     }
 
     /// <summary>A handler for calls to the console: trusting the authority it was given (<c>TLS_CA_FILE</c>) when it serves TLS.</summary>
-    public HttpMessageHandler Handler() =>
-        BaseAddress.Scheme == Uri.UriSchemeHttps && _environment.TryGetValue(Contracts.TlsFiles.CaFileKey, out var ca)
-            ? new SocketsHttpHandler { SslOptions = Contracts.TlsFiles.ClientOptions(Contracts.TlsFiles.LoadAuthority(ca)) }
-            : new SocketsHttpHandler();
+    public HttpMessageHandler Handler() => NodeNomad.Testing.TestCertificates.HandlerFor(_environment);
 
     private async Task WaitReadyAsync(TimeSpan timeout)
     {
