@@ -263,9 +263,31 @@ public static class PlacementPolicy
             _silence = silence;
             _upWithin = upWithin;
             Counts = map.Nodes.ToDictionary(n => n.Id, n => map.Shards.Count(s => s.IsHeldBy(n.Id)), StringComparer.Ordinal);
+
+            // A move in flight counts as done: its source has given the replica up and its target holds it. Counted as
+            // they stand, a source would still look full until its move ends, and be asked for a second replica
+            // while the nodes above it are busy, which then has to be moved back.
+            foreach (var move in map.Migrations.Where(m => !m.IsFinal))
+            {
+                var shard = map.Shards.FirstOrDefault(s => s.Id == move.ShardId);
+                if (shard is null)
+                {
+                    continue;
+                }
+
+                if (shard.IsHeldBy(move.Source) && Counts.TryGetValue(move.Source, out var source))
+                {
+                    Counts[move.Source] = source - 1;
+                }
+
+                if (!shard.IsHeldBy(move.Target) && Counts.TryGetValue(move.Target, out var target))
+                {
+                    Counts[move.Target] = target + 1;
+                }
+            }
         }
 
-        /// <summary>Replicas (voting or learning) per node, with the moves decided so far.</summary>
+        /// <summary>Replicas (voting or learning) per node once the moves in flight are done, with the moves decided so far.</summary>
         public Dictionary<string, int> Counts { get; }
 
         public bool IsUp(string nodeId) => _silence(nodeId) <= _upWithin;

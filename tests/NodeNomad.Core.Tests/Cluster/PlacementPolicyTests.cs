@@ -107,6 +107,20 @@ public class PlacementPolicyTests
     }
 
     [Fact]
+    public void a_node_whose_move_is_in_flight_counts_as_having_given_its_replica_so_it_is_not_asked_for_another()
+    {
+        // 12 replicas on 4 nodes: a and b are already giving one each to d, so only c is above its share of 3.
+        var machine = MetaStateMachine.Restore(MetaStateMachineBytes(Map(["a", "b", "c", "d"], ["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c"])));
+        machine.Apply(10, new StartMigration("m-1", 0, "a", "d", "join", "tests", 1_000)).ShouldBeNull();
+        machine.Apply(11, new StartMigration("m-2", 1, "b", "d", "join", "tests", 1_000)).ShouldBeNull();
+
+        var decision = PlacementPolicy.Decide(machine.Map, Silent(), Limits(cap: 10), 2_000).ShouldHaveSingleItem();
+
+        (decision.Source, decision.Target, decision.Reason).ShouldBe(("c", "d", "join"));
+        decision.ShardId.ShouldBeOneOf(2, 3);
+    }
+
+    [Fact]
     public void balancing_leaves_a_shard_alone_for_the_cooldown_after_it_moved()
     {
         var machine = MetaStateMachine.Restore(MetaStateMachineBytes(Map(["a", "b", "c", "d"], ["a", "b", "c"], ["a", "b", "c"])));
