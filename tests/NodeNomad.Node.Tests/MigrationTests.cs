@@ -125,6 +125,25 @@ public sealed class MigrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task a_leadership_request_for_the_node_that_leads_already_is_answered_by_that_leader_through_any_node()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3);
+        using var http = HttpTo(cluster.Nodes[0]);
+        var shard = await ShardAsync(http, 0);
+        var leader = shard.LeaderId.ShouldNotBeNull();
+        var follower = cluster.Nodes.First(n => n.NodeId != leader);
+        using var asked = HttpTo(follower);
+
+        // The follower does not answer from its own view: the request reaches the leader, which says so itself.
+        using var moved = await asked.PostAsJsonAsync("/api/v1/cluster/leadership", new { shardId = 0, nodeId = leader });
+        moved.StatusCode.ShouldBe(HttpStatusCode.OK, await moved.Content.ReadAsStringAsync());
+        var info = (await moved.Content.ReadFromJsonAsync<LeadershipInfo>(Json.Options))!;
+        info.LeaderId.ShouldBe(leader);
+        using var atLeader = HttpTo(cluster.Nodes.Single(n => n.NodeId == leader));
+        info.Term.ShouldBe((await ShardAsync(atLeader, 0)).Term);
+    }
+
+    [Fact]
     public async Task requests_that_cannot_run_are_answered_with_a_reason()
     {
         await using var cluster = await LocalCluster.StartAsync(3);

@@ -205,14 +205,11 @@ public static class MigrationApi
 
         if (host.Shard(shardId) is not { IsLeader: true } local)
         {
+            // Sent on to the leader as this node knows it, even when that is the node wanted: only a replica that
+            // leads answers 200, so a view here that is out of date never reports a hand-over that did not happen.
             if (observer.LeaderOf(shardId) is { } leader && leader != host.SelfId && !LeaderForwarder.IsForwarded(context) && host.PeerUriOf(leader) is { } uri)
             {
                 return await forwarder.ForwardAsync(context, leader, uri, cancellationToken);
-            }
-
-            if (observer.LeaderOf(shardId) == wanted)
-            {
-                return TypedResults.Ok(new LeadershipInfo(shardId, ShardNames.Of(shardId), wanted, (long)(host.Shard(shardId)?.Status.Term ?? 0)));
             }
 
             return Problems.Unavailable(context, $"{ShardNames.Of(shardId)} has no known leader to hand leadership over; try again shortly.");
