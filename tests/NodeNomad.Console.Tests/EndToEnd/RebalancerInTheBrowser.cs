@@ -45,6 +45,15 @@ public sealed partial class RebalancerInTheBrowser(MigrationsBrowserCluster flee
         applied.Settings.Threshold.ShouldBe(1.6);
         applied.Settings.Hysteresis.ShouldBe(1.5);
         applied.IsDefault.ShouldBeFalse();
+
+        // And on again, from the same switch.
+        await page.Locator("[data-testid='rebalancer-enabled'] input, input[data-testid='rebalancer-enabled']").ClickAsync();
+        await Expect(page.Locator("[data-testid='rebalancer-save']")).ToBeEnabledAsync();
+        await page.ClickAsync("[data-testid='rebalancer-save']");
+        await Expect(page.Locator("[data-testid='rebalancer-saved']")).ToContainTextAsync(SavedOn());
+        var on = await fleet.Api.GetRebalancerAsync(cancellation);
+        on.Settings.Enabled.ShouldBeTrue();
+        on.Settings.Threshold.ShouldBe(1.6);
     }
 
     [Fact(Timeout = 150_000)]
@@ -150,4 +159,7 @@ public sealed partial class RebalancerInTheBrowser(MigrationsBrowserCluster flee
 
     [GeneratedRegex("the rebalancer is off, balancing requests above 1\\.6× the mean")]
     private static partial Regex SavedOff();
+
+    [GeneratedRegex("the rebalancer is on, balancing requests above 1\\.6× the mean")]
+    private static partial Regex SavedOn();
 }
