@@ -269,8 +269,7 @@ public static class PlacementPolicy
             // while the nodes above it are busy, which then has to be moved back.
             foreach (var move in map.Migrations.Where(m => !m.IsFinal))
             {
-                var shard = map.Shards.FirstOrDefault(s => s.Id == move.ShardId);
-                if (shard is null)
+                if (map.Shard(move.ShardId) is not { } shard)
                 {
                     continue;
                 }
