@@ -17,6 +17,15 @@ namespace NodeNomad.Node.Api;
 /// </summary>
 public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, LeaderForwarder forwarder)
 {
+    /// <summary>
+    /// Test-only: <c>NODENOMAD_TEST_HOLD_ROUTED_MS</c> holds every request routed to a replica here that long before it
+    /// is served, so a test can make a move drop the replica between routing and the core. Zero (off) unless set.
+    /// </summary>
+    internal static readonly TimeSpan HoldRouted =
+        int.TryParse(Environment.GetEnvironmentVariable("NODENOMAD_TEST_HOLD_ROUTED_MS"), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+            ? TimeSpan.FromMilliseconds(ms)
+            : TimeSpan.Zero;
+
     /// <summary>Either the replica to serve with here, or the answer already given (forwarded, redirected, refused).</summary>
     public readonly record struct Route(ShardReplica? Replica, IResult? Answer);
 
@@ -57,6 +66,11 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
         var replica = shard.IsHeldBy(host.SelfId) ? host.Shard(shard.Id) : null;
         if (replica is not null && (!leaderOnly || replica.IsLeader || forwarded || leader is null))
         {
+            if (HoldRouted > TimeSpan.Zero)
+            {
+                await Task.Delay(HoldRouted, cancellationToken);
+            }
+
             return new Route(replica, null);
         }
 

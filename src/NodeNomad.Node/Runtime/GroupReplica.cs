@@ -415,6 +415,18 @@ public abstract class GroupReplica
     /// <summary>Why a request to a replica that left its group fails.</summary>
     internal const string RemovedReason = "This replica was removed from its group.";
 
+    /// <summary>
+    /// Why a request fails that reached the node's core after the group's replica here was dropped (a move took it
+    /// away between routing and the core): the group never saw it, so it may be sent to the group elsewhere.
+    /// </summary>
+    internal const string NotHeldReason = "This node no longer holds a replica of the shard's group; the request did not reach it.";
+
+    /// <summary>
+    /// Why a waiting request fails when the node drops the replica (the map moved it away). A read may be asked
+    /// again elsewhere; a write's fate is unknown, as for any proposal the group took.
+    /// </summary>
+    internal const string DroppedReason = "This node no longer holds a replica of the shard: it moved.";
+
     /// <summary>Why a proposal fails whose index a new leader's entry took: it did not take effect, and never will.</summary>
     internal const string OverturnedReason = "Leadership changed before the write committed; it did not take effect. Retry it.";
 

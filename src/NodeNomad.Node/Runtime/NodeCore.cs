@@ -234,7 +234,7 @@ public sealed class NodeCore
 
         if (!_groups.TryGetValue(groupId, out var group))
         {
-            _context.Complete(ticket, Outcome.Unavailable($"This node holds no replica of group {groupId}."));
+            _context.Complete(ticket, Outcome.Unavailable(GroupReplica.NotHeldReason));
             return null;
         }
 
@@ -461,7 +461,7 @@ public sealed class NodeCore
         var shards = departed.Count > 0 ? new Dictionary<int, ShardReplica>(_shards) : null;
         foreach (var replica in departed)
         {
-            replica.FailPending($"This node no longer holds a replica of shard {replica.ShardId}: it moved.");
+            replica.FailPending(GroupReplica.DroppedReason);
             _groups.Remove(replica.GroupId);
             shards!.Remove(replica.ShardId);
             _dropped.Add(replica.LogKey);

@@ -220,9 +220,9 @@ public sealed partial class ReplicaHost : BackgroundService
             var changed = shard.StatusChanged;
             var outcome = await RequestAsync(shard, ticket => new ReadInput(ticket, shard.GroupId), leaderOnly: false,
                 "The read could not be confirmed by a quorum in time.", cancellationToken);
-            if (outcome.Kind == OutcomeKind.Unavailable && outcome.Reason == GroupReplica.RemovedReason)
+            if (outcome.Kind == OutcomeKind.Unavailable && outcome.Reason is GroupReplica.RemovedReason or GroupReplica.NotHeldReason or GroupReplica.DroppedReason)
             {
-                return shard.Status.LeaderId is { } leader && leader != SelfId ? Outcome.NotLeaderHere(leader) : outcome;
+                return ElsewhereOrAsIs(shard, outcome);
             }
 
             // Only a read the group took and then dropped is asked again: a group without a leader for long has lost
@@ -295,6 +295,13 @@ public sealed partial class ReplicaHost : BackgroundService
                 continue;
             }
 
+            // A proposal that reached the core after a move dropped the replica here never entered the group, so it
+            // goes to the group's leader instead; one the group took and then lost with the replica stays unknown.
+            if (outcome.Kind == OutcomeKind.Unavailable && outcome.Reason == GroupReplica.NotHeldReason)
+            {
+                return ElsewhereOrAsIs(group, outcome);
+            }
+
             if (outcome.Kind != OutcomeKind.NotLeader || (outcome.Leader is not null && outcome.Leader != SelfId) || now >= deadline)
             {
                 return outcome;
@@ -310,6 +317,13 @@ public sealed partial class ReplicaHost : BackgroundService
             }
         }
     }
+
+    /// <summary>
+    /// A request that may safely be served by the group elsewhere, because this replica left it: not led here, naming
+    /// the leader this replica last knew, so the router forwards it there; as it is when no other leader is known.
+    /// </summary>
+    private Outcome ElsewhereOrAsIs(GroupReplica group, Outcome outcome) =>
+        group.Status.LeaderId is { } leader && leader != SelfId ? Outcome.NotLeaderHere(leader) : outcome;
 
     private async Task<Outcome> RequestAsync(GroupReplica group, Func<long, HostInput> input, bool leaderOnly, string timeoutReason, CancellationToken cancellationToken)
     {
