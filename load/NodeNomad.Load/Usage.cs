@@ -145,6 +145,8 @@ internal static class Usage
           --warm-up N        seconds of writes at 64 connections before the figures of each cluster, not
                              counted (default 1; a node's code is still being compiled for a while after it
                              starts, so a longer warm-up measures the steady state)
+          --shapes LIST      the clusters to measure, any of etcd,3x1,3x8,5x8 (default all; the ratios
+                             need the rows they divide)
           -h, --help         this text
 
         bench-idle     what idle shards cost: a 3-node cluster with each shard count in turn (every node hosts
