@@ -58,4 +58,16 @@ public sealed class ComparisonCommandLine
         BenchCompareOptions.TryParse(["--clients", "3"], out _, out error).ShouldBeFalse();
         error.ShouldContain("--clients: unknown option");
     }
+
+    [Fact]
+    public void bench_compare_measures_only_the_shapes_named_and_refuses_others()
+    {
+        BenchCompareOptions.TryParse([], out var options, out var error).ShouldBeTrue(error);
+        options.Shapes.ShouldBeNull();
+        BenchCompareOptions.TryParse(["--shapes", "5x8, 3x8"], out options, out error).ShouldBeTrue(error);
+        options.Shapes!.Order().ShouldBe(["3x8", "5x8"]);
+        BenchCompareOptions.TryParse(["--shapes", "5x8,7x8"], out _, out error).ShouldBeFalse();
+        error.ShouldContain("--shapes");
+        BenchCompareOptions.TryParse(["--shapes", ","], out _, out error).ShouldBeFalse();
+    }
 }

@@ -56,7 +56,7 @@ public class RealCoreSeedsTests(ITestOutputHelper output)
     [Fact]
     public void the_seeds_exercise_faults_membership_changes_replica_moves_and_clients()
     {
-        var results = Enumerable.Range(1, 20).Select(seed => CoreSeedRunner.Run(seed).Result!).ToList();
+        var results = Enumerable.Range(1, 60).Select(seed => CoreSeedRunner.Run(seed).Result!).ToList();
         results.Sum(r => r.Crashes).ShouldBeGreaterThan(20);
         results.Sum(r => r.SaveFailures).ShouldBeGreaterThan(5);
         results.Sum(r => r.Partitions).ShouldBeGreaterThan(10);

@@ -14,7 +14,8 @@ namespace NodeNomad.Node.Runtime;
 public abstract class GroupReplica
 {
     private readonly Dictionary<ulong, PendingProposal> _proposals = [];
-    private readonly Dictionary<long, long> _reads = [];
+    private readonly Dictionary<long, List<long>> _reads = [];
+    private List<long> _readsToConfirm = [];
     private readonly List<ConfirmedRead> _readsAwaitingApply = [];
     private HardState? _deferredHardState;
     private bool _deferredWritten;
@@ -136,7 +137,10 @@ public abstract class GroupReplica
         _proposals[taken.Index] = new PendingProposal(taken.Term, ticket);
     }
 
-    /// <summary>Starts a linearizable read: a ReadIndex round, then apply up to its index.</summary>
+    /// <summary>
+    /// Takes a linearizable read: it waits for the turn's end (<see cref="ConfirmReads"/>), where every read the turn
+    /// took shares one ReadIndex round, and is answered once the replica has applied up to the confirmed index.
+    /// </summary>
     internal void Read(long ticket)
     {
         if (IsRemoved)
@@ -145,8 +149,36 @@ public abstract class GroupReplica
             return;
         }
 
+        _readsToConfirm.Add(ticket);
+    }
+
+    /// <summary>
+    /// Asks one ReadIndex round for every read this turn took, as etcd's server batches its linearizable reads: one
+    /// heartbeat round (and, on a follower, one request to the leader) however many reads arrived together. Sharing
+    /// it is linearizable: the index is the commit index after every input of the turn, at least what each read
+    /// needed when it arrived, and no write the turn saw can have been answered before the turn's end.
+    /// </summary>
+    internal void ConfirmReads()
+    {
+        if (_readsToConfirm.Count == 0)
+        {
+            return;
+        }
+
+        var tickets = _readsToConfirm;
+        _readsToConfirm = [];
+        if (IsRemoved)
+        {
+            foreach (var ticket in tickets)
+            {
+                Context.Complete(ticket, Outcome.Unavailable(RemovedReason));
+            }
+
+            return;
+        }
+
         var id = ++_nextReadId;
-        _reads[id] = ticket;
+        _reads[id] = tickets;
         Raft.ReadIndex(ReadContext(id));
     }
 
@@ -230,17 +262,23 @@ public abstract class GroupReplica
         changed |= Apply(ready.CommittedEntries);
         foreach (var state in ready.ReadStates)
         {
-            if (ParseReadContext(state.Context.Span) is { } id && _reads.Remove(id, out var ticket))
+            if (ParseReadContext(state.Context.Span) is { } id && _reads.Remove(id, out var tickets))
             {
-                _readsAwaitingApply.Add(new ConfirmedRead(state.Index, ticket, state.Timestamp));
+                foreach (var ticket in tickets)
+                {
+                    _readsAwaitingApply.Add(new ConfirmedRead(state.Index, ticket, state.Timestamp));
+                }
             }
         }
 
         foreach (var dropped in ready.DroppedReads)
         {
-            if (ParseReadContext(dropped.Span) is { } id && _reads.Remove(id, out var ticket))
+            if (ParseReadContext(dropped.Span) is { } id && _reads.Remove(id, out var tickets))
             {
-                Context.Complete(ticket, Outcome.Unavailable(ReadDroppedReason));
+                foreach (var ticket in tickets)
+                {
+                    Context.Complete(ticket, Outcome.Unavailable(ReadDroppedReason));
+                }
             }
         }
 
@@ -372,7 +410,7 @@ public abstract class GroupReplica
             // A read not yet confirmed when the leader, the term or this replica's role moved never will be: the leader
             // that was to confirm it stepped down (perhaps without a new term: check-quorum, its own removal) or
             // another took over, and neither answers a read asked of its predecessor. Its caller may retry at once.
-            foreach (var ticket in _reads.Values)
+            foreach (var ticket in _reads.Values.SelectMany(t => t))
             {
                 Context.Complete(ticket, Outcome.Unavailable(ReadOverturnedReason));
             }
@@ -472,12 +510,13 @@ public abstract class GroupReplica
         }
 
         _proposals.Clear();
-        foreach (var ticket in _reads.Values.Concat(_readsAwaitingApply.Select(r => r.Ticket)))
+        foreach (var ticket in _reads.Values.SelectMany(t => t).Concat(_readsAwaitingApply.Select(r => r.Ticket)).Concat(_readsToConfirm))
         {
             Context.Complete(ticket, Outcome.Unavailable(reason));
         }
 
         _reads.Clear();
+        _readsToConfirm.Clear();
         _readsAwaitingApply.Clear();
     }
 

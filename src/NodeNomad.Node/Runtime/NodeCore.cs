@@ -255,6 +255,7 @@ public sealed class NodeCore
         var sendNow = new List<Outbound>();
         foreach (var group in _groups.Values)
         {
+            group.ConfirmReads();
             if (!group.Raft.HasReady())
             {
                 continue;

@@ -8,6 +8,54 @@ namespace NodeNomad.Node.Tests.Runtime;
 public class CoreReadTests
 {
     [Fact]
+    public void reads_a_leader_takes_in_one_turn_share_one_heartbeat_round()
+    {
+        var cluster = new CoreHarness("a", "b", "c");
+        var leader = cluster.Settle();
+        var core = cluster.Members[leader].Core!;
+        cluster.Wire.Clear();
+
+        var tickets = Enumerable.Range(0, 5).Select(_ => cluster.NextTicket()).ToList();
+        foreach (var ticket in tickets)
+        {
+            core.Read(ticket, CoreHarness.ShardGroup);
+        }
+
+        cluster.Turn(leader);
+        cluster.Wire.Count(w => w.Group == CoreHarness.ShardGroup && w.Message.Type == MessageType.Heartbeat)
+            .ShouldBe(2, "one heartbeat per follower for the five reads, not one per read");
+        cluster.Deliver();
+        foreach (var ticket in tickets)
+        {
+            cluster.Completed[ticket].Kind.ShouldBe(OutcomeKind.Done);
+        }
+    }
+
+    [Fact]
+    public void reads_a_follower_takes_in_one_turn_ask_its_leader_once()
+    {
+        var cluster = new CoreHarness("a", "b", "c");
+        var leader = cluster.Settle();
+        var follower = cluster.Members.Keys.First(id => id != leader);
+        var core = cluster.Members[follower].Core!;
+        cluster.Wire.Clear();
+
+        var tickets = Enumerable.Range(0, 4).Select(_ => cluster.NextTicket()).ToList();
+        foreach (var ticket in tickets)
+        {
+            core.Read(ticket, CoreHarness.ShardGroup);
+        }
+
+        cluster.Turn(follower);
+        cluster.Wire.ShouldHaveSingleItem().Message.Type.ShouldBe(MessageType.ReadIndex);
+        cluster.Deliver();
+        foreach (var ticket in tickets)
+        {
+            cluster.Completed[ticket].Kind.ShouldBe(OutcomeKind.Done);
+        }
+    }
+
+    [Fact]
     public void a_leader_that_steps_down_without_a_new_term_fails_its_pending_read_at_once()
     {
         var cluster = new CoreHarness("a", "b", "c");
