@@ -105,6 +105,7 @@ public static class NodeServices
             .WithMetrics(metrics => metrics
             .AddMeter(NodeMetrics.MeterName)
             .AddMeter(RaftTransportMetrics.MeterName)
+            .AddMeter("System.Runtime")
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
 

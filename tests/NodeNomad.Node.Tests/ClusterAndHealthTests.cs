@@ -160,6 +160,20 @@ public sealed class ClusterAndHealthTests : IDisposable
         series.Where(name => !documented.Contains($"`{name}`", StringComparison.Ordinal)).ShouldBeEmpty("series missing from docs/metrics.md");
     }
 
+    [Fact]
+    public async Task the_runtime_and_the_loop_report_what_tail_latency_comes_from()
+    {
+        await _http.SetAsync("a", "1");
+        var text = await (await _http.GetAsync(new Uri("/metrics", UriKind.Relative))).Content.ReadAsStringAsync();
+
+        var series = text.Split('\n').Where(line => line.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(line => line.Split(' ')[2]).ToList();
+        series.ShouldContain("nodenomad_loop_pass_duration_milliseconds");
+        series.ShouldContain("dotnet_gc_pause_time_seconds_total");
+        series.ShouldContain("dotnet_jit_compilation_time_seconds_total");
+        series.ShouldContain("dotnet_thread_pool_queue_length_total");
+        text.ShouldContain("nodenomad_loop_pass_duration_milliseconds_count");
+    }
+
     private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

@@ -453,6 +453,7 @@ public sealed partial class ReplicaHost : BackgroundService
         {
             while (_failure is null && await reader.WaitToReadAsync(CancellationToken.None))
             {
+                var started = Stopwatch.GetTimestamp();
                 _core.SetTime(CommandClock.Now);
                 var taken = 0;
                 while (taken < _options.MaxBatchEntries && reader.TryRead(out var input))
@@ -462,6 +463,7 @@ public sealed partial class ReplicaHost : BackgroundService
                 }
 
                 await RunTurnsAsync();
+                _metrics.LoopPass(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         }
         finally

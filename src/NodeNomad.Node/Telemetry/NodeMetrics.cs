@@ -16,6 +16,7 @@ public sealed class NodeMetrics : IDisposable
     private readonly Histogram<double> _operationDuration;
     private readonly Histogram<double> _syncDuration;
     private readonly Histogram<long> _batchSize;
+    private readonly Histogram<double> _loopPass;
     private readonly Counter<long> _snapshots;
     private long _reads;
     private long _writes;
@@ -33,6 +34,8 @@ public sealed class NodeMetrics : IDisposable
         _syncDuration = _meter.CreateHistogram<double>("nodenomad.log.sync.duration", "ms", "Time to make one batch of log entries durable (write and fsync).");
         _batchSize = _meter.CreateHistogram<long>("nodenomad.log.batch.size", "{entry}", "Log entries made durable by one fsync (group commit).");
         _snapshots = _meter.CreateCounter<long>("nodenomad.snapshots", "{snapshot}", "Snapshots taken.");
+        _loopPass = _meter.CreateHistogram<double>("nodenomad.loop.pass.duration", "ms",
+            "Time the node's loop spends on one pass: taking the inputs that waited, then every turn they cause, saves included. Requests wait for it.");
         Reads = new RateWindow(clock);
         Writes = new RateWindow(clock);
     }
@@ -105,6 +108,9 @@ public sealed class NodeMetrics : IDisposable
         _batchSize.Record(entries);
         _syncDuration.Record(milliseconds);
     }
+
+    /// <summary>Records one pass of the node's loop.</summary>
+    public void LoopPass(double milliseconds) => _loopPass.Record(milliseconds);
 
     /// <summary>Records a snapshot.</summary>
     public void SnapshotTaken()
