@@ -143,8 +143,9 @@ internal static class Usage
                        per cluster and the ratios judged (5×8 vs 3×8, 5×8 vs etcd, write p99 vs etcd's)
           --seconds N        measured seconds per figure (default 8)
           --warm-up N        seconds of writes at 64 connections before the figures of each cluster, not
-                             counted (default 1; a node's code is still being compiled for a while after it
-                             starts, so a longer warm-up measures the steady state)
+                             counted (default 1); on NodeNomad the writes then go on, 5 s at a time, until the
+                             nodes' JIT time grew by under 5% of the time (at most 180 s): several nodes on
+                             few cores compile their hot code again, optimized, for a minute or more
           --shapes LIST      the clusters to measure, any of etcd,3x1,3x8,5x8 (default all; the ratios
                              need the rows they divide)
           -h, --help         this text

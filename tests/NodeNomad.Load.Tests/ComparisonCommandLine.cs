@@ -60,6 +60,17 @@ public sealed class ComparisonCommandLine
     }
 
     [Fact]
+    public void bench_compare_reads_a_nodes_jit_time_from_its_metrics()
+    {
+        const string text = "# TYPE dotnet_jit_compilation_time_seconds_total counter\n"
+            + "dotnet_jit_compilation_time_seconds_total{otel_scope_name=\"System.Runtime\"} 12.5 1733580000000\n"
+            + "dotnet_jit_compiled_methods_total{otel_scope_name=\"System.Runtime\"} 900\n";
+        BenchCompare.JitSeconds(text).ShouldBe(12.5);
+        BenchCompare.JitSeconds("dotnet_jit_compilation_time_seconds_total 3.25\n").ShouldBe(3.25);
+        BenchCompare.JitSeconds("nodenomad_snapshots_total 1\n").ShouldBeNull();
+    }
+
+    [Fact]
     public void bench_compare_measures_only_the_shapes_named_and_refuses_others()
     {
         BenchCompareOptions.TryParse([], out var options, out var error).ShouldBeTrue(error);

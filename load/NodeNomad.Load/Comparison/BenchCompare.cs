@@ -25,6 +25,13 @@ internal static class BenchCompare
 
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
+    private static readonly TimeSpan WarmUpChunk = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan MostWarmUp = TimeSpan.FromSeconds(180);
+
+    // The members together spend under a twentieth of the time compiling: what is left is cold paths.
+    private const double SettledJitShare = 0.05;
+
     private static readonly Cluster[] Clusters =
     [
         new("etcd, 3 members", Nodes: null, Shards: 0),
@@ -37,7 +44,7 @@ internal static class BenchCompare
     public static async Task<bool> RunAsync(BenchCompareOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync(Invariant($"bench-compare: {string.Join("; ", Clusters.Where(c => options.Shapes is null || options.Shapes.Contains(c.Shape.Replace('×', 'x'))).Select(c => c.Title))}; all on 127.0.0.1, started by this program ({RepositoryLayout.DescribeBuild(RepositoryLayout.Find().RequireNodeDll())})."));
-        await output.WriteLineAsync(Invariant($"Through one member's HTTP API: NodeNomad's node-1 (which forwards), etcd's first member's JSON gateway. {options.Seconds} s per figure after a {options.WarmUpSeconds} s warm-up (writes at {Connections} connections, not counted); {ComparisonWorkloads.ValueBytes}-byte values, a new key per write; linearizable reads of {ComparisonWorkloads.ReadKeys:N0} keys written first."));
+        await output.WriteLineAsync(Invariant($"Through one member's HTTP API: NodeNomad's node-1 (which forwards), etcd's first member's JSON gateway. {options.Seconds} s per figure after a warm-up of writes at {Connections} connections, not counted: {options.WarmUpSeconds} s, and on NodeNomad then until its nodes stop compiling (at most {MostWarmUp.TotalSeconds:0} s); {ComparisonWorkloads.ValueBytes}-byte values, a new key per write; linearizable reads of {ComparisonWorkloads.ReadKeys:N0} keys written first."));
         await output.WriteLineAsync(Invariant($"Load and clusters share this machine; at the start: {MachineLoad.Describe()}."));
         await output.WriteLineAsync();
 
@@ -64,6 +71,7 @@ internal static class BenchCompare
 
         Line(text, $"");
         Line(text, $"writes/s, reads/s and their p99 at {Connections} connections (closed loop, latency from the send); half-max: an open loop at half that row's measured writes/s or reads/s, latency from when each operation was due.");
+        Line(text, $"Warm-up (writes at {Connections} connections before the figures): {string.Join("; ", rows.Select(r => $"{r.Cluster.Shape} {r.WarmedUp}"))}.");
         var etcd = rows.FirstOrDefault(r => r.Cluster.Nodes is null);
         var three = rows.FirstOrDefault(r => r.Cluster is { Nodes: 3, Shards: 8 });
         var five = rows.FirstOrDefault(r => r.Cluster is { Nodes: 5, Shards: 8 });
@@ -132,14 +140,89 @@ internal static class BenchCompare
             return recorder.PhaseReports()[0];
         }
 
-        await MeasureAsync(writes, Closed(warmUp, Connections), $"load/bench-compare/{run}/warm-up");
+        var chunks = 0;
+        var warmed = await WarmUpAsync(cluster, deployment, http, warmUp, chunk => MeasureAsync(writes, Closed(chunk, Connections), Invariant($"load/bench-compare/{run}/warm-up-{++chunks}")), cancellationToken);
         var many = await MeasureAsync(writes, Closed(perFigure, Connections), $"load/bench-compare/{run}/writes-{Connections}");
         var readMany = await MeasureAsync(reads, Closed(perFigure, Connections), readKeys);
         var one = await MeasureAsync(writes, Closed(perFigure, 1), $"load/bench-compare/{run}/writes-1");
         var halfWrites = await MeasureAsync(writes, HalfOf(many, perFigure), $"load/bench-compare/{run}/writes-half");
         var halfReads = await MeasureAsync(reads, HalfOf(readMany, perFigure), readKeys);
         var failed = new[] { many, readMany, one, halfWrites, halfReads }.Sum(p => p.Errors.Total + p.NotSent);
-        return new Row(cluster, many, readMany, one, halfWrites, halfReads, failed, errors);
+        return new Row(cluster, many, readMany, one, halfWrites, halfReads, failed, errors, warmed);
+    }
+
+    /// <summary>
+    /// Writes at 64 connections for at least <paramref name="least"/>, then, on NodeNomad, in chunks of
+    /// <see cref="WarmUpChunk"/> until the nodes stop compiling: until their JIT time (<c>dotnet_jit_compilation_time_seconds_total</c>,
+    /// summed over the members) grew by less than <see cref="SettledJitShare"/> of the chunk's length, at most
+    /// <see cref="MostWarmUp"/>. Several nodes on few cores compile their hot code again, optimized, for a minute or
+    /// more under load; a fixed warm-up measured the 5-node cluster half compiled. Returns how long it took and why it ended.
+    /// </summary>
+    private static async Task<string> WarmUpAsync(Cluster cluster, IStoreDeployment deployment, HttpClient http, TimeSpan least, Func<TimeSpan, Task<PhaseReport>> write, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await write(least);
+        if (cluster.Nodes is null)
+        {
+            return Invariant($"{least.TotalSeconds:0} s");
+        }
+
+        var before = await JitSecondsAsync(deployment, http, cancellationToken);
+        while (true)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            if (elapsed >= MostWarmUp)
+            {
+                return Invariant($"{elapsed.TotalSeconds:0} s, still compiling (limit)");
+            }
+
+            await write(WarmUpChunk);
+            var after = await JitSecondsAsync(deployment, http, cancellationToken);
+            if (before is not null && after is not null && after - before < SettledJitShare * WarmUpChunk.TotalSeconds)
+            {
+                return Invariant($"{Stopwatch.GetElapsedTime(started).TotalSeconds:0} s, compiled ({after - before:F2} s of JIT in the last {WarmUpChunk.TotalSeconds:0} s)");
+            }
+
+            before = after;
+        }
+    }
+
+    /// <summary>The members' JIT time summed, from their <c>/metrics</c>; null when a member did not answer.</summary>
+    private static async Task<double?> JitSecondsAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken)
+    {
+        var total = 0.0;
+        foreach (var (_, url) in deployment.Members)
+        {
+            try
+            {
+                var text = await http.GetStringAsync(new Uri(url, "metrics"), cancellationToken);
+                total += JitSeconds(text) ?? 0;
+            }
+            catch (HttpRequestException)
+            {
+                return null;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The value of <c>dotnet_jit_compilation_time_seconds_total</c> in Prometheus text, or null when absent.</summary>
+    internal static double? JitSeconds(string prometheus)
+    {
+        foreach (var line in prometheus.Split('\n'))
+        {
+            // name{labels} value [timestamp]
+            if (line.StartsWith("dotnet_jit_compilation_time_seconds_total", StringComparison.Ordinal)
+                && line[(line.IndexOf('}', StringComparison.Ordinal) is var brace and >= 0 ? brace + 1 : line.IndexOf(' ', StringComparison.Ordinal))..]
+                    .Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var value, ..]
+                && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return seconds;
+            }
+        }
+
+        return null;
     }
 
     private static LoadPhase Closed(TimeSpan duration, int clients) => new(Invariant($"{clients} connections"), duration, new ClosedLoad(clients));
@@ -179,6 +262,7 @@ internal static class BenchCompare
 
     /// <summary>One cluster's figures.</summary>
     /// <param name="Errors">Operations that failed or were never sent, over every measured figure.</param>
+    /// <param name="WarmedUp">How long the warm-up took and why it ended.</param>
     internal sealed record Row(Cluster Cluster, PhaseReport Writes, PhaseReport Reads, PhaseReport OneConnection, PhaseReport HalfWrites, PhaseReport HalfReads,
-        long Errors, IReadOnlyList<string> ErrorSamples);
+        long Errors, IReadOnlyList<string> ErrorSamples, string WarmedUp = "");
 }
