@@ -89,7 +89,8 @@ public sealed class DrainTests(ITestOutputHelper output)
         node.Replicas.Count.ShouldBe(2, "with three nodes and a factor of three, its replicas have nowhere to go");
         (await MigrationsAsync(http)).ShouldBeEmpty();
 
-        (await http.PostAsync("/api/v1/cluster/nodes/node-3/undrain", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var undrained = await http.PostAsync("/api/v1/cluster/nodes/node-3/undrain", null);
+        undrained.StatusCode.ShouldBe(HttpStatusCode.OK, await undrained.Content.ReadAsStringAsync());
         await WaitAsync(async () => await NodeAsync(http, "node-3") is { Membership: "active", Drain: null }, "node-3 is active again");
     }
 }

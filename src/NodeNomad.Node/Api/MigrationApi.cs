@@ -127,7 +127,7 @@ public static class MigrationApi
         var outcome = await host.ProposeMetaAsync(start, cancellationToken);
         if (!outcome.IsDone)
         {
-            return Problems.Unavailable(context, outcome.Reason ?? "The migration was not recorded.");
+            return await MetaNotDoneAsync(context, host, forwarder, outcome, "The migration was not recorded.", cancellationToken);
         }
 
         if (outcome.Value is string refused)
@@ -169,7 +169,7 @@ public static class MigrationApi
         var outcome = await host.ProposeMetaAsync(new CancelMigration(id, host.CommandClock.Now, RequestedBy(context)), cancellationToken);
         if (!outcome.IsDone)
         {
-            return Problems.Unavailable(context, outcome.Reason ?? "The cancellation was not recorded.");
+            return await MetaNotDoneAsync(context, host, forwarder, outcome, "The cancellation was not recorded.", cancellationToken);
         }
 
         return outcome.Value is string refused
@@ -251,13 +251,25 @@ public static class MigrationApi
     /// <summary>Sends the request on to the meta group's leader, or answers 503 when none is known (or it was forwarded already).</summary>
     internal static async Task<IResult> ToMetaLeaderAsync(HttpContext context, ReplicaHost host, LeaderForwarder forwarder, CancellationToken cancellationToken)
     {
-        if (LeaderForwarder.IsForwarded(context) || host.Meta.Status.LeaderId is not { } leader || host.PeerUriOf(leader) is not { } uri)
+        // A request forwarded here by a node whose view of the meta leader was stale (the leadership just moved) goes on
+        // once more to the leader this node knows, within the forwarder's hop limit, rather than failing.
+        if ((LeaderForwarder.IsForwarded(context) && !LeaderForwarder.MayForward(context))
+            || host.Meta.Status.LeaderId is not { } leader || leader == host.SelfId || host.PeerUriOf(leader) is not { } uri)
         {
             return Problems.Unavailable(context, $"This node does not lead the meta group, which records migrations; {host.Meta.Status.LeaderId ?? "no leader is known"}.");
         }
 
         return await forwarder.ForwardAsync(context, leader, uri, cancellationToken);
     }
+
+    /// <summary>
+    /// A meta proposal that was not recorded becomes an answer: one this node could not make because the meta
+    /// leadership moved away from it meanwhile goes to the new leader; anything else is a 503 with the reason.
+    /// </summary>
+    internal static async Task<IResult> MetaNotDoneAsync(HttpContext context, ReplicaHost host, LeaderForwarder forwarder, Outcome outcome, string fallback, CancellationToken cancellationToken) =>
+        outcome.Kind == OutcomeKind.NotLeader && outcome.Leader is { } leader && leader != host.SelfId
+            ? await ToMetaLeaderAsync(context, host, forwarder, cancellationToken)
+            : Problems.Unavailable(context, outcome.Reason ?? fallback);
 
     /// <summary>Who asks: the operator header, else the caller's address.</summary>
     internal static string RequestedBy(HttpContext context) =>

@@ -125,7 +125,7 @@ public static class NodeMembershipApi
         var outcome = await host.ProposeMetaAsync(command, cancellationToken);
         if (!outcome.IsDone)
         {
-            return Problems.Unavailable(context, outcome.Reason ?? "The change was not recorded.");
+            return await MigrationApi.MetaNotDoneAsync(context, host, forwarder, outcome, "The change was not recorded.", cancellationToken);
         }
 
         return outcome.Value is string refused
