@@ -43,13 +43,14 @@ internal static class BenchCompare
     /// <summary>Measures every cluster and prints the table; false when an operation failed (the table says which).</summary>
     public static async Task<bool> RunAsync(BenchCompareOptions options, TextWriter output, CancellationToken cancellationToken)
     {
-        await output.WriteLineAsync(Invariant($"bench-compare: {string.Join("; ", Clusters.Where(c => options.Shapes is null || options.Shapes.Contains(c.Shape.Replace('×', 'x'))).Select(c => c.Title))}; all on 127.0.0.1, started by this program ({RepositoryLayout.DescribeBuild(RepositoryLayout.Find().RequireNodeDll())})."));
+        var clusters = Clusters.Where(c => options.Shapes is null || options.Shapes.Contains(c.Shape.Replace('×', 'x'))).ToList();
+        await output.WriteLineAsync(Invariant($"bench-compare: {string.Join("; ", clusters.Select(c => c.Title))}; all on 127.0.0.1, started by this program ({RepositoryLayout.DescribeBuild(RepositoryLayout.Find().RequireNodeDll())})."));
         await output.WriteLineAsync(Invariant($"Through one member's HTTP API: NodeNomad's node-1 (which forwards), etcd's first member's JSON gateway. {options.Seconds} s per figure after a warm-up of writes at {Connections} connections, not counted: {options.WarmUpSeconds} s, and on NodeNomad then until its nodes stop compiling (at most {MostWarmUp.TotalSeconds:0} s); {ComparisonWorkloads.ValueBytes}-byte values, a new key per write; linearizable reads of {ComparisonWorkloads.ReadKeys:N0} keys written first."));
         await output.WriteLineAsync(Invariant($"Load and clusters share this machine; at the start: {MachineLoad.Describe()}."));
         await output.WriteLineAsync();
 
         var rows = new List<Row>();
-        foreach (var cluster in Clusters.Where(c => options.Shapes is null || options.Shapes.Contains(c.Shape.Replace('×', 'x'))))
+        foreach (var cluster in clusters)
         {
             rows.Add(await MeasureAsync(cluster, TimeSpan.FromSeconds(options.Seconds), TimeSpan.FromSeconds(options.WarmUpSeconds), cancellationToken));
         }
