@@ -42,8 +42,14 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
         return RouteShardAsync(context, shard, leaderOnly, cancellationToken);
     }
 
+    /// <summary>How often a request whose leader could not be reached looks for the shard's next leader.</summary>
+    private static readonly TimeSpan LeaderPoll = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Routes a request for shard <paramref name="shard"/>.</summary>
-    public async Task<Route> RouteShardAsync(HttpContext context, ShardRecord shard, bool leaderOnly, CancellationToken cancellationToken)
+    public Task<Route> RouteShardAsync(HttpContext context, ShardRecord shard, bool leaderOnly, CancellationToken cancellationToken) =>
+        RouteShardAsync(context, shard, leaderOnly, unreachedSince: null, cancellationToken);
+
+    private async Task<Route> RouteShardAsync(HttpContext context, ShardRecord shard, bool leaderOnly, DateTimeOffset? unreachedSince, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(shard);
@@ -95,7 +101,28 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
             return new Route(null, Problems.Unavailable(context, $"No replica of shard {shard.Id} can be reached from this node."));
         }
 
-        return new Route(null, await forwarder.ForwardAsync(context, target, peerUri, cancellationToken));
+        var forward = await forwarder.TryForwardAsync(context, target, peerUri, cancellationToken);
+        if (!forward.NotSent)
+        {
+            return new Route(null, forward.Answer);
+        }
+
+        // The leader this node knows could not be connected to (it died, or is restarting), so the request never
+        // left: it waits, as a proposal waits through an election, for the shard to name another leader, and goes
+        // there — or is served here, should this node's replica win. Past the patience it is refused, as it was.
+        var since = unreachedSince ?? host.Clock.GetUtcNow();
+        var giveUp = since + host.UnreachableLeaderPatience;
+        while (observer.LeaderOf(shard.Id) is var named && (named is null || named == target))
+        {
+            if (host.Clock.GetUtcNow() >= giveUp)
+            {
+                return new Route(null, forward.Answer);
+            }
+
+            await Task.Delay(LeaderPoll, host.Clock, cancellationToken);
+        }
+
+        return await RouteShardAsync(context, host.Map.Shard(shard.Id) ?? shard, leaderOnly, since, cancellationToken);
     }
 
     /// <summary>

@@ -45,8 +45,22 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
     // A raw read's answer carries the value's version, expiry and kind in headers rather than in its body.
     private static readonly string[] RelayedHeaders = [Contracts.RawValue.VersionHeader, Contracts.RawValue.ExpiresAtHeader, Contracts.RawValue.KindHeader];
 
+    /// <summary>What a forward came to: the answer to give, and whether the request never left this node.</summary>
+    /// <param name="Answer">The leader's answer relayed, or this node's 503.</param>
+    /// <param name="NotSent">
+    /// The leader could not be connected to, so the request was never sent: it is safe to send it again, to another node.
+    /// </param>
+    public readonly record struct Forwarded(IResult Answer, bool NotSent);
+
     /// <summary>Relays the request to node <paramref name="nodeId"/>'s peer port and writes its answer to this request's response.</summary>
-    public async Task<IResult> ForwardAsync(HttpContext context, string nodeId, Uri peerUri, CancellationToken cancellationToken)
+    public async Task<IResult> ForwardAsync(HttpContext context, string nodeId, Uri peerUri, CancellationToken cancellationToken) =>
+        (await TryForwardAsync(context, nodeId, peerUri, cancellationToken)).Answer;
+
+    /// <summary>
+    /// Relays the request to node <paramref name="nodeId"/>'s peer port; says whether it was never sent, because no
+    /// connection to that node could be made, so the caller may send it elsewhere.
+    /// </summary>
+    public async Task<Forwarded> TryForwardAsync(HttpContext context, string nodeId, Uri peerUri, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(peerUri);
@@ -85,10 +99,16 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
         {
             response = await peers.SendAsync(request, cancellationToken);
         }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
+        {
+            // No connection was made, so no byte of the request left this node.
+            LogForwardFailed(logger, e, nodeId);
+            return new Forwarded(Problems.Unavailable(context, $"{nodeId}, which leads the key's shard, could not be reached: {e.Message}. The request was not sent."), NotSent: true);
+        }
         catch (HttpRequestException e)
         {
             LogForwardFailed(logger, e, nodeId);
-            return Problems.Unavailable(context, $"{nodeId}, which leads the key's shard, could not be reached: {e.Message}. The request was not sent.");
+            return new Forwarded(Problems.Unavailable(context, $"The connection to {nodeId}, which leads the key's shard, failed while the request was under way ({e.Message}): whether it was carried out is unknown."), NotSent: false);
         }
 
         using (response)
@@ -113,7 +133,7 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
             }
 
             context.Response.Headers["X-NodeNomad-Served-By"] = nodeId;
-            return new RelayedResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes);
+            return new Forwarded(new RelayedResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes), NotSent: false);
         }
     }
 

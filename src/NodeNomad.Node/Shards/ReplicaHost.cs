@@ -141,6 +141,12 @@ public sealed partial class ReplicaHost : BackgroundService
     /// <summary>How long a group may be without a leader before requests for it are refused at once: three election timeouts.</summary>
     private TimeSpan LeaderlessPatience => TimeSpan.FromMilliseconds(3 * _options.ElectionTimeoutMs);
 
+    /// <summary>
+    /// How long a request whose shard leader cannot be connected to waits for the shard to name another: three
+    /// election timeouts and two seconds for the news to reach this node, never more than the request timeout.
+    /// </summary>
+    public TimeSpan UnreachableLeaderPatience => TimeSpan.FromMilliseconds(Math.Min(_options.RequestTimeoutMs, (3 * _options.ElectionTimeoutMs) + 2_000));
+
     /// <summary>The peer port of every other node, by node id: the configured members', then the map's (which wins).</summary>
     public IReadOnlyDictionary<string, Uri> PeerUris() => Addresses.PeerUris;
 
