@@ -63,6 +63,7 @@ public static class NodeServices
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton<ClusterTopology>();
         services.AddSingleton<PeerHttp>();
+        services.AddSingleton<ForwardLanes>();
         services.AddSingleton<LeaderForwarder>();
         services.AddNodeNomadTransport();
         services.AddSingleton<ReplicaHost>();
@@ -182,6 +183,7 @@ public static class NodeServices
         app.MapNodeHealth();
         app.MapPrometheusScrapingEndpoint().RequireScope(Contracts.ApiScopes.Read);
         app.MapPeerApi();
+        app.MapForwardedBatches();
         app.MapNodeNomadTransport();
         return app;
     }

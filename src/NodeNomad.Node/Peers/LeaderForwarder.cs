@@ -9,7 +9,7 @@ namespace NodeNomad.Node.Peers;
 /// leader's answer. A forwarded request is never forwarded again: a node that receives one and does not lead
 /// answers 503, so a stale view of who leads cannot make requests circle.
 /// </summary>
-public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topology, ILogger<LeaderForwarder> logger)
+public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, ClusterTopology topology, ILogger<LeaderForwarder> logger)
 {
     /// <summary>Whether the request came from another node rather than a client.</summary>
     public static bool IsForwarded(HttpContext context)
@@ -67,6 +67,11 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
             ? raw
             : context.Request.Path + context.Request.QueryString;
+        if (ForwardBatch.Carries(context.Request.Method, context.Request.Path.Value ?? string.Empty))
+        {
+            return await ForwardInBatchAsync(context, nodeId, peerUri, target, cancellationToken);
+        }
+
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(peerUri, target));
         request.Headers.Add(PeerHttp.ForwardedByHeader, topology.Self.NodeId);
         request.Headers.Add(PeerHttp.HopsHeader, (HopsOf(context) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -135,6 +140,47 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ClusterTopology topo
             context.Response.Headers["X-NodeNomad-Served-By"] = nodeId;
             return new Forwarded(new RelayedResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes), NotSent: false);
         }
+    }
+
+    /// <summary>Sends a key request with the next batch to <paramref name="nodeId"/> and relays its answer.</summary>
+    private async Task<Forwarded> ForwardInBatchAsync(HttpContext context, string nodeId, Uri peerUri, string target, CancellationToken cancellationToken)
+    {
+        byte[]? body = null;
+        if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding") || context.Request.ContentType is not null)
+        {
+            if (context.Request.Body.CanSeek)
+            {
+                context.Request.Body.Position = 0;
+            }
+
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, cancellationToken);
+            body = buffer.ToArray();
+        }
+
+        var accept = context.Request.Headers.Accept.ToString();
+        var item = new ForwardBatch.Item(context.Request.Method, target, HopsOf(context) + 1, accept.Length > 0 ? accept : null, context.Request.ContentType, body);
+        ForwardBatch.Answer answer;
+        try
+        {
+            answer = await lanes.SendAsync(peerUri, item, cancellationToken);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
+        {
+            return new Forwarded(Problems.Unavailable(context, $"{nodeId}, which leads the key's shard, could not be reached: {e.Message}. The request was not sent."), NotSent: true);
+        }
+        catch (HttpRequestException e)
+        {
+            return new Forwarded(Problems.Unavailable(context, $"The connection to {nodeId}, which leads the key's shard, failed while the request was under way ({e.Message}): whether it was carried out is unknown."), NotSent: false);
+        }
+
+        foreach (var (name, value) in answer.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        context.Response.Headers["X-NodeNomad-Served-By"] = nodeId;
+        return new Forwarded(new RelayedResponse(answer.Status, answer.ContentType, answer.Body), NotSent: false);
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Could not forward a request to the leader {Leader}")]

@@ -17,6 +17,7 @@ public sealed class NodeMetrics : IDisposable
     private readonly Histogram<double> _syncDuration;
     private readonly Histogram<long> _batchSize;
     private readonly Histogram<double> _loopPass;
+    private readonly Histogram<long> _forwardBatch;
     private readonly Counter<long> _snapshots;
     private long _reads;
     private long _writes;
@@ -36,6 +37,8 @@ public sealed class NodeMetrics : IDisposable
         _snapshots = _meter.CreateCounter<long>("nodenomad.snapshots", "{snapshot}", "Snapshots taken.");
         _loopPass = _meter.CreateHistogram<double>("nodenomad.loop.pass.duration", "ms",
             "Time the node's loop spends on one pass: taking the inputs that waited, then every turn they cause, saves included. Requests wait for it.");
+        _forwardBatch = _meter.CreateHistogram<long>("nodenomad.forward.batch.size", "{request}",
+            "Forwarded key requests that came to this node in one batch from another node.");
         Reads = new RateWindow(clock);
         Writes = new RateWindow(clock);
     }
@@ -111,6 +114,9 @@ public sealed class NodeMetrics : IDisposable
 
     /// <summary>Records one pass of the node's loop.</summary>
     public void LoopPass(double milliseconds) => _loopPass.Record(milliseconds);
+
+    /// <summary>Records a batch of <paramref name="requests"/> forwarded requests served here.</summary>
+    public void ForwardBatch(int requests) => _forwardBatch.Record(requests);
 
     /// <summary>Records a snapshot.</summary>
     public void SnapshotTaken()
