@@ -23,6 +23,9 @@ public abstract class GroupReplica
     private ulong _snapshotIndex;
     private bool _compacting;
     private long? _oldestUnsnapshottedAt;
+    private long _oldestUnsnapshottedBytesAt;
+    private long _bytesSinceSnapshot;
+    private long _lastSnapshotBytes;
     private long _nextReadId;
     private volatile ReplicaStatus _status = ReplicaStatus.Starting;
     private TaskCompletionSource _statusChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -105,6 +108,7 @@ public abstract class GroupReplica
             Applied = snapshot.Metadata.Index;
             _appliedTerm = snapshot.Metadata.Term;
             _snapshotIndex = snapshot.Metadata.Index;
+            _lastSnapshotBytes = snapshot.Data.Length;
         }
 
         Raft = new RaftNode(config(Applied), new RaftBootstrap(recovered?.HardState ?? HardState.Empty, recovered?.Snapshot, recovered?.Entries ?? [], initialMembers));
@@ -187,11 +191,17 @@ public abstract class GroupReplica
     /// only moves the commit index needs no fsync (a restarted replica learns its commit again from the leader), so
     /// its hard state is deferred and rides along with the group's next write — unless it commits a membership change.
     /// </summary>
-    internal GroupWrite? DurableWrite(Ready ready, long persistedSoFar)
+    internal GroupWrite? DurableWrite(Ready ready, long persistedSoFar, long persistedBytesSoFar)
     {
         if (ready.Entries.Count > 0)
         {
-            _oldestUnsnapshottedAt ??= persistedSoFar;
+            if (_oldestUnsnapshottedAt is null)
+            {
+                _oldestUnsnapshottedAt = persistedSoFar;
+                _oldestUnsnapshottedBytesAt = persistedBytesSoFar;
+            }
+
+            _bytesSinceSnapshot += LogBytes(ready.Entries);
         }
 
         // A membership change takes effect when applied, so its commit must be durable before it is: a replica that
@@ -255,6 +265,8 @@ public abstract class GroupReplica
             Applied = snapshot.Metadata.Index;
             _appliedTerm = snapshot.Metadata.Term;
             Volatile.Write(ref _snapshotIndex, snapshot.Metadata.Index);
+            _lastSnapshotBytes = snapshot.Data.Length;
+            _bytesSinceSnapshot = 0;
             Context.Events.Add(new SnapshotInstalled(GroupId, snapshot.Metadata.Index, snapshot.Data.Length));
             changed = true;
         }
@@ -428,10 +440,16 @@ public abstract class GroupReplica
     /// head. Groups share the log, so a quiet group that never reached the threshold would otherwise keep every
     /// later segment on disk.
     /// </summary>
-    internal Compaction? DueCompaction(int threshold, long persistedSoFar, long pinLimit)
+    internal Compaction? DueCompaction(int threshold, long persistedSoFar, long persistedBytesSoFar, long pinLimit)
     {
-        var pinning = _oldestUnsnapshottedAt is { } since && persistedSoFar - since >= pinLimit && Applied > _snapshotIndex;
-        if (_compacting || (Applied - _snapshotIndex < (ulong)threshold && !pinning))
+        // A snapshot rewrites the whole state, so each is taken only once the log it lets go is worth that: the group's
+        // own entries since the last one at least half the last one's size, or — pinned by a shared log that other
+        // groups fill — the log it holds back at least that size. The disk then writes at most about twice as much
+        // for snapshots as for the log, however large the state has grown.
+        var pinning = _oldestUnsnapshottedAt is { } since && persistedSoFar - since >= pinLimit && Applied > _snapshotIndex
+            && persistedBytesSoFar - _oldestUnsnapshottedBytesAt >= _lastSnapshotBytes;
+        var due = Applied - _snapshotIndex >= (ulong)threshold && _bytesSinceSnapshot * 2 >= _lastSnapshotBytes;
+        if (_compacting || (!due && !pinning))
         {
             return null;
         }
@@ -484,7 +502,7 @@ public abstract class GroupReplica
     /// The shell stored the snapshot <see cref="DueCompaction"/> asked for (<paramref name="stored"/> reads its data),
     /// or failed to (null).
     /// </summary>
-    internal void Compacted(SnapshotMetadata metadata, Snapshot? stored, long persistedSoFar)
+    internal void Compacted(SnapshotMetadata metadata, Snapshot? stored, long persistedSoFar, long persistedBytesSoFar)
     {
         _compacting = false;
         var index = metadata.Index;
@@ -497,9 +515,27 @@ public abstract class GroupReplica
 
         Raft.Compact(snapshot);
         Volatile.Write(ref _snapshotIndex, index);
+        _lastSnapshotBytes = snapshot.Data.Length;
         // Entries after the snapshot (appended, not yet applied) still pin the log; they count from now.
         _oldestUnsnapshottedAt = Raft.Status.LastIndex > index ? persistedSoFar : null;
+        _oldestUnsnapshottedBytesAt = persistedBytesSoFar;
+        _bytesSinceSnapshot = 0;
     }
+
+    /// <summary>About what <paramref name="entries"/> take in the log: their payloads and a frame each.</summary>
+    internal static long LogBytes(IReadOnlyList<Entry> entries)
+    {
+        long bytes = 0;
+        foreach (var entry in entries)
+        {
+            bytes += entry.Data.Length + EntryFrameBytes;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>What an entry takes in the log beside its payload (index, term, type, length, checksum), about.</summary>
+    private const int EntryFrameBytes = 32;
 
     /// <summary>Fails every waiting proposal and read.</summary>
     internal void FailPending(string reason)

@@ -33,6 +33,7 @@ public sealed class NodeCore
     private bool _mapChanged;
     private ulong _metaReplayTo;
     private int _turnEntries;
+    private long _turnBytes;
 
     /// <summary>Creates the core of node <see cref="NodeCoreSettings.SelfId"/>; <see cref="Recover"/> comes next.</summary>
     public NodeCore(NodeCoreSettings settings, PeerAddressBook addresses, CommandClock commandClock, TimeProvider telemetryClock)
@@ -68,6 +69,9 @@ public sealed class NodeCore
 
     /// <summary>Entries made durable since the core started.</summary>
     public long PersistedEntries { get; private set; }
+
+    /// <summary>About how many bytes of entries this node has made durable since it started (what <see cref="PersistedEntries"/> take).</summary>
+    public long PersistedBytes { get; private set; }
 
     /// <summary>Why the core stopped serving (its log failed, or the node stops), or null while it serves.</summary>
     public string? Stopped { get; private set; }
@@ -283,12 +287,14 @@ public sealed class NodeCore
 
         var writes = new List<GroupWrite>();
         _turnEntries = 0;
+        _turnBytes = 0;
         foreach (var (group, ready, _) in _readied)
         {
-            if (group.DurableWrite(ready, PersistedEntries) is { } write)
+            if (group.DurableWrite(ready, PersistedEntries, PersistedBytes) is { } write)
             {
                 writes.Add(write);
                 _turnEntries += write.Entries.Count;
+                _turnBytes += GroupReplica.LogBytes(write.Entries);
             }
         }
 
@@ -310,7 +316,9 @@ public sealed class NodeCore
         }
 
         PersistedEntries += _turnEntries;
+        PersistedBytes += _turnBytes;
         _turnEntries = 0;
+        _turnBytes = 0;
         foreach (var (group, ready, sent) in _readied)
         {
             group.Persisted();
@@ -330,7 +338,7 @@ public sealed class NodeCore
         // Every group, the quiet ones included: they may be the ones keeping old log segments.
         foreach (var group in _groups.Values)
         {
-            if (group.DueCompaction(_settings.SnapshotEntries, PersistedEntries, _settings.PinLimit) is { } compaction)
+            if (group.DueCompaction(_settings.SnapshotEntries, PersistedEntries, PersistedBytes, _settings.PinLimit) is { } compaction)
             {
                 _compactions.Add(compaction);
             }
@@ -373,7 +381,7 @@ public sealed class NodeCore
         ArgumentNullException.ThrowIfNull(compaction);
         if (_groups.TryGetValue(compaction.GroupId, out var group) && group.LogKey == compaction.LogKey)
         {
-            group.Compacted(compaction.Metadata, stored, PersistedEntries);
+            group.Compacted(compaction.Metadata, stored, PersistedEntries, PersistedBytes);
             return true;
         }
 
