@@ -81,18 +81,9 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
             request.Headers.TryAddWithoutValidation("Accept", accept);
         }
 
-        // An empty body with a media type is a value too (the empty bytes of a raw write).
-        if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding") || context.Request.ContentType is not null)
+        if (await BodyAsync(context, cancellationToken) is { } body)
         {
-            if (context.Request.Body.CanSeek)
-            {
-                context.Request.Body.Position = 0;
-            }
-
-            var body = new MemoryStream();
-            await context.Request.Body.CopyToAsync(body, cancellationToken);
-            body.Position = 0;
-            request.Content = new StreamContent(body);
+            request.Content = new ByteArrayContent(body);
             if (context.Request.ContentType is { } contentType)
             {
                 request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
@@ -104,16 +95,9 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
         {
             response = await peers.SendAsync(request, cancellationToken);
         }
-        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
-        {
-            // No connection was made, so no byte of the request left this node.
-            LogForwardFailed(logger, e, nodeId);
-            return new Forwarded(Problems.Unavailable(context, $"{nodeId}, which leads the key's shard, could not be reached: {e.Message}. The request was not sent."), NotSent: true);
-        }
         catch (HttpRequestException e)
         {
-            LogForwardFailed(logger, e, nodeId);
-            return new Forwarded(Problems.Unavailable(context, $"The connection to {nodeId}, which leads the key's shard, failed while the request was under way ({e.Message}): whether it was carried out is unknown."), NotSent: false);
+            return Failed(context, nodeId, e);
         }
 
         using (response)
@@ -145,19 +129,7 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
     /// <summary>Sends a key request with the next batch to <paramref name="nodeId"/> and relays its answer.</summary>
     private async Task<Forwarded> ForwardInBatchAsync(HttpContext context, string nodeId, Uri peerUri, string target, CancellationToken cancellationToken)
     {
-        byte[]? body = null;
-        if (context.Request.ContentLength is > 0 || context.Request.Headers.ContainsKey("Transfer-Encoding") || context.Request.ContentType is not null)
-        {
-            if (context.Request.Body.CanSeek)
-            {
-                context.Request.Body.Position = 0;
-            }
-
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, cancellationToken);
-            body = buffer.ToArray();
-        }
-
+        var body = await BodyAsync(context, cancellationToken);
         var accept = context.Request.Headers.Accept.ToString();
         var item = new ForwardBatch.Item(context.Request.Method, target, HopsOf(context) + 1, accept.Length > 0 ? accept : null, context.Request.ContentType, body);
         ForwardBatch.Answer answer;
@@ -165,13 +137,9 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
         {
             answer = await lanes.SendAsync(peerUri, item, cancellationToken);
         }
-        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
-        {
-            return new Forwarded(Problems.Unavailable(context, $"{nodeId}, which leads the key's shard, could not be reached: {e.Message}. The request was not sent."), NotSent: true);
-        }
         catch (HttpRequestException e)
         {
-            return new Forwarded(Problems.Unavailable(context, $"The connection to {nodeId}, which leads the key's shard, failed while the request was under way ({e.Message}): whether it was carried out is unknown."), NotSent: false);
+            return Failed(context, nodeId, e);
         }
 
         foreach (var (name, value) in answer.Headers)
@@ -181,6 +149,36 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
 
         context.Response.Headers["X-NodeNomad-Served-By"] = nodeId;
         return new Forwarded(new RelayedResponse(answer.Status, answer.ContentType, answer.Body), NotSent: false);
+    }
+
+    /// <summary>The request's body, read again from its start; null when it has none (an empty body with a media type is a value: the empty bytes of a raw write).</summary>
+    private static async Task<byte[]?> BodyAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        if (context.Request.ContentLength is not > 0 && !context.Request.Headers.ContainsKey("Transfer-Encoding") && context.Request.ContentType is null)
+        {
+            return null;
+        }
+
+        if (context.Request.Body.CanSeek)
+        {
+            context.Request.Body.Position = 0;
+        }
+
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// The 503 for a forward that failed: one that could make no connection was never sent (no byte of it left this
+    /// node), so it may be sent elsewhere; any other failure leaves its outcome unknown.
+    /// </summary>
+    private Forwarded Failed(HttpContext context, string nodeId, HttpRequestException e)
+    {
+        LogForwardFailed(logger, e, nodeId);
+        return e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
+            ? new Forwarded(Problems.Unavailable(context, $"{nodeId}, which leads the key's shard, could not be reached: {e.Message}. The request was not sent."), NotSent: true)
+            : new Forwarded(Problems.Unavailable(context, $"The connection to {nodeId}, which leads the key's shard, failed while the request was under way ({e.Message}): whether it was carried out is unknown."), NotSent: false);
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Could not forward a request to the leader {Leader}")]
