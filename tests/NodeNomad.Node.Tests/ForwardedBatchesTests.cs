@@ -21,23 +21,10 @@ public sealed partial class ForwardedBatchesTests(ITestOutputHelper output)
     [Fact]
     public async Task concurrent_requests_through_a_node_without_the_shard_travel_together_and_each_gets_its_own_answer()
     {
-        await using var cluster = await LocalCluster.StartAsync(4, new Dictionary<string, string>
-        {
-            ["SHARD_COUNT"] = "1",
-            ["REPLICATION_FACTOR"] = "3",
-        });
-        using var control = HttpTo(cluster.Nodes[0]);
-        (await control.PutAsJsonAsync("/api/v1/cluster/rebalancer", new { enabled = false })).StatusCode.ShouldBe(HttpStatusCode.OK);
-        await Eventually(async () => (await ShardAsync(control, 0)).LeaderId is not null, "the shard has a leader", MoveTimeout);
-        var shard = await ShardAsync(control, 0);
-        var entry = cluster.Nodes.First(n => shard.Replicas.All(r => r.NodeId != n.NodeId));
+        var (cluster, shard, entry) = await OneShardBesideAnEntryNode.StartAsync();
+        await using var stopped = cluster;
         var leader = cluster.Nodes.Single(n => n.NodeId == shard.LeaderId);
         using var http = HttpTo(entry);
-        await Eventually(async () =>
-        {
-            using var first = await http.PostAsJsonAsync("/api/v1/set", new SetRequest("first", "1"));
-            return first.StatusCode == HttpStatusCode.OK && first.Headers.GetValues("X-NodeNomad-Served-By").Single() == leader.NodeId;
-        }, "a write through the entry node is served by the leader", MoveTimeout);
         var (batchesBefore, requestsBefore) = await BatchesAsync(leader);
 
         var failures = new ConcurrentQueue<string>();

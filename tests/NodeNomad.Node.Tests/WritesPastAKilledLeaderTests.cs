@@ -18,25 +18,9 @@ public sealed class WritesPastAKilledLeaderTests(ITestOutputHelper output)
     [Fact]
     public async Task a_write_forwarded_to_a_leader_that_just_died_goes_to_the_next_leader_and_is_refused_only_when_none_comes()
     {
-        await using var cluster = await LocalCluster.StartAsync(4, new Dictionary<string, string>
-        {
-            ["SHARD_COUNT"] = "1",
-            ["REPLICATION_FACTOR"] = "3",
-        });
-        using var control = HttpTo(cluster.Nodes[0]);
-        (await control.PutAsJsonAsync("/api/v1/cluster/rebalancer", new { enabled = false })).StatusCode.ShouldBe(HttpStatusCode.OK);
-        await Eventually(async () => (await ShardAsync(control, 0)).LeaderId is not null, "the shard has a leader", MoveTimeout);
-        var shard = await ShardAsync(control, 0);
-        var entry = cluster.Nodes.First(n => shard.Replicas.All(r => r.NodeId != n.NodeId));
+        var (cluster, shard, entry) = await OneShardBesideAnEntryNode.StartAsync();
+        await using var stopped = cluster;
         using var http = HttpTo(entry);
-
-        // The entry node learns who leads from its peers' reports, and forwards there.
-        await Eventually(async () =>
-        {
-            using var first = await http.PostAsJsonAsync("/api/v1/set", new SetRequest("before", "1"));
-            return first.StatusCode == HttpStatusCode.OK && first.Headers.GetValues("X-NodeNomad-Served-By").Single() == shard.LeaderId;
-        }, "a write through the entry node is served by the leader", MoveTimeout);
-
         var leader = cluster.Nodes.Single(n => n.NodeId == shard.LeaderId);
         leader.Kill();
         using var past = await http.PostAsJsonAsync("/api/v1/set", new SetRequest("past-the-first", "2"));
