@@ -48,19 +48,32 @@ public sealed class RepairTests(ITestOutputHelper output)
         }
 
         using var returned = HttpTo(dead);
-        var placed = (await ShardsAsync(http)).Where(s => s.Replicas.Any(r => r.NodeId == "node-3")).Select(s => s.Id).ToHashSet();
-        await WaitAsync(async () =>
+        var difference = "";
+        var settled = WaitAsync(async () =>
         {
-            foreach (var shard in await ShardsAsync(http))
+            // The map as it is now: node-3 may still be given a share after it is back, so what it should host is read
+            // again on every look rather than once.
+            var shards = await ShardsAsync(http);
+            var placed = shards.Where(s => s.Replicas.Any(r => r.NodeId == "node-3")).Select(s => s.Id).ToHashSet();
+            foreach (var shard in shards)
             {
                 using var response = await returned.GetAsync($"/api/v1/cluster/shards/{shard.Id}/replica");
                 if ((response.StatusCode == HttpStatusCode.OK) != placed.Contains(shard.Id))
                 {
+                    difference = $"shard {shard.Id}: node-3 answers {(int)response.StatusCode} for its replica; the map {(placed.Contains(shard.Id) ? "places" : "does not place")} one there";
                     return false;
                 }
             }
 
             return true;
         }, "node-3 hosts exactly the replicas the map places on it");
+        try
+        {
+            await settled;
+        }
+        catch (ShouldAssertException e)
+        {
+            throw new ShouldAssertException($"{e.Message} Last seen: {difference}.", e);
+        }
     }
 }
