@@ -11,8 +11,7 @@ namespace NodeNomad.Node.Api;
 public static partial class KeyValueApi
 {
     // The answer headers a forwarded request's answer carries back, as a single forward relays them.
-    private static readonly string[] AnswerHeaders =
-        ["Retry-After", "Location", Contracts.RawValue.VersionHeader, Contracts.RawValue.ExpiresAtHeader, Contracts.RawValue.KindHeader];
+    private static readonly string[] AnswerHeaders = ["Retry-After", "Location", .. LeaderForwarder.RelayedHeaders];
 
     /// <summary>Maps <c>POST /peer/v1/forward</c>: a batch of forwarded key requests, each served as if it had come alone.</summary>
     public static IEndpointRouteBuilder MapForwardedBatches(this IEndpointRouteBuilder routes)

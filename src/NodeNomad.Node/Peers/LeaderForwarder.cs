@@ -43,7 +43,7 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
     public static bool MayForward(HttpContext context) => HopsOf(context) < MaxHops - 1;
 
     // A raw read's answer carries the value's version, expiry and kind in headers rather than in its body.
-    private static readonly string[] RelayedHeaders = [Contracts.RawValue.VersionHeader, Contracts.RawValue.ExpiresAtHeader, Contracts.RawValue.KindHeader];
+    internal static readonly string[] RelayedHeaders = [Contracts.RawValue.VersionHeader, Contracts.RawValue.ExpiresAtHeader, Contracts.RawValue.KindHeader];
 
     /// <summary>What a forward came to: the answer to give, and whether the request never left this node.</summary>
     /// <param name="Answer">The leader's answer relayed, or this node's 503.</param>
