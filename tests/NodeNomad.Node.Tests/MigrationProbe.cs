@@ -68,7 +68,10 @@ internal static class MigrationProbe
         }
     }
 
-    internal static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    internal static Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) => Eventually(condition, () => what, timeout);
+
+    /// <summary>Waits for <paramref name="condition"/>; on a timeout, <paramref name="what"/> is asked then, so it can say what was seen last.</summary>
+    internal static async Task Eventually(Func<Task<bool>> condition, Func<string> what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (DateTime.UtcNow < deadline)
@@ -87,6 +90,6 @@ internal static class MigrationProbe
             await Task.Delay(100);
         }
 
-        throw new ShouldAssertException($"Timed out waiting until {what}.");
+        throw new ShouldAssertException($"Timed out waiting until {what()}.");
     }
 }

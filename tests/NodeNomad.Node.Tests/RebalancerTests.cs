@@ -153,14 +153,18 @@ public sealed class RebalancerTests(ITestOutputHelper output)
             enabled = true, intervalSeconds = 2, dimension = "bytes", cooldownSeconds = 60, weights = new Dictionary<string, int> { [spare] = 2 },
         })).StatusCode.ShouldBe(HttpStatusCode.OK);
 
+        // The placement driver may have handed shard-0's leadership over while the cluster settled; that starts the
+        // shard's cooldown, so the move may come up to one cooldown late. The decisions seen last say why, if none came.
         RebalancerDecisionInfo? move = null;
+        var seen = "none";
         await Eventually(async () =>
         {
             var decisions = (await http.GetFromJsonAsync<RebalancerDecisionInfo[]>("/api/v1/cluster/rebalancer/decisions", Json.Options))!;
+            seen = string.Join(" | ", decisions.Take(5).Select(d => $"{d.Action}: {d.Reason} [rejected: {string.Join("; ", d.Rejected)}]"));
             // A move that would leave the replica counts uneven comes with its exchange, a second replica decision that names it.
             move = decisions.FirstOrDefault(d => d.Action == RebalancerDecision.Replica && !d.Reason.StartsWith("in exchange for", StringComparison.Ordinal));
             return move is not null;
-        }, "the rebalancer moves a replica", TimeSpan.FromSeconds(60));
+        }, () => $"the rebalancer moves a replica (latest decisions: {seen})", TimeSpan.FromSeconds(60) + MoveTimeout);
         output.WriteLine($"{move!.Id} {move.Action}: {move.Reason}");
 
         move.ShardId.ShouldBe(0);
