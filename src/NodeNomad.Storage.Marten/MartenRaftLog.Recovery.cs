@@ -168,24 +168,19 @@ public sealed partial class MartenRaftLog
             return;
         }
 
+        // The lock is the transaction's: it goes with the transaction whatever happens, and leaves nothing on the
+        // pooled connection's session (the log keeps sessions between uses, LogConnectionString).
         await using var connection = _store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var key = $"nodenomad-schema:{_store.Options.DatabaseSchemaName}";
-        await using (var take = new Npgsql.NpgsqlCommand("select pg_advisory_lock(hashtext(@key))", connection))
+        await using (var take = new Npgsql.NpgsqlCommand("select pg_advisory_xact_lock(hashtext(@key))", connection, transaction))
         {
             take.Parameters.AddWithValue("key", key);
             await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        try
-        {
-            await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            await using var release = new Npgsql.NpgsqlCommand("select pg_advisory_unlock(hashtext(@key))", connection);
-            release.Parameters.AddWithValue("key", key);
-            await release.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-        }
+        await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync().ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -142,7 +142,7 @@ public sealed partial class MartenRaftLog : IRaftLog
             throw new ArgumentException($"The schema name '{options.SchemaName}' must be a lowercase letter or '_', then up to 62 lowercase letters, digits or '_'.", nameof(options));
         }
 
-        store.Connection(options.ConnectionString);
+        store.Connection(LogConnectionString.Tune(options.ConnectionString));
         store.DatabaseSchemaName = options.SchemaName;
         store.AutoCreateSchemaObjects = options.AutoCreateSchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
         store.Events.StreamIdentity = StreamIdentity.AsString;
