@@ -46,7 +46,7 @@ public sealed class MartenConnectionTuningTests(MartenTestDatabase server)
     [Fact]
     public async Task saves_run_on_prepared_statements_and_the_pooled_connection_keeps_them()
     {
-        using DocumentStore store = MartenRaftLog.CreateStore(server.Options("tuning", "unused"));
+        DocumentStore store = server.Store("tuning");
         var nodeId = Guid.NewGuid().ToString("N");
         var log = new MartenRaftLog(store, nodeId);
         _ = await log.RecoverAsync(Ct);
