@@ -98,6 +98,21 @@ public static partial class KeyValueApi
         Func<long, IResult>? conflict = null)
     {
         var started = Stopwatch.GetTimestamp();
+        return await router.ServeAsync(context, operation,
+            () => WriteOnceAsync(context, router, metrics, operation, key, build, started, conflict, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<IResult> WriteOnceAsync(
+        HttpContext context,
+        ShardRouter router,
+        NodeMetrics metrics,
+        string operation,
+        string key,
+        Func<long, KvCommand> build,
+        long started,
+        Func<long, IResult>? conflict,
+        CancellationToken cancellationToken)
+    {
         var (shard, answer) = await router.RouteAsync(context, key, leaderOnly: true, cancellationToken);
         if (shard is null)
         {
@@ -169,14 +184,29 @@ public static partial class KeyValueApi
             return Problems.Invalid(problem);
         }
 
-        var (shard, routed) = await router.RouteAsync(context, key!, leaderOnly: false, cancellationToken);
+        return await router.ServeAsync(context, operation,
+            () => LookupOnceAsync(context, router, metrics, operation, key!, linearizable, answer, started, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<IResult> LookupOnceAsync(
+        HttpContext context,
+        ShardRouter router,
+        NodeMetrics metrics,
+        string operation,
+        string key,
+        bool linearizable,
+        Func<string, KvRecord?, IResult> answer,
+        long started,
+        CancellationToken cancellationToken)
+    {
+        var (shard, routed) = await router.RouteAsync(context, key, leaderOnly: false, cancellationToken);
         if (shard is null)
         {
             return routed!;
         }
 
         // Expiry is judged at the time the read's leader vouched for (or, for a stale read, this node's clock now).
-        var (outcome, record) = await router.Host.ReadAsync(shard, (m, now) => m.Get(key!, now), linearizable, cancellationToken);
+        var (outcome, record) = await router.Host.ReadAsync(shard, (m, now) => m.Get(key, now), linearizable, cancellationToken);
         if (!outcome.IsDone)
         {
             metrics.Rejected(operation, "unavailable");
@@ -185,7 +215,7 @@ public static partial class KeyValueApi
 
         metrics.Read(operation, record is null ? "absent" : "found", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         shard.Reads.Add();
-        return answer(key!, record);
+        return answer(key, record);
     }
 
     /// <summary>

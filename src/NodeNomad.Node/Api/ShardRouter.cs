@@ -5,6 +5,7 @@ using NodeNomad.Node.Http;
 using NodeNomad.Node.Peers;
 using NodeNomad.Node.Runtime;
 using NodeNomad.Node.Shards;
+using NodeNomad.Node.Telemetry;
 
 namespace NodeNomad.Node.Api;
 
@@ -15,7 +16,7 @@ namespace NodeNomad.Node.Api;
 /// redirects, answers 421 naming the leader. A request routed by an older epoch than the shard's is always
 /// redirected, so a client with a stale map learns the new one instead of being served by the wrong replicas.
 /// </summary>
-public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, LeaderForwarder forwarder)
+public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, LeaderForwarder forwarder, NodeMetrics metrics)
 {
     /// <summary>
     /// Test-only: <c>NODENOMAD_TEST_HOLD_ROUTED_MS</c> holds every request routed to a replica here that long before it
@@ -83,7 +84,7 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
         if (forwarded && (!LeaderForwarder.MayForward(context) || leader is null || leader == host.SelfId))
         {
             // A forwarded request goes on only to a leader this node knows, and only so far, so stale views cannot make it circle.
-            return new Route(null, Problems.Unavailable(context, $"This node holds no replica of shard {shard.Id}; the node that forwarded the request has a stale view of its leader."));
+            return new Route(null, Problems.NotTaken(context, $"This node holds no replica of shard {shard.Id}; the node that forwarded the request has a stale view of its leader."));
         }
 
         if (WantsRedirect(context))
@@ -148,9 +149,43 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
             {
                 return await forwarder.ForwardAsync(context, leader, peerUri, cancellationToken);
             }
+
+            // Not led here and not sent on: no replica took the request, so the node the client called may send it again.
+            if (forwarded)
+            {
+                return Problems.NotTaken(context, $"Shard {replica.ShardId}: {outcome.Reason}");
+            }
         }
 
         return Problems.Unavailable(context, $"Shard {replica.ShardId}: {outcome.Reason}", retryAfterSeconds: 1);
+    }
+
+    /// <summary>
+    /// Serves a client's key request by <paramref name="attempt"/> (route, then serve or forward), and makes it again
+    /// when the answer is a refusal of a request no replica took (<see cref="PeerHttp.NotTakenHeader"/>): leadership
+    /// moved while the request travelled, and the nodes it passed through each knew an older leader. The attempt is
+    /// made again after a short pause, through this node's newer view, until the request timeout; a forwarded request
+    /// is answered as it came, by the node the client called. Each attempt made again counts as the operation's
+    /// <c>not-taken-sent-again</c> outcome.
+    /// </summary>
+    public async Task<IResult> ServeAsync(HttpContext context, string operation, Func<Task<IResult>> attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(attempt);
+        var giveUp = host.Clock.GetUtcNow() + host.RequestTimeout;
+        while (true)
+        {
+            var answer = await attempt();
+            if (LeaderForwarder.IsForwarded(context) || !context.Response.Headers.ContainsKey(PeerHttp.NotTakenHeader)
+                || host.Clock.GetUtcNow() + LeaderPoll >= giveUp)
+            {
+                return answer;
+            }
+
+            context.Response.Headers.Remove(PeerHttp.NotTakenHeader);
+            metrics.Rejected(operation, "not-taken-sent-again");
+            await Task.Delay(LeaderPoll, host.Clock, cancellationToken);
+        }
     }
 
     /// <summary>The node's runtime, which serves what is routed here.</summary>

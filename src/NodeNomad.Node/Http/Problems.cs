@@ -56,6 +56,17 @@ public static class Problems
     }
 
     /// <summary>
+    /// 503 for a key request no replica took (this node does not lead the shard and may not forward the request
+    /// again), marked so that the node the client called sends it once more rather than failing it.
+    /// </summary>
+    public static IResult NotTaken(HttpContext context, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers[Peers.PeerHttp.NotTakenHeader] = "true";
+        return Unavailable(context, detail);
+    }
+
+    /// <summary>
     /// 421: this node will not serve the key's shard for this request — the caller routed by an old epoch, or asked
     /// to be redirected rather than forwarded — and names the shard's leader when it knows it.
     /// </summary>

@@ -6,8 +6,9 @@ namespace NodeNomad.Node.Peers;
 
 /// <summary>
 /// Sends a client request that only the leader may serve (a write) to the leader's peer port, and relays the
-/// leader's answer. A forwarded request is never forwarded again: a node that receives one and does not lead
-/// answers 503, so a stale view of who leads cannot make requests circle.
+/// leader's answer. A forwarded request goes on at most once more (<see cref="MaxHops"/>): past that, a node that
+/// does not lead answers 503 marked not taken, so a stale view of who leads cannot make requests circle, and the
+/// node the client called sends it again.
 /// </summary>
 public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, ClusterTopology topology, ILogger<LeaderForwarder> logger)
 {
@@ -42,8 +43,9 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
     /// <summary>Whether the request may be forwarded once more.</summary>
     public static bool MayForward(HttpContext context) => HopsOf(context) < MaxHops - 1;
 
-    // A raw read's answer carries the value's version, expiry and kind in headers rather than in its body.
-    internal static readonly string[] RelayedHeaders = [Contracts.RawValue.VersionHeader, Contracts.RawValue.ExpiresAtHeader, Contracts.RawValue.KindHeader];
+    // A raw read's answer carries the value's version, expiry and kind in headers rather than in its body; a refusal
+    // of a request never taken says so, for the node the client called to send it again.
+    internal static readonly string[] RelayedHeaders = [Contracts.RawValue.VersionHeader, Contracts.RawValue.ExpiresAtHeader, Contracts.RawValue.KindHeader, PeerHttp.NotTakenHeader];
 
     /// <summary>What a forward came to: the answer to give, and whether the request never left this node.</summary>
     /// <param name="Answer">The leader's answer relayed, or this node's 503.</param>

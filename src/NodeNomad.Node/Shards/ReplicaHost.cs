@@ -138,6 +138,9 @@ public sealed partial class ReplicaHost : BackgroundService
 
     internal TimeProvider Clock { get; }
 
+    /// <summary>How long a request may take (REQUEST_TIMEOUT_MS).</summary>
+    public TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(_options.RequestTimeoutMs);
+
     /// <summary>How long a group may be without a leader before requests for it are refused at once: three election timeouts.</summary>
     private TimeSpan LeaderlessPatience => TimeSpan.FromMilliseconds(3 * _options.ElectionTimeoutMs);
 
