@@ -8,12 +8,16 @@ namespace NodeNomad.Client;
 /// once its bytes have left, a timeout, a reset connection or a 5xx says nothing about whether the node
 /// applied it, and repeating it could apply it twice (a set overwriting a newer value, a compare-and-set
 /// reporting a conflict with its own first attempt). So a write is repeated only when the connection to the
-/// node was never made, which proves the node never saw it.
+/// node was never made, which proves the node never saw it, or when the store answered 503 with
+/// <c>X-NodeNomad-Not-Taken: true</c>, which says no replica took it.
 /// </summary>
 internal static class RetryRules
 {
     private const string HealthPath = "/health";
     private const string ApiPath = "/api/v1/";
+
+    /// <summary>The header on a 503 for a request no replica took, which is safe to send again.</summary>
+    public const string NotTakenHeader = "X-NodeNomad-Not-Taken";
 
     public static bool MayRetry(HttpRequestMessage? request, Outcome<HttpResponseMessage> outcome)
     {
@@ -27,8 +31,13 @@ internal static class RetryRules
             return HttpClientResiliencePredicates.IsTransient(outcome);
         }
 
-        return NeverReachedTheNode(outcome.Exception);
+        return NeverReachedTheNode(outcome.Exception) || NotTaken(outcome.Result);
     }
+
+    private static bool NotTaken(HttpResponseMessage? response) =>
+        response is { StatusCode: System.Net.HttpStatusCode.ServiceUnavailable }
+        && response.Headers.TryGetValues(NotTakenHeader, out var values)
+        && values.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// A health probe reports what it sees at once: its 503 is an answer (the node is unhealthy), not a

@@ -35,6 +35,19 @@ public sealed class RetryRulesDecide
         RetryRules.MayRetry(request, Outcome("500")).ShouldBeFalse();
     }
 
+    [Theory]
+    [InlineData("POST", "/api/v1/set")]
+    [InlineData("PUT", "/api/v1/cas/k")]
+    [InlineData("DELETE", "/api/v1/delete/k")]
+    public void a_write_the_store_says_no_replica_took_is_retried(string method, string path)
+    {
+        var request = Request(new HttpMethod(method), path);
+
+        RetryRules.MayRetry(request, Outcome("503 not taken")).ShouldBeTrue();
+        RetryRules.MayRetry(request, Outcome("500 not taken")).ShouldBeFalse();
+        RetryRules.MayRetry(request, Outcome("503 not taken: false")).ShouldBeFalse();
+    }
+
     [Fact]
     public void an_answer_that_is_not_a_failure_is_not_retried()
     {
@@ -57,6 +70,13 @@ public sealed class RetryRulesDecide
 
     private static HttpRequestMessage Request(HttpMethod method, string path) => new(method, new Uri(FakeNode.Address, path));
 
+    private static HttpResponseMessage Marked(HttpStatusCode status, string notTaken)
+    {
+        var response = new HttpResponseMessage(status);
+        response.Headers.Add("X-NodeNomad-Not-Taken", notTaken);
+        return response;
+    }
+
     private static Outcome<HttpResponseMessage> Outcome(string failure) => failure switch
     {
         "attempt timeout" => Polly.Outcome.FromException<HttpResponseMessage>(new TimeoutRejectedException()),
@@ -66,6 +86,9 @@ public sealed class RetryRulesDecide
             new HttpRequestException(HttpRequestError.ConnectionError, "refused")),
         "name not resolved" => Polly.Outcome.FromException<HttpResponseMessage>(
             new HttpRequestException(HttpRequestError.NameResolutionError, "no such host")),
+        "503 not taken" => Polly.Outcome.FromResult(Marked(HttpStatusCode.ServiceUnavailable, "true")),
+        "500 not taken" => Polly.Outcome.FromResult(Marked(HttpStatusCode.InternalServerError, "true")),
+        "503 not taken: false" => Polly.Outcome.FromResult(Marked(HttpStatusCode.ServiceUnavailable, "false")),
         _ => Polly.Outcome.FromResult(new HttpResponseMessage((HttpStatusCode)int.Parse(failure, System.Globalization.CultureInfo.InvariantCulture))),
     };
 }
