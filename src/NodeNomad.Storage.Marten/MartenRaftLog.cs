@@ -16,8 +16,9 @@ namespace NodeNomad.Storage.Marten;
 /// every group from there, with nothing but its identity and a connection string.
 /// </summary>
 /// <remarks>
-/// <para>Group commit: each <see cref="SaveAsync"/> is one event holding every group's writes, stored with one
-/// <c>SaveChangesAsync</c> (one transaction), together with the snapshot documents it installs; a batch that installs
+/// <para>Group commit: each <see cref="SaveAsync"/> is one event holding every group's writes, stored in one
+/// transaction: a plain append as one prepared statement (see <c>MartenRaftLog.Append.cs</c>), one that installs
+/// snapshots with one <c>SaveChangesAsync</c>, together with the snapshot documents it installs; a batch that installs
 /// a snapshot first copies its bytes into the chunk table inside that same transaction, or renames the rows
 /// <see cref="StageSnapshot"/> copied ahead, so that a large snapshot is not copied on the node's loop.</para>
 /// <para>Fencing: every append states the stream version this instance last saw. Another process that claims the
@@ -181,6 +182,20 @@ public sealed partial class MartenRaftLog : IRaftLog
             Entries = [.. w.Entries.Select(ToRecord)],
         })];
 
+        if (AppendsDirectly(dropped, writes))
+        {
+            await AppendDirectAsync(new LogBatchAppended { Groups = groups }, cancellationToken).ConfigureAwait(false);
+            _version++;
+            _eventBytes += SizeOf(groups);
+            _batches++;
+            foreach (GroupWrite groupWrite in writes)
+            {
+                _positions[groupWrite.GroupId] = positions[groupWrite.GroupId];
+            }
+
+            return;
+        }
+
         SnapshotWrite write;
         try
         {
@@ -265,20 +280,24 @@ public sealed partial class MartenRaftLog : IRaftLog
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_state == LogState.Disposed)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         _state = LogState.Disposed;
+        await CloseAppendConnectionAsync().ConfigureAwait(false);
         if (_ownsSnapshotDirectory)
         {
             DeleteSnapshotDirectory();
         }
 
-        return _ownsStore ? DisposeStoreAsync() : ValueTask.CompletedTask;
+        if (_ownsStore)
+        {
+            await DisposeStoreAsync().ConfigureAwait(false);
+        }
     }
 
     internal static EntryRecord ToRecord(Entry entry) =>

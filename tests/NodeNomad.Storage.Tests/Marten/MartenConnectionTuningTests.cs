@@ -44,15 +44,17 @@ public sealed class MartenConnectionTuningTests(MartenTestDatabase server)
     }
 
     [Fact]
-    public async Task saves_run_on_prepared_statements_and_the_pooled_connection_keeps_them()
+    public async Task saves_through_a_session_run_on_prepared_statements_and_the_pooled_connection_keeps_them()
     {
         DocumentStore store = server.Store("tuning");
         var nodeId = Guid.NewGuid().ToString("N");
         var log = new MartenRaftLog(store, nodeId);
         _ = await log.RecoverAsync(Ct);
+
+        // Each save installs a snapshot, so each goes through a Marten session on a pooled connection.
         for (ulong i = 1; i <= 6; i++)
         {
-            await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 0, i), E(i, 1))), Ct);
+            await log.SaveAsync(Batch(Install(1, Snap(i * 10, 1)), GroupWrite.Of(2, new HardState(1, 0, i), E(i, 1))), Ct);
         }
 
         // One save at a time uses one pooled connection; it comes back with the statements it prepared.
@@ -61,12 +63,59 @@ public sealed class MartenConnectionTuningTests(MartenTestDatabase server)
         await using var prepared = new NpgsqlCommand("select count(*) from pg_prepared_statements where statement like '%mt_quick_append_events%'", connection);
         ((long)(await prepared.ExecuteScalarAsync(Ct))!).ShouldBeGreaterThan(0, "the append statement was prepared on the connection the saves used");
 
-        // And what was saved on prepared statements is recovered whole.
+        await log.DisposeAsync();
+        await using var again = new MartenRaftLog(store, nodeId);
+        RecoveredLog recovered = await again.RecoverAsync(Ct);
+        recovered.Groups[2].Entries.ShouldBeEntries(Es(1, 6, 1));
+        recovered.Groups[1].Snapshot.ShouldNotBeNull().Metadata.Index.ShouldBe(60UL);
+    }
 
+    [Fact]
+    public async Task a_plain_save_is_one_statement_outside_any_transaction_on_a_connection_the_log_keeps()
+    {
+        DocumentStore store = server.Store("tuning");
+        var nodeId = Guid.NewGuid().ToString("N");
+        var log = new MartenRaftLog(store, nodeId);
+        _ = await log.RecoverAsync(Ct);
+        await using NpgsqlConnection observer = store.Storage.Database.CreateConnection();
+        await observer.OpenAsync(Ct);
+
+        // The first save starts the stream through a session; the ones after it append directly.
+        var backends = new List<(int Pid, string State, bool InTransaction)>();
+        for (ulong i = 1; i <= 6; i++)
+        {
+            await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 0, i), E(i, 1))), Ct);
+            if (i >= 2)
+            {
+                backends.AddRange(await AppendingBackendsAsync(observer, store.Options.DatabaseSchemaName));
+            }
+        }
+
+        backends.Count.ShouldBe(5, "one backend ran each direct append, and stays");
+        backends.Select(b => b.Pid).Distinct().Count().ShouldBe(1, "every direct append went through the same kept connection");
+        backends.ShouldAllBe(b => b.State == "idle" && !b.InTransaction, "the append committed as its own statement: no transaction is left open");
+
+        // What was appended directly is read back by Marten's own replay, whole.
         await log.DisposeAsync();
         await using var again = new MartenRaftLog(store, nodeId);
         RecoveredLog recovered = await again.RecoverAsync(Ct);
         recovered.Groups[1].Entries.ShouldBeEntries(Es(1, 6, 1));
         recovered.Groups[1].HardState.ShouldBe(new HardState(1, 0, 6));
+    }
+
+    /// <summary>The backends whose last statement was the log's direct append to this schema's events.</summary>
+    private static async Task<List<(int Pid, string State, bool InTransaction)>> AppendingBackendsAsync(NpgsqlConnection observer, string schema)
+    {
+        await using var command = new NpgsqlCommand(
+            "select pid, state, xact_start is not null from pg_stat_activity where pid <> pg_backend_pid() and query like $1", observer);
+        command.Parameters.AddWithValue($"select {schema}.mt_quick_append_events($1, %");
+        var found = new List<(int, string, bool)>();
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        while (await reader.ReadAsync(Ct))
+        {
+            found.Add((reader.GetInt32(0), reader.GetString(1), reader.GetBoolean(2)));
+        }
+
+        return found;
     }
 }
