@@ -103,6 +103,41 @@ public sealed class MartenConnectionTuningTests(MartenTestDatabase server)
         recovered.Groups[1].HardState.ShouldBe(new HardState(1, 0, 6));
     }
 
+    [Fact]
+    public async Task a_direct_append_whose_connection_is_killed_fails_the_log_and_recovery_finds_every_acknowledged_entry()
+    {
+        DocumentStore store = server.Store("tuning");
+        var nodeId = Guid.NewGuid().ToString("N");
+        var log = new MartenRaftLog(store, nodeId);
+        _ = await log.RecoverAsync(Ct);
+        for (ulong i = 1; i <= 3; i++)
+        {
+            await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 0, i), E(i, 1))), Ct);
+        }
+
+        // The server ends the log's kept connection (a restart, an operator, a proxy would do the same).
+        await using NpgsqlConnection observer = store.Storage.Database.CreateConnection();
+        await observer.OpenAsync(Ct);
+        var pid = (await AppendingBackendsAsync(observer, store.Options.DatabaseSchemaName)).Single().Pid;
+        await using (var kill = new NpgsqlCommand("select pg_terminate_backend($1)", observer))
+        {
+            kill.Parameters.AddWithValue(pid);
+            ((bool)(await kill.ExecuteScalarAsync(Ct))!).ShouldBeTrue();
+        }
+
+        await Should.ThrowAsync<Exception>(async () => await log.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 0, 4), E(4, 1))), Ct));
+        var refused = await Should.ThrowAsync<InvalidOperationException>(async () => await log.SaveAsync(Batch(GroupWrite.Of(1, null, E(4, 1))), Ct));
+        refused.Message.ShouldContain("earlier write to the log failed");
+        await log.DisposeAsync();
+
+        // Every save that returned is there; the one that failed is either wholly there or wholly absent.
+        await using var again = new MartenRaftLog(store, nodeId);
+        RecoveredLog recovered = await again.RecoverAsync(Ct);
+        recovered.Groups[1].Entries.Count.ShouldBeInRange(3, 4);
+        recovered.Groups[1].Entries.Take(3).ToList().ShouldBeEntries(Es(1, 3, 1));
+        await again.SaveAsync(Batch(GroupWrite.Of(1, new HardState(1, 0, 5), E((ulong)recovered.Groups[1].Entries.Count + 1, 1))), Ct);
+    }
+
     /// <summary>The backends whose last statement was the log's direct append to this schema's events.</summary>
     private static async Task<List<(int Pid, string State, bool InTransaction)>> AppendingBackendsAsync(NpgsqlConnection observer, string schema)
     {
