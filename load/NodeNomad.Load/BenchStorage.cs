@@ -170,57 +170,89 @@ internal static class BenchStorage
         return new StorageRun(log.Backend, Writers: 1, size, Stopwatch.GetElapsedTime(started), saves, saves * size, latency);
     }
 
-    /// <summary>A 3-node cluster on each backend, writes to the leader at 1 and 64 clients.</summary>
+    /// <summary>
+    /// A 3-node cluster on each backend, writes to the leader at 1 and 64 clients; with several rounds the pair is
+    /// measured again, the backend that goes first alternating, and the ratio's median is printed beside every round's.
+    /// </summary>
     private static async Task<bool> ClusterAsync(string dll, LocalPostgres postgres, BenchStorageOptions options, string run, TextWriter output,
         CancellationToken cancellationToken)
     {
         var load = new LoadSettings(options.Seconds, ClusterClients, options.EntryBytes, LoadSettings.Default.MaxRequests);
         var value = load.MakeValue();
-        var clusterSchema = Invariant($"nodenomad_bench_cluster_{run}");
-        var backends = new (string Name, Dictionary<string, string> Settings)[]
+        var rounds = new List<(IReadOnlyList<RunResult> File, IReadOnlyList<RunResult> Marten)>();
+        for (var round = 1; round <= options.Rounds; round++)
         {
-            (File, new() { ["STORAGE"] = "file" }),
-            (Marten, new() { ["STORAGE"] = "marten", ["MARTEN_CONNECTION"] = postgres.ConnectionString, ["MARTEN_SCHEMA"] = clusterSchema }),
-        };
-        var results = new List<IReadOnlyList<RunResult>>();
-        try
-        {
-            foreach (var (name, settings) in backends)
+            var order = round % 2 == 1 ? new[] { File, Marten } : [Marten, File];
+            var measured = new Dictionary<string, IReadOnlyList<RunResult>>();
+            foreach (var name in order)
             {
-                if (name == Marten)
-                {
-                    // Nodes starting together on an empty schema race to create Marten's tables (PostgreSQL refuses the
-                    // second CREATE with a duplicate key in pg_type, and that node exits), so the schema is applied first,
-                    // as a production deployment would with MartenRaftLog.ApplySchemaAsync.
-                    await Console.Error.WriteLineAsync($"cluster on {name}: creating the schema {clusterSchema}");
-                    await MartenRaftLog.ApplySchemaAsync(new MartenRaftLogOptions { ConnectionString = postgres.ConnectionString, SchemaName = clusterSchema, NodeId = "schema" });
-                }
+                measured[name] = await ClusterRunAsync(dll, postgres, name, Invariant($"{run}_{round}"), load, value, run, output, cancellationToken);
+            }
 
-                await Console.Error.WriteLineAsync($"cluster on {name}: starting {ClusterNodes} nodes");
-                await using var cluster = await LocalCluster.StartAsync(dll, ClusterNodes, cancellationToken, settings);
-                var leader = await cluster.WaitForLeaderAsync(LeaderLimit, cancellationToken);
-                var target = new NodeNomadTarget(leader.Url);
-                var runs = await ClientSweep.MeasureAsync(
-                    new Workload(Invariant($"cluster-{name}"), keys => LoadRequests.NewKeys([target], keys, value), target, cluster.LeadershipAsync),
-                    load, run, cancellationToken);
-                results.Add(runs);
-                ResultTable.Write(output, Invariant($"{ClusterNodes}-node cluster, STORAGE={name}: writes to new keys sent to the leader ({leader.NodeId}); fsyncs/s and entries/fsync are the leader's saves ({RepositoryLayout.DescribeBuild(dll)})"), runs);
+            rounds.Add((measured[File], measured[Marten]));
+        }
+
+        output.WriteLine("Cluster writes/s, marten / file" + (rounds.Count > 1 ? Invariant($", {rounds.Count} rounds (odd rounds file first, even rounds marten first)") : string.Empty));
+        output.WriteLine("  round  clients     file w/s   marten w/s  marten/file");
+        for (var i = 0; i < rounds.Count; i++)
+        {
+            foreach (var (file, marten) in rounds[i].File.Zip(rounds[i].Marten))
+            {
+                output.WriteLine(Invariant($"{i + 1,7} {file.Clients,8} {file.OperationsPerSecond,12:F0} {marten.OperationsPerSecond,12:F0}  {Ratio(marten.OperationsPerSecond, file.OperationsPerSecond)}"));
             }
         }
-        finally
-        {
-            await postgres.DropSchemaAsync(clusterSchema);
-        }
 
-        output.WriteLine("Cluster writes/s, marten / file");
-        output.WriteLine("  clients     file w/s   marten w/s  marten/file");
-        foreach (var (file, marten) in results[0].Zip(results[1]))
+        if (rounds.Count > 1)
         {
-            output.WriteLine(Invariant($"{file.Clients,9} {file.OperationsPerSecond,12:F0} {marten.OperationsPerSecond,12:F0}  {Ratio(marten.OperationsPerSecond, file.OperationsPerSecond)}"));
+            foreach (var clients in ClusterClients)
+            {
+                var ratios = rounds.Select(r => r.Marten.Single(m => m.Clients == clients).OperationsPerSecond / Math.Max(1e-9, r.File.Single(f => f.Clients == clients).OperationsPerSecond))
+                    .Order().ToList();
+                var median = ratios.Count % 2 == 1 ? ratios[ratios.Count / 2] : (ratios[(ratios.Count / 2) - 1] + ratios[ratios.Count / 2]) / 2;
+                output.WriteLine(Invariant($"  median marten/file at {clients} client(s): {median:F2}x (lowest {ratios[0]:F2}x, highest {ratios[^1]:F2}x)"));
+            }
         }
 
         output.WriteLine();
-        return results.SelectMany(runs => runs).All(r => r.Failures == 0);
+        return rounds.SelectMany(r => r.File.Concat(r.Marten)).All(r => r.Failures == 0);
+    }
+
+    /// <summary>One 3-node cluster on <paramref name="name"/>'s backend (a schema of its own on Marten), measured and stopped.</summary>
+    private static async Task<IReadOnlyList<RunResult>> ClusterRunAsync(string dll, LocalPostgres postgres, string name, string tag, LoadSettings load,
+        string value, string run, TextWriter output, CancellationToken cancellationToken)
+    {
+        var clusterSchema = Invariant($"nodenomad_bench_cluster_{tag}");
+        var settings = name == Marten
+            ? new Dictionary<string, string> { ["STORAGE"] = "marten", ["MARTEN_CONNECTION"] = postgres.ConnectionString, ["MARTEN_SCHEMA"] = clusterSchema }
+            : new Dictionary<string, string> { ["STORAGE"] = "file" };
+        try
+        {
+            if (name == Marten)
+            {
+                // Nodes starting together on an empty schema race to create Marten's tables (PostgreSQL refuses the
+                // second CREATE with a duplicate key in pg_type, and that node exits), so the schema is applied first,
+                // as a production deployment would with MartenRaftLog.ApplySchemaAsync.
+                await Console.Error.WriteLineAsync($"cluster on {name}: creating the schema {clusterSchema}");
+                await MartenRaftLog.ApplySchemaAsync(new MartenRaftLogOptions { ConnectionString = postgres.ConnectionString, SchemaName = clusterSchema, NodeId = "schema" });
+            }
+
+            await Console.Error.WriteLineAsync($"cluster on {name}: starting {ClusterNodes} nodes");
+            await using var cluster = await LocalCluster.StartAsync(dll, ClusterNodes, cancellationToken, settings);
+            var leader = await cluster.WaitForLeaderAsync(LeaderLimit, cancellationToken);
+            var target = new NodeNomadTarget(leader.Url);
+            var runs = await ClientSweep.MeasureAsync(
+                new Workload(Invariant($"cluster-{name}"), keys => LoadRequests.NewKeys([target], keys, value), target, cluster.LeadershipAsync),
+                load, run, cancellationToken);
+            ResultTable.Write(output, Invariant($"{ClusterNodes}-node cluster, STORAGE={name}: writes to new keys sent to the leader ({leader.NodeId}); fsyncs/s and entries/fsync are the leader's saves ({RepositoryLayout.DescribeBuild(dll)})"), runs);
+            return runs;
+        }
+        finally
+        {
+            if (name == Marten)
+            {
+                await postgres.DropSchemaAsync(clusterSchema);
+            }
+        }
     }
 
     private static void WriteGroupCommit(TextWriter output, BenchStorageOptions options, IReadOnlyList<StorageRun> runs)

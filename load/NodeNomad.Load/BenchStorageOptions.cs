@@ -9,10 +9,12 @@ namespace NodeNomad.Load;
 /// <param name="EntryBytes">Payload of every entry (and value size of the cluster's writes).</param>
 /// <param name="Postgres">A PostgreSQL on 127.0.0.1 to use, or null to start a throwaway one.</param>
 /// <param name="Cluster">Whether to also measure a 3-node cluster on each backend.</param>
-internal sealed record BenchStorageOptions(int Seconds, IReadOnlyList<int> Writers, int EntryBytes, string? Postgres, bool Cluster)
+/// <param name="Rounds">How many times the cluster pair is measured, alternating which backend goes first.</param>
+internal sealed record BenchStorageOptions(int Seconds, IReadOnlyList<int> Writers, int EntryBytes, string? Postgres, bool Cluster, int Rounds = 1)
 {
     private static readonly OptionTable<BenchStorageOptions> Options = new OptionTable<BenchStorageOptions>()
         .Flag("--cluster", o => o with { Cluster = true })
+        .Valued("--rounds", "1..20", (o, text) => OptionValues.Whole(text, 1, 20, out var rounds) ? o with { Rounds = (int)rounds } : null)
         .Valued("--seconds", "1..3600", (o, text) => OptionValues.Whole(text, 1, 3600, out var seconds) ? o with { Seconds = (int)seconds } : null)
         .Valued("--writers", $"a list like 1,64, each 1..{LoadSettings.MaxClients}",
             (o, text) => OptionValues.ClientList(text, out var writers) ? o with { Writers = writers } : null)

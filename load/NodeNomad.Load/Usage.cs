@@ -123,6 +123,8 @@ internal static class Usage
                              PostgreSQL from /usr/lib/postgresql/*/bin on a free port, removed after)
           --cluster          also start a 3-node cluster on STORAGE=file, then on STORAGE=marten, and
                              measure writes to the leader at 1 and 64 clients; prints marten/file
+          --rounds N         measure the cluster pair N times (1..20, default 1), the backend that goes
+                             first alternating; prints every round's marten/file and the median
           -h, --help         this text
 
         bench-sharded  a 5-node cluster (SHARD_COUNT=8, REPLICATION_FACTOR=3) beside a 3-node single group
