@@ -52,6 +52,7 @@ public sealed partial class MartenRaftLog
             _snapshotBytes[document.GroupId] = IsInline(document) ? document.Data.Length : document.Length;
         }
 
+        _live = replay;
         _state = LogState.Open;
         return new RecoveredLog(groups, 0);
     }

@@ -54,6 +54,10 @@ public sealed partial class MartenRaftLog : IRaftLog
     // The file recovery wrote for each group's snapshot, deleted once the group has a newer snapshot or is dropped.
     private readonly Dictionary<ulong, string> _recoveredFiles = [];
 
+    // Every group's log as the current generation's events hold it, kept in step with each committed save, so that a
+    // compaction or a drop builds the next generation's checkpoint without reading the stream back.
+    private StreamReplay? _live;
+
     private LogState _state = LogState.New;
     private long _generation;
     private long _version;
@@ -186,6 +190,7 @@ public sealed partial class MartenRaftLog : IRaftLog
         {
             await AppendDirectAsync(new LogBatchAppended { Groups = groups }, cancellationToken).ConfigureAwait(false);
             _version++;
+            Mirror(groups);
             _eventBytes += SizeOf(groups);
             _batches++;
             foreach (GroupWrite groupWrite in writes)
@@ -218,12 +223,14 @@ public sealed partial class MartenRaftLog : IRaftLog
             Append(session, new LogBatchAppended { Groups = groups });
             await CommitAsync(session, cancellationToken).ConfigureAwait(false);
             _version++;
+            Mirror(groups);
             _eventBytes += SizeOf(groups);
         }
         else
         {
-            LogGenerationStarted started = await SaveDroppingAsync(session, dropped, groups, cancellationToken).ConfigureAwait(false);
+            (LogGenerationStarted started, StreamReplay next) = await SaveDroppingAsync(session, dropped, groups, cancellationToken).ConfigureAwait(false);
             EnterGeneration(started);
+            _live = next;
             foreach (ulong groupId in dropped)
             {
                 _ = _positions.Remove(groupId);
@@ -261,13 +268,15 @@ public sealed partial class MartenRaftLog : IRaftLog
             await using SnapshotWrite write = await BeginAsync([(groupId, snapshot)], cancellationToken).ConfigureAwait(false);
             IDocumentSession session = write.Session;
 
-            // The live log is read back rather than kept in memory: compaction is rare, appends are not.
-            StreamReplay replay = await ReplayAsync(session, cancellationToken).ConfigureAwait(false);
+            // The next generation is built from the log kept in memory, changed only once the transaction commits; the
+            // seal's expected version fences a stale writer as reading the stream back would.
+            StreamReplay replay = Live.Clone(StreamKeyOf(_generation + 1));
             replay.Compact(groupId, snapshot.Metadata);
             LogGenerationStarted started = QueueNextGeneration(session, replay);
             await CommitAsync(session, cancellationToken).ConfigureAwait(false);
 
             EnterGeneration(started);
+            _live = replay;
             _positions[groupId] = position;
             _snapshotBytes[groupId] = write.Documents[0].Length;
             ForgetRecoveredFile(groupId);
@@ -418,12 +427,12 @@ public sealed partial class MartenRaftLog : IRaftLog
     /// which leaves the dropped ones out, so their events go with the current generation's; their snapshot documents
     /// are deleted, unless the batch installs a new one (queued already), which replaces it.
     /// </summary>
-    private async Task<LogGenerationStarted> SaveDroppingAsync(
+    private async Task<(LogGenerationStarted Started, StreamReplay Next)> SaveDroppingAsync(
         IDocumentSession session, List<ulong> dropped, List<GroupRecord> groups, CancellationToken cancellationToken)
     {
         try
         {
-            StreamReplay replay = await ReplayAsync(session, cancellationToken).ConfigureAwait(false);
+            StreamReplay replay = Live.Clone(StreamKeyOf(_generation + 1));
             foreach (ulong groupId in dropped)
             {
                 replay.Drop(groupId);
@@ -441,7 +450,7 @@ public sealed partial class MartenRaftLog : IRaftLog
 
             LogGenerationStarted started = QueueNextGeneration(session, replay);
             await CommitAsync(session, cancellationToken).ConfigureAwait(false);
-            return started;
+            return (started, replay);
         }
         catch (Exception e) when (e is not LogFencedException)
         {
@@ -467,6 +476,18 @@ public sealed partial class MartenRaftLog : IRaftLog
         // The old generation's events are never read again; its stream row stays, at the sealed version.
         session.QueueSqlCommand($"delete from {_store.Options.Events.DatabaseSchemaName}.mt_events where stream_id = ?", StreamKey);
         return started;
+    }
+
+    /// <summary>The log kept in memory; recovery made it.</summary>
+    private StreamReplay Live => _live ?? throw new InvalidOperationException("The log must be recovered (RecoverAsync) before it is written.");
+
+    /// <summary>Keeps the log in memory in step with a save that committed <paramref name="groups"/> at the current version.</summary>
+    private void Mirror(List<GroupRecord> groups)
+    {
+        foreach (GroupRecord group in groups)
+        {
+            Live.Apply(group, _version);
+        }
     }
 
     /// <summary>Moves this instance onto the generation <paramref name="started"/> began, once its transaction committed.</summary>

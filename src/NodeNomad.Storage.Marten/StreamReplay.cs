@@ -10,6 +10,18 @@ internal sealed class StreamReplay(string streamKey)
 {
     private readonly SortedDictionary<ulong, GroupReplay> _groups = [];
 
+    /// <summary>A copy to change without changing this one (for a new generation, named <paramref name="key"/>): the entries are shared, being immutable.</summary>
+    public StreamReplay Clone(string key)
+    {
+        var copy = new StreamReplay(key);
+        foreach (GroupReplay group in _groups.Values)
+        {
+            copy._groups.Add(group.GroupId, group.Clone());
+        }
+
+        return copy;
+    }
+
     public void Apply(GroupRecord write, long version)
     {
         if (!_groups.TryGetValue(write.GroupId, out GroupReplay? group))
@@ -108,6 +120,13 @@ internal sealed class StreamReplay(string streamKey)
         public List<Entry> Entries { get; } = [];
 
         public ulong LastIndex => Entries.Count > 0 ? Entries[^1].Index : SnapshotIndex;
+
+        public GroupReplay Clone()
+        {
+            var copy = new GroupReplay(GroupId) { HardState = HardState, SnapshotIndex = SnapshotIndex, SnapshotTerm = SnapshotTerm };
+            copy.Entries.AddRange(Entries);
+            return copy;
+        }
 
         public void Install(ulong index, ulong term)
         {
