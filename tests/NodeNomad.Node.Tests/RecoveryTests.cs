@@ -51,6 +51,12 @@ public sealed class RecoveryTests
 
         var metrics = await (await http.GetAsync(new Uri("/api/v1/cluster/metrics", UriKind.Relative))).BodyAsync<ClusterMetrics>();
         metrics.Cluster.Snapshots.ShouldBeGreaterThanOrEqualTo(3);
+
+        // Every snapshot stored is timed: what the loop spent on it is what waiting writes were held.
+        var scraped = await (await http.GetAsync(new Uri("/metrics", UriKind.Relative))).Content.ReadAsStringAsync();
+        var timed = System.Text.RegularExpressions.Regex.Match(scraped, @"^nodenomad_snapshot_store_duration_milliseconds_count(\{[^}]*\})? (\d+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        timed.Success.ShouldBeTrue(scraped);
+        long.Parse(timed.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture).ShouldBe(metrics.Cluster.Snapshots);
         first.Dispose();
 
         using var second = first.Restart();

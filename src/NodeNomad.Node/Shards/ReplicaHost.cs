@@ -693,6 +693,7 @@ public sealed partial class ReplicaHost : BackgroundService
         var compaction = written.Compaction;
         var index = compaction.Metadata.Index;
         var snapshot = new Snapshot(compaction.Metadata, SnapshotData.FromFile(written.Path, 0, written.Bytes));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             if (written.Error is { } error)
@@ -721,8 +722,9 @@ public sealed partial class ReplicaHost : BackgroundService
             _staging.Discard(written.Path);
         }
 
-        _metrics.SnapshotTaken();
-        LogSnapshotTaken(_logger, compaction.GroupId, index, written.Bytes);
+        var stored = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        _metrics.SnapshotTaken(stored);
+        LogSnapshotTaken(_logger, compaction.GroupId, index, written.Bytes, stored);
     }
 
     private void Send(IReadOnlyList<Outbound> messages)
@@ -851,8 +853,8 @@ public sealed partial class ReplicaHost : BackgroundService
     [LoggerMessage(EventId = 102, Level = LogLevel.Critical, Message = "The log failed to make a batch of {Count} entries of {Groups} groups durable; every replica stops until the node is restarted")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, int count, int groups);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Snapshot of group {Group} at index {Index} ({Bytes} bytes); the log before it was dropped")]
-    private static partial void LogSnapshotTaken(ILogger logger, ulong group, ulong index, long bytes);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Snapshot of group {Group} at index {Index} ({Bytes} bytes); the log before it was dropped, in {StoreMilliseconds:F1} ms")]
+    private static partial void LogSnapshotTaken(ILogger logger, ulong group, ulong index, long bytes, double storeMilliseconds);
 
     [LoggerMessage(EventId = 118, Level = LogLevel.Warning, Message = "Could not write ahead the snapshot received for group {Group}; it is written when installed")]
     private static partial void LogStageFailed(ILogger logger, Exception exception, ulong group);

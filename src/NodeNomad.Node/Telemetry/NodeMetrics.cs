@@ -19,6 +19,7 @@ public sealed class NodeMetrics : IDisposable
     private readonly Histogram<double> _loopPass;
     private readonly Histogram<long> _forwardBatch;
     private readonly Counter<long> _snapshots;
+    private readonly Histogram<double> _snapshotStore;
     private long _reads;
     private long _writes;
     private long _batches;
@@ -35,6 +36,8 @@ public sealed class NodeMetrics : IDisposable
         _syncDuration = _meter.CreateHistogram<double>("nodenomad.log.sync.duration", "ms", "Time to make one batch of log entries durable (write and fsync).");
         _batchSize = _meter.CreateHistogram<long>("nodenomad.log.batch.size", "{entry}", "Log entries made durable by one fsync (group commit).");
         _snapshots = _meter.CreateCounter<long>("nodenomad.snapshots", "{snapshot}", "Snapshots taken.");
+        _snapshotStore = _meter.CreateHistogram<double>("nodenomad.snapshot.store.duration", "ms",
+            "Time the node's loop spends storing a snapshot it took in the log (the log compaction); no save runs meanwhile.");
         _loopPass = _meter.CreateHistogram<double>("nodenomad.loop.pass.duration", "ms",
             "Time the node's loop spends on one pass: taking the inputs that waited, then every turn they cause, saves included. Requests wait for it.");
         _forwardBatch = _meter.CreateHistogram<long>("nodenomad.forward.batch.size", "{request}",
@@ -118,11 +121,12 @@ public sealed class NodeMetrics : IDisposable
     /// <summary>Records a batch of <paramref name="requests"/> forwarded requests served here.</summary>
     public void ForwardBatch(int requests) => _forwardBatch.Record(requests);
 
-    /// <summary>Records a snapshot.</summary>
-    public void SnapshotTaken()
+    /// <summary>Records a snapshot, stored in the log in <paramref name="storeMilliseconds"/>.</summary>
+    public void SnapshotTaken(double storeMilliseconds)
     {
         Interlocked.Increment(ref _snapshotCount);
         _snapshots.Add(1);
+        _snapshotStore.Record(storeMilliseconds);
     }
 
     /// <inheritdoc />
