@@ -99,3 +99,33 @@ internal sealed class ModelGroup(ulong id)
 
     public ModelGroup Clone() => new(Id) { HardState = HardState, Snapshot = Snapshot, Entries = [.. Entries] };
 }
+
+/// <summary>The random pieces of the randomized log tests, and their seed.</summary>
+internal static class RandomLog
+{
+    /// <summary>The seed (NODENOMAD_SEED when set, else a new one) and the command that replays <paramref name="test"/> with it.</summary>
+    public static (int Seed, string Replay) Seed(Type test)
+    {
+        int seed = Environment.GetEnvironmentVariable("NODENOMAD_SEED") is { Length: > 0 } fixedSeed
+            ? int.Parse(fixedSeed, System.Globalization.CultureInfo.InvariantCulture)
+            : Random.Shared.Next();
+        return (seed, $"NODENOMAD_SEED={seed} dotnet test --project tests/NodeNomad.Storage.Tests --filter-class {test.FullName}");
+    }
+
+    /// <summary>An entry of up to <paramref name="maxBytes"/> random bytes, now and then a membership change.</summary>
+    public static Entry Entry(Random random, ulong index, ulong term, int maxBytes)
+    {
+        byte[] data = new byte[random.Next(maxBytes)];
+        random.NextBytes(data);
+        return new Entry(index, term, random.Next(10) == 0 ? EntryType.ConfChange : EntryType.Normal, data);
+    }
+
+    /// <summary>A snapshot of random bytes with one to three voters and, half the time, a learner.</summary>
+    public static Snapshot Snapshot(Random random, ulong index, ulong term)
+    {
+        byte[] data = new byte[random.Next(300)];
+        random.NextBytes(data);
+        ulong[] voters = [.. Enumerable.Range(1, random.Next(1, 4)).Select(i => (ulong)i)];
+        return new Snapshot(new SnapshotMetadata(index, term, new ConfState(voters, random.Next(2) == 0 ? [] : [9], [])), data);
+    }
+}

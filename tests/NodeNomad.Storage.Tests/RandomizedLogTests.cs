@@ -1,4 +1,3 @@
-using System.Globalization;
 using NodeNomad.Raft;
 
 namespace NodeNomad.Storage.Tests;
@@ -27,10 +26,7 @@ public sealed class RandomizedLogTests : FileLogTest
     [Fact]
     public async Task random_writes_restarts_and_crashes_recover_what_the_model_holds()
     {
-        int seed = Environment.GetEnvironmentVariable("NODENOMAD_SEED") is { Length: > 0 } fixedSeed
-            ? int.Parse(fixedSeed, CultureInfo.InvariantCulture)
-            : Random.Shared.Next();
-        string replay = $"NODENOMAD_SEED={seed} dotnet test --project tests/NodeNomad.Storage.Tests --filter-class {typeof(RandomizedLogTests).FullName}";
+        (int seed, string replay) = RandomLog.Seed(typeof(RandomizedLogTests));
         _output.WriteLine($"seed {seed}; replay with: {replay}");
 
         try
@@ -241,20 +237,9 @@ public sealed class RandomizedLogTests : FileLogTest
             + (write.Snapshot is { } s ? $" install {s.Metadata.Index}" : "")
             + (write.Entries.Count > 0 ? $" entries {write.Entries[0].Index}..{write.Entries[^1].Index}" : "");
 
-        private Entry RandomEntry(ulong index)
-        {
-            byte[] data = new byte[random.Next(400)];
-            random.NextBytes(data);
-            return new Entry(index, _term, random.Next(10) == 0 ? EntryType.ConfChange : EntryType.Normal, data);
-        }
+        private Entry RandomEntry(ulong index) => RandomLog.Entry(random, index, _term, 400);
 
-        private Snapshot RandomSnapshot(ulong index, ulong term)
-        {
-            byte[] data = new byte[random.Next(300)];
-            random.NextBytes(data);
-            ulong[] voters = [.. Enumerable.Range(1, random.Next(1, 4)).Select(i => (ulong)i)];
-            return new Snapshot(new SnapshotMetadata(index, term, new ConfState(voters, random.Next(2) == 0 ? [] : [9], [])), data);
-        }
+        private Snapshot RandomSnapshot(ulong index, ulong term) => RandomLog.Snapshot(random, index, term);
     }
 
     /// <summary>What a crash during a write needs: the files and the model before it, and where its record starts.</summary>

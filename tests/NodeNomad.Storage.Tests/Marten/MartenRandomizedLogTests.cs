@@ -1,4 +1,3 @@
-using System.Globalization;
 using NodeNomad.Raft;
 using NodeNomad.Storage.Marten;
 
@@ -21,10 +20,7 @@ public sealed class MartenRandomizedLogTests(MartenTestDatabase server, ITestOut
     [Fact]
     public async Task random_writes_compactions_drops_and_restarts_recover_what_the_model_holds()
     {
-        int seed = Environment.GetEnvironmentVariable("NODENOMAD_SEED") is { Length: > 0 } fixedSeed
-            ? int.Parse(fixedSeed, CultureInfo.InvariantCulture)
-            : Random.Shared.Next();
-        string replay = $"NODENOMAD_SEED={seed} dotnet test --project tests/NodeNomad.Storage.Tests --filter-class {typeof(MartenRandomizedLogTests).FullName}";
+        (int seed, string replay) = RandomLog.Seed(typeof(MartenRandomizedLogTests));
         output.WriteLine($"seed {seed}; replay with: {replay}");
         var random = new Random(seed);
         var nodeId = Guid.NewGuid().ToString("N");
@@ -55,7 +51,7 @@ public sealed class MartenRandomizedLogTests(MartenTestDatabase server, ITestOut
 
                     ModelGroup group = model.Groups[candidates[random.Next(candidates.Length)]];
                     ulong index = group.SnapshotIndex + 1 + (ulong)random.NextInt64((long)(group.LastIndex - group.SnapshotIndex));
-                    Snapshot snapshot = RandomSnapshot(random, index, group.Entries.Single(e => e.Index == index).Term);
+                    Snapshot snapshot = RandomLog.Snapshot(random, index, group.Entries.Single(e => e.Index == index).Term);
                     await log.CompactAsync(group.Id, snapshot, Ct);
                     model.Compact(group.Id, snapshot);
                     what = "compact";
@@ -108,7 +104,7 @@ public sealed class MartenRandomizedLogTests(MartenTestDatabase server, ITestOut
             if (random.Next(12) == 0)
             {
                 ulong index = group.SnapshotIndex + 1 + (ulong)random.Next((int)(group.LastIndex - group.SnapshotIndex) + 5);
-                installed = RandomSnapshot(random, index, term);
+                installed = RandomLog.Snapshot(random, index, term);
                 (snapshotIndex, lastIndex) = (index, index);
             }
 
@@ -121,25 +117,10 @@ public sealed class MartenRandomizedLogTests(MartenTestDatabase server, ITestOut
             }
 
             ulong entryTerm = term;
-            Entry[] entries = [.. Enumerable.Range(0, random.Next(5)).Select(i => RandomEntry(random, first + (ulong)i, entryTerm))];
+            Entry[] entries = [.. Enumerable.Range(0, random.Next(5)).Select(i => RandomLog.Entry(random, first + (ulong)i, entryTerm, 300))];
             writes.Add(new GroupWrite(groupId, hardState, installed, entries));
         }
 
         return (new LogBatch(writes) { Dropped = dropped }, term);
-    }
-
-    private static Entry RandomEntry(Random random, ulong index, ulong term)
-    {
-        byte[] data = new byte[random.Next(300)];
-        random.NextBytes(data);
-        return new Entry(index, term, random.Next(10) == 0 ? EntryType.ConfChange : EntryType.Normal, data);
-    }
-
-    private static Snapshot RandomSnapshot(Random random, ulong index, ulong term)
-    {
-        byte[] data = new byte[random.Next(300)];
-        random.NextBytes(data);
-        ulong[] voters = [.. Enumerable.Range(1, random.Next(1, 4)).Select(i => (ulong)i)];
-        return new Snapshot(new SnapshotMetadata(index, term, new ConfState(voters, random.Next(2) == 0 ? [] : [9], [])), data);
     }
 }
