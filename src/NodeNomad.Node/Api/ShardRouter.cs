@@ -182,7 +182,11 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
                 return answer;
             }
 
-            context.Response.Headers.Remove(PeerHttp.NotTakenHeader);
+            // What the refusal set goes with it: the next attempt's answer brings its own.
+            var headers = context.Response.Headers;
+            headers.Remove(PeerHttp.NotTakenHeader);
+            headers.Remove(Microsoft.Net.Http.Headers.HeaderNames.RetryAfter);
+            headers.Remove(LeaderForwarder.ServedByHeader);
             metrics.Rejected(operation, "not-taken-sent-again");
             await Task.Delay(LeaderPoll, host.Clock, cancellationToken);
         }

@@ -40,6 +40,9 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
             : 1;
     }
 
+    /// <summary>The header naming the node that served a forwarded request.</summary>
+    public const string ServedByHeader = "X-NodeNomad-Served-By";
+
     /// <summary>Whether the request may be forwarded once more.</summary>
     public static bool MayForward(HttpContext context) => HopsOf(context) < MaxHops - 1;
 
@@ -123,7 +126,7 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
                 }
             }
 
-            context.Response.Headers["X-NodeNomad-Served-By"] = nodeId;
+            context.Response.Headers[ServedByHeader] = nodeId;
             return new Forwarded(new RelayedResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes), NotSent: false);
         }
     }
@@ -149,7 +152,7 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
             context.Response.Headers[name] = value;
         }
 
-        context.Response.Headers["X-NodeNomad-Served-By"] = nodeId;
+        context.Response.Headers[ServedByHeader] = nodeId;
         return new Forwarded(new RelayedResponse(answer.Status, answer.ContentType, answer.Body), NotSent: false);
     }
 
