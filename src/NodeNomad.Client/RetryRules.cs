@@ -16,9 +16,6 @@ internal static class RetryRules
     private const string HealthPath = "/health";
     private const string ApiPath = "/api/v1/";
 
-    /// <summary>The header on a 503 for a request no replica took, which is safe to send again.</summary>
-    public const string NotTakenHeader = "X-NodeNomad-Not-Taken";
-
     public static bool MayRetry(HttpRequestMessage? request, Outcome<HttpResponseMessage> outcome)
     {
         if (request is null || IsHealthProbe(request))
@@ -36,7 +33,7 @@ internal static class RetryRules
 
     private static bool NotTaken(HttpResponseMessage? response) =>
         response is { StatusCode: System.Net.HttpStatusCode.ServiceUnavailable }
-        && response.Headers.TryGetValues(NotTakenHeader, out var values)
+        && response.Headers.TryGetValues(Contracts.RoutingHeaders.NotTaken, out var values)
         && values.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>

@@ -22,4 +22,14 @@ public static class RoutingHeaders
 
     /// <summary>Response to a key request: the id of the shard that owns the key.</summary>
     public const string Shard = "X-NodeNomad-Shard";
+
+    /// <summary>Response to a forwarded key request: the node that served it.</summary>
+    public const string ServedBy = "X-NodeNomad-Served-By";
+
+    /// <summary>
+    /// Response to a 503: <c>true</c> when no replica took the request (the node it reached did not lead the shard
+    /// and could not forward it further), so sending it again is safe, a write included. The node the client called
+    /// sends it again itself until the request timeout; a client sees the header only once that ran out.
+    /// </summary>
+    public const string NotTaken = "X-NodeNomad-Not-Taken";
 }

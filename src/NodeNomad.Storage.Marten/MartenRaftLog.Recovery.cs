@@ -94,16 +94,10 @@ public sealed partial class MartenRaftLog
     }
 
     /// <summary>Replays the current generation's stream, and notes its version and size.</summary>
-    /// <exception cref="LogFencedException">The log is open and the stream holds events this instance did not write.</exception>
     private async Task<StreamReplay> ReplayAsync(IQuerySession session, CancellationToken cancellationToken)
     {
         IReadOnlyList<IEvent> events = await session.Events.FetchStreamAsync(StreamKey, token: cancellationToken).ConfigureAwait(false);
         long version = events.Count > 0 ? events[^1].Version : 0;
-        if (_state == LogState.Open && version != _version)
-        {
-            _state = LogState.Fenced;
-            throw Fenced(null);
-        }
 
         var replay = new StreamReplay(StreamKey);
         if (_generation > 0 && (events.Count == 0 || events[0].Data is not LogGenerationStarted))

@@ -189,15 +189,8 @@ public sealed partial class MartenRaftLog : IRaftLog
         if (AppendsDirectly(dropped, writes))
         {
             await AppendDirectAsync(new LogBatchAppended { Groups = groups }, cancellationToken).ConfigureAwait(false);
-            _version++;
-            Mirror(groups);
-            _eventBytes += SizeOf(groups);
-            _batches++;
-            foreach (GroupWrite groupWrite in writes)
-            {
-                _positions[groupWrite.GroupId] = positions[groupWrite.GroupId];
-            }
-
+            Appended(groups);
+            Saved(writes, positions);
             return;
         }
 
@@ -222,15 +215,12 @@ public sealed partial class MartenRaftLog : IRaftLog
         {
             Append(session, new LogBatchAppended { Groups = groups });
             await CommitAsync(session, cancellationToken).ConfigureAwait(false);
-            _version++;
-            Mirror(groups);
-            _eventBytes += SizeOf(groups);
+            Appended(groups);
         }
         else
         {
             (LogGenerationStarted started, StreamReplay next) = await SaveDroppingAsync(session, dropped, groups, cancellationToken).ConfigureAwait(false);
-            EnterGeneration(started);
-            _live = next;
+            EnterGeneration(started, next);
             foreach (ulong groupId in dropped)
             {
                 _ = _positions.Remove(groupId);
@@ -239,12 +229,7 @@ public sealed partial class MartenRaftLog : IRaftLog
             }
         }
 
-        _batches++;
-        foreach (GroupWrite groupWrite in writes)
-        {
-            _positions[groupWrite.GroupId] = positions[groupWrite.GroupId];
-        }
-
+        Saved(writes, positions);
         foreach (GroupSnapshotDocument document in installed)
         {
             _snapshotBytes[document.GroupId] = document.Length;
@@ -270,13 +255,12 @@ public sealed partial class MartenRaftLog : IRaftLog
 
             // The next generation is built from the log kept in memory, changed only once the transaction commits; the
             // seal's expected version fences a stale writer as reading the stream back would.
-            StreamReplay replay = Live.Clone(StreamKeyOf(_generation + 1));
+            StreamReplay replay = NextGeneration();
             replay.Compact(groupId, snapshot.Metadata);
             LogGenerationStarted started = QueueNextGeneration(session, replay);
             await CommitAsync(session, cancellationToken).ConfigureAwait(false);
 
-            EnterGeneration(started);
-            _live = replay;
+            EnterGeneration(started, replay);
             _positions[groupId] = position;
             _snapshotBytes[groupId] = write.Documents[0].Length;
             ForgetRecoveredFile(groupId);
@@ -432,7 +416,7 @@ public sealed partial class MartenRaftLog : IRaftLog
     {
         try
         {
-            StreamReplay replay = Live.Clone(StreamKeyOf(_generation + 1));
+            StreamReplay replay = NextGeneration();
             foreach (ulong groupId in dropped)
             {
                 replay.Drop(groupId);
@@ -478,21 +462,39 @@ public sealed partial class MartenRaftLog : IRaftLog
         return started;
     }
 
-    /// <summary>The log kept in memory; recovery made it.</summary>
-    private StreamReplay Live => _live ?? throw new InvalidOperationException("The log must be recovered (RecoverAsync) before it is written.");
+    /// <summary>
+    /// A copy of the log kept in memory (recovery made it), for the next generation to start from: changed freely,
+    /// and taken as the log only once the transaction that starts that generation commits.
+    /// </summary>
+    private StreamReplay NextGeneration() =>
+        (_live ?? throw new InvalidOperationException("The log must be recovered (RecoverAsync) before it is written.")).Clone(StreamKeyOf(_generation + 1));
 
-    /// <summary>Keeps the log in memory in step with a save that committed <paramref name="groups"/> at the current version.</summary>
-    private void Mirror(List<GroupRecord> groups)
+    /// <summary>Notes an appended event holding <paramref name="groups"/>, committed: the stream's version, the log kept in memory, the size.</summary>
+    private void Appended(List<GroupRecord> groups)
     {
+        _version++;
         foreach (GroupRecord group in groups)
         {
-            Live.Apply(group, _version);
+            _live!.Apply(group, _version);
+        }
+
+        _eventBytes += SizeOf(groups);
+    }
+
+    /// <summary>Notes a committed save: one batch more, and every group it wrote at its new position.</summary>
+    private void Saved(List<GroupWrite> writes, Dictionary<ulong, GroupLogPosition> positions)
+    {
+        _batches++;
+        foreach (GroupWrite groupWrite in writes)
+        {
+            _positions[groupWrite.GroupId] = positions[groupWrite.GroupId];
         }
     }
 
     /// <summary>Moves this instance onto the generation <paramref name="started"/> began, once its transaction committed.</summary>
-    private void EnterGeneration(LogGenerationStarted started)
+    private void EnterGeneration(LogGenerationStarted started, StreamReplay live)
     {
+        _live = live;
         _generation = started.Generation;
         _version = 1;
         _eventBytes = SizeOf(started.Groups);

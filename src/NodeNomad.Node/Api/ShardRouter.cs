@@ -162,7 +162,7 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
 
     /// <summary>
     /// Serves a client's key request by <paramref name="attempt"/> (route, then serve or forward), and makes it again
-    /// when the answer is a refusal of a request no replica took (<see cref="PeerHttp.NotTakenHeader"/>): leadership
+    /// when the answer is a refusal of a request no replica took (<see cref="RoutingHeaders.NotTaken"/>): leadership
     /// moved while the request travelled, and the nodes it passed through each knew an older leader. The attempt is
     /// made again after a short pause, through this node's newer view, until the request timeout; a forwarded request
     /// is answered as it came, by the node the client called. Each attempt made again counts as the operation's
@@ -176,7 +176,7 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
         while (true)
         {
             var answer = await attempt();
-            if (LeaderForwarder.IsForwarded(context) || !context.Response.Headers.ContainsKey(PeerHttp.NotTakenHeader)
+            if (LeaderForwarder.IsForwarded(context) || !context.Response.Headers.ContainsKey(RoutingHeaders.NotTaken)
                 || host.Clock.GetUtcNow() + LeaderPoll >= giveUp)
             {
                 return answer;
@@ -184,9 +184,9 @@ public sealed class ShardRouter(ReplicaHost host, ClusterObserver observer, Lead
 
             // What the refusal set goes with it: the next attempt's answer brings its own.
             var headers = context.Response.Headers;
-            headers.Remove(PeerHttp.NotTakenHeader);
+            headers.Remove(RoutingHeaders.NotTaken);
             headers.Remove(Microsoft.Net.Http.Headers.HeaderNames.RetryAfter);
-            headers.Remove(LeaderForwarder.ServedByHeader);
+            headers.Remove(RoutingHeaders.ServedBy);
             metrics.Rejected(operation, "not-taken-sent-again");
             await Task.Delay(LeaderPoll, host.Clock, cancellationToken);
         }

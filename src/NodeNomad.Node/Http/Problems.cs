@@ -62,7 +62,7 @@ public static class Problems
     public static IResult NotTaken(HttpContext context, string detail)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.Response.Headers[Peers.PeerHttp.NotTakenHeader] = "true";
+        context.Response.Headers[Contracts.RoutingHeaders.NotTaken] = "true";
         return Unavailable(context, detail);
     }
 

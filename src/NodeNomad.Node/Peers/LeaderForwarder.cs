@@ -40,15 +40,12 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
             : 1;
     }
 
-    /// <summary>The header naming the node that served a forwarded request.</summary>
-    public const string ServedByHeader = "X-NodeNomad-Served-By";
-
     /// <summary>Whether the request may be forwarded once more.</summary>
     public static bool MayForward(HttpContext context) => HopsOf(context) < MaxHops - 1;
 
     // A raw read's answer carries the value's version, expiry and kind in headers rather than in its body; a refusal
     // of a request never taken says so, for the node the client called to send it again.
-    internal static readonly string[] RelayedHeaders = [Contracts.RawValue.VersionHeader, Contracts.RawValue.ExpiresAtHeader, Contracts.RawValue.KindHeader, PeerHttp.NotTakenHeader];
+    internal static readonly string[] RelayedHeaders = [Contracts.RawValue.VersionHeader, Contracts.RawValue.ExpiresAtHeader, Contracts.RawValue.KindHeader, Contracts.RoutingHeaders.NotTaken];
 
     /// <summary>What a forward came to: the answer to give, and whether the request never left this node.</summary>
     /// <param name="Answer">The leader's answer relayed, or this node's 503.</param>
@@ -126,7 +123,7 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
                 }
             }
 
-            context.Response.Headers[ServedByHeader] = nodeId;
+            context.Response.Headers[Contracts.RoutingHeaders.ServedBy] = nodeId;
             return new Forwarded(new RelayedResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes), NotSent: false);
         }
     }
@@ -152,7 +149,7 @@ public sealed partial class LeaderForwarder(PeerHttp peers, ForwardLanes lanes, 
             context.Response.Headers[name] = value;
         }
 
-        context.Response.Headers[ServedByHeader] = nodeId;
+        context.Response.Headers[Contracts.RoutingHeaders.ServedBy] = nodeId;
         return new Forwarded(new RelayedResponse(answer.Status, answer.ContentType, answer.Body), NotSent: false);
     }
 

@@ -17,13 +17,6 @@ public sealed class PeerHttp : IDisposable
     /// <summary>How many nodes a forwarded request has passed through.</summary>
     public const string HopsHeader = "X-NodeNomad-Hops";
 
-    /// <summary>
-    /// Marks a 503 for a key request the store never took — no replica appended it — because the node it reached was
-    /// not the shard's leader and could not forward it further: sending it again is safe, and the node the client
-    /// called does so itself, through its own newer view of the leader, until the request's deadline.
-    /// </summary>
-    public const string NotTakenHeader = "X-NodeNomad-Not-Taken";
-
     private readonly HttpClient _http;
     private readonly string? _secret;
     private readonly bool _tls;
