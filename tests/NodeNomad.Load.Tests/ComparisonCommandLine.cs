@@ -71,6 +71,19 @@ public sealed class ComparisonCommandLine
     }
 
     [Fact]
+    public void bench_compare_counts_the_elections_a_node_won_from_its_metrics()
+    {
+        const string text = "# TYPE nodenomad_raft_role_changes_total counter\n"
+            + "nodenomad_raft_role_changes_total{otel_scope_name=\"NodeNomad.Node\",role=\"follower\"} 9 1733580000000\n"
+            + "nodenomad_raft_role_changes_total{otel_scope_name=\"NodeNomad.Node\",role=\"leader\"} 4 1733580000000\n"
+            + "nodenomad_raft_role_changes_total{otel_scope_name=\"NodeNomad.Node\",role=\"candidate\"} 5 1733580000000\n"
+            + "nodenomad_raft_role_changes_totals{role=\"leader\"} 100\n";
+        BenchCompare.ElectionsWon(text).ShouldBe(4);
+        BenchCompare.SeriesTotal(text, "nodenomad_raft_role_changes_total", label: null).ShouldBe(18);
+        BenchCompare.ElectionsWon("nodenomad_raft_role_changes_total{role=\"follower\"} 2\n").ShouldBeNull();
+    }
+
+    [Fact]
     public void bench_compare_measures_only_the_shapes_named_and_refuses_others()
     {
         BenchCompareOptions.TryParse([], out var options, out var error).ShouldBeTrue(error);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using NodeNomad.Contracts;
@@ -172,6 +173,20 @@ public sealed class ClusterAndHealthTests : IDisposable
         series.ShouldContain("dotnet_jit_compilation_time_seconds_total");
         series.ShouldContain("dotnet_thread_pool_queue_length_total");
         text.ShouldContain("nodenomad_loop_pass_duration_milliseconds_count");
+    }
+
+    [Fact]
+    public async Task the_elections_a_node_won_are_counted_by_role()
+    {
+        await _http.SetAsync("a", "1");
+        var text = await (await _http.GetAsync(new Uri("/metrics", UriKind.Relative))).Content.ReadAsStringAsync();
+
+        // A node alone leads every group it hosts (the meta group and its shards), each won by one election.
+        var leaders = text.Split('\n').Where(line => line.StartsWith("nodenomad_raft_role_changes_total{", StringComparison.Ordinal)
+            && line.Contains("role=\"leader\"", StringComparison.Ordinal)).ToList();
+        leaders.Count.ShouldBe(1);
+        var won = double.Parse(leaders[0][(leaders[0].IndexOf('}', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+        won.ShouldBeGreaterThanOrEqualTo(2);
     }
 
     private static string RepositoryRoot()

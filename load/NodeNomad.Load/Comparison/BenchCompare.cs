@@ -73,6 +73,12 @@ internal static class BenchCompare
         Line(text, $"");
         Line(text, $"writes/s, reads/s and their p99 at {Connections} connections (closed loop, latency from the send); half-max: an open loop at half that row's measured writes/s or reads/s, latency from when each operation was due.");
         Line(text, $"Warm-up (writes at {Connections} connections before the figures): {string.Join("; ", rows.Select(r => $"{r.Cluster.Shape} {r.WarmedUp}"))}.");
+        var elected = rows.Where(r => r.Elections.Count > 0 && r.Elections.All(e => e is not null)).ToList();
+        if (elected.Count > 0)
+        {
+            Line(text, $"Leaders elected during each figure (writes, reads, writes at 1 connection, half-max writes, half-max reads): {string.Join("; ", elected.Select(r => $"{r.Cluster.Shape} {string.Join("/", r.Elections.Select(e => e!.Value.ToString("0", CultureInfo.InvariantCulture)))}"))}.");
+        }
+
         var etcd = rows.FirstOrDefault(r => r.Cluster.Nodes is null);
         var three = rows.FirstOrDefault(r => r.Cluster is { Nodes: 3, Shards: 8 });
         var five = rows.FirstOrDefault(r => r.Cluster is { Nodes: 5, Shards: 8 });
@@ -131,25 +137,30 @@ internal static class BenchCompare
         }
 
         var errors = new List<string>();
+        var elections = new List<double?>();
         async Task<PhaseReport> MeasureAsync(Scenario scenario, LoadPhase phase, string prefix)
         {
             await Console.Error.WriteLineAsync(Invariant($"{cluster.Title}: {scenario.Name}, {phase.Shape.Describe()}, {phase.Duration.TotalSeconds:0} s"));
             var workload = new ScenarioWorkload(scenario with { Phases = [phase] }, store, Seed, prefix);
             var recorder = new RunRecorder(Stopwatch.GetTimestamp());
+            var before = cluster.Nodes is null ? null : await ElectionsWonAsync(deployment, http, cancellationToken);
             await PhaseRunner.RunAsync(phase, workload.NextAsync, recorder, cancellationToken);
+            var after = cluster.Nodes is null ? null : await ElectionsWonAsync(deployment, http, cancellationToken);
+            elections.Add(after - before);
             errors.AddRange(recorder.ErrorSamples());
             return recorder.PhaseReports()[0];
         }
 
         var chunks = 0;
         var warmed = await WarmUpAsync(cluster, deployment, http, warmUp, chunk => MeasureAsync(writes, Closed(chunk, Connections), Invariant($"load/bench-compare/{run}/warm-up-{++chunks}")), cancellationToken);
+        elections.Clear();
         var many = await MeasureAsync(writes, Closed(perFigure, Connections), $"load/bench-compare/{run}/writes-{Connections}");
         var readMany = await MeasureAsync(reads, Closed(perFigure, Connections), readKeys);
         var one = await MeasureAsync(writes, Closed(perFigure, 1), $"load/bench-compare/{run}/writes-1");
         var halfWrites = await MeasureAsync(writes, HalfOf(many, perFigure), $"load/bench-compare/{run}/writes-half");
         var halfReads = await MeasureAsync(reads, HalfOf(readMany, perFigure), readKeys);
         var failed = new[] { many, readMany, one, halfWrites, halfReads }.Sum(p => p.Errors.Total + p.NotSent);
-        return new Row(cluster, many, readMany, one, halfWrites, halfReads, failed, errors, warmed);
+        return new Row(cluster, many, readMany, one, halfWrites, halfReads, failed, errors, warmed) { Elections = elections };
     }
 
     /// <summary>
@@ -189,7 +200,14 @@ internal static class BenchCompare
     }
 
     /// <summary>The members' JIT time summed, from their <c>/metrics</c>; null when a member did not answer.</summary>
-    private static async Task<double?> JitSecondsAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken)
+    private static Task<double?> JitSecondsAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken) =>
+        SumOverMembersAsync(deployment, http, JitSeconds, cancellationToken);
+
+    /// <summary>Elections the members won so far, from their <c>/metrics</c>; null when a member did not answer.</summary>
+    private static Task<double?> ElectionsWonAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken) =>
+        SumOverMembersAsync(deployment, http, ElectionsWon, cancellationToken);
+
+    private static async Task<double?> SumOverMembersAsync(IStoreDeployment deployment, HttpClient http, Func<string, double?> read, CancellationToken cancellationToken)
     {
         var total = 0.0;
         foreach (var (_, url) in deployment.Members)
@@ -197,7 +215,7 @@ internal static class BenchCompare
             try
             {
                 var text = await http.GetStringAsync(new Uri(url, "metrics"), cancellationToken);
-                total += JitSeconds(text) ?? 0;
+                total += read(text) ?? 0;
             }
             catch (HttpRequestException)
             {
@@ -209,21 +227,33 @@ internal static class BenchCompare
     }
 
     /// <summary>The value of <c>dotnet_jit_compilation_time_seconds_total</c> in Prometheus text, or null when absent.</summary>
-    internal static double? JitSeconds(string prometheus)
+    internal static double? JitSeconds(string prometheus) => SeriesTotal(prometheus, "dotnet_jit_compilation_time_seconds_total", label: null);
+
+    /// <summary>The elections a node won (<c>nodenomad_raft_role_changes_total{role="leader"}</c>), or null when absent.</summary>
+    internal static double? ElectionsWon(string prometheus) => SeriesTotal(prometheus, "nodenomad_raft_role_changes_total", "role=\"leader\"");
+
+    /// <summary>
+    /// The sum of the series <paramref name="name"/> in Prometheus text over its lines that carry <paramref name="label"/>
+    /// (every line when null), or null when no line does.
+    /// </summary>
+    internal static double? SeriesTotal(string prometheus, string name, string? label)
     {
+        double? total = null;
         foreach (var line in prometheus.Split('\n'))
         {
             // name{labels} value [timestamp]
-            if (line.StartsWith("dotnet_jit_compilation_time_seconds_total", StringComparison.Ordinal)
-                && line[(line.IndexOf('}', StringComparison.Ordinal) is var brace and >= 0 ? brace + 1 : line.IndexOf(' ', StringComparison.Ordinal))..]
+            if (line.StartsWith(name, StringComparison.Ordinal)
+                && line.Length > name.Length && line[name.Length] is '{' or ' '
+                && (label is null || line.Contains(label, StringComparison.Ordinal))
+                && line[(line.IndexOf('}', StringComparison.Ordinal) is var brace and >= 0 ? brace + 1 : name.Length)..]
                     .Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var value, ..]
-                && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+                && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var figure))
             {
-                return seconds;
+                total = (total ?? 0) + figure;
             }
         }
 
-        return null;
+        return total;
     }
 
     private static LoadPhase Closed(TimeSpan duration, int clients) => new(Invariant($"{clients} connections"), duration, new ClosedLoad(clients));
@@ -265,5 +295,12 @@ internal static class BenchCompare
     /// <param name="Errors">Operations that failed or were never sent, over every measured figure.</param>
     /// <param name="WarmedUp">How long the warm-up took and why it ended.</param>
     internal sealed record Row(Cluster Cluster, PhaseReport Writes, PhaseReport Reads, PhaseReport OneConnection, PhaseReport HalfWrites, PhaseReport HalfReads,
-        long Errors, IReadOnlyList<string> ErrorSamples, string WarmedUp = "");
+        long Errors, IReadOnlyList<string> ErrorSamples, string WarmedUp = "")
+    {
+        /// <summary>
+        /// Elections the nodes won during each figure, in the table's order (null for etcd, or when a node did not
+        /// answer): a leader elected under load means writes waited for it, which shows in that figure's tail.
+        /// </summary>
+        public IReadOnlyList<double?> Elections { get; init; } = [];
+    }
 }

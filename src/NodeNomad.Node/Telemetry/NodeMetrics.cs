@@ -20,6 +20,7 @@ public sealed class NodeMetrics : IDisposable
     private readonly Histogram<long> _forwardBatch;
     private readonly Counter<long> _snapshots;
     private readonly Histogram<double> _snapshotStore;
+    private readonly Counter<long> _roleChanges;
     private long _reads;
     private long _writes;
     private long _batches;
@@ -40,6 +41,8 @@ public sealed class NodeMetrics : IDisposable
             "Time the node's loop spends storing a snapshot it took in the log (the log compaction); no save runs meanwhile.");
         _loopPass = _meter.CreateHistogram<double>("nodenomad.loop.pass.duration", "ms",
             "Time the node's loop spends on one pass: taking the inputs that waited, then every turn they cause, saves included. Requests wait for it.");
+        _roleChanges = _meter.CreateCounter<long>("nodenomad.raft.role.changes", "{change}",
+            "Times a replica of this node took a new Raft role, by the role taken (leader counts the elections this node won).");
         _forwardBatch = _meter.CreateHistogram<long>("nodenomad.forward.batch.size", "{request}",
             "Forwarded key requests that came to this node in one batch from another node.");
         Reads = new RateWindow(clock);
@@ -117,6 +120,9 @@ public sealed class NodeMetrics : IDisposable
 
     /// <summary>Records one pass of the node's loop.</summary>
     public void LoopPass(double milliseconds) => _loopPass.Record(milliseconds);
+
+    /// <summary>Records a replica of this node taking the Raft role <paramref name="role"/>.</summary>
+    public void RoleChanged(string role) => _roleChanges.Add(1, new KeyValuePair<string, object?>("role", role));
 
     /// <summary>Records a batch of <paramref name="requests"/> forwarded requests served here.</summary>
     public void ForwardBatch(int requests) => _forwardBatch.Record(requests);
