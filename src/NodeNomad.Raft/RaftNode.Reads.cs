@@ -8,6 +8,9 @@ public sealed partial class RaftNode
     /// <summary>Reads that arrived before this leader committed an entry of its term, answered once it has.</summary>
     private readonly List<Message> _pendingReadIndexMessages = [];
 
+    /// <summary>Whether reads were queued for confirmation since the last heartbeat round was sent for them.</summary>
+    private bool _readHeartbeatDue;
+
     /// <summary>Lease reads that arrived while the lease had lapsed, answered once it holds again.</summary>
     private readonly List<Message> _readsAwaitingLease = [];
 
@@ -119,9 +122,29 @@ public sealed partial class RaftNode
         }
 
         _readOnly.Add(_log.Committed, m);
-        // The leader acknowledges its own request; the heartbeat collects the rest.
+        // The leader acknowledges its own request; the heartbeat collects the rest. It goes when the host next asks
+        // for what to send, carrying the newest pending context, so every read that arrived in between (this
+        // replica's own and its followers') shares one round.
         ReadAcknowledged(_id, m.Context.Span);
-        BroadcastHeartbeat(m.Context);
+        _readHeartbeatDue = true;
+    }
+
+    /// <summary>
+    /// Sends the heartbeat round the reads confirmed since the last <see cref="Ready"/> wait for: one round for all
+    /// of them, with the newest context, whose acknowledgement by a quorum confirms every earlier read too.
+    /// </summary>
+    private void SendDueReadHeartbeat()
+    {
+        if (!_readHeartbeatDue)
+        {
+            return;
+        }
+
+        _readHeartbeatDue = false;
+        if (_role == RaftRole.Leader && _readOnly.Count > 0)
+        {
+            BroadcastHeartbeat(_readOnly.LastContext);
+        }
     }
 
     private void ReleasePendingReadIndexMessages()

@@ -184,9 +184,11 @@ public sealed partial class RaftNode
     public void TransferLeadership(ulong transferee) =>
         Step(new Message { Type = MessageType.TransferLeader, From = transferee });
 
-    /// <summary>Whether there is anything for the host to do.</summary>
-    public bool HasReady() =>
-        SoftState != _previousSoftState
+    /// <summary>Whether there is anything for the host to do (a read's heartbeat round that was due is queued now).</summary>
+    public bool HasReady()
+    {
+        SendDueReadHeartbeat();
+        return SoftState != _previousSoftState
         || HardState != _previousHardState
         || _log.HasUnstableEntries
         || _log.PendingSnapshot is not null
@@ -194,10 +196,12 @@ public sealed partial class RaftNode
         || _readStates.Count > 0
         || _droppedReads.Count > 0
         || _log.HasNextCommittedEntries;
+    }
 
     /// <summary>What the host should do now; call <see cref="Advance"/> after doing it.</summary>
     public Ready Ready()
     {
+        SendDueReadHeartbeat();
         var softState = SoftState;
         var hardState = HardState;
         var entries = _log.UnstableEntries;

@@ -52,7 +52,7 @@ internal static class BenchCompare
         var rows = new List<Row>();
         foreach (var cluster in clusters)
         {
-            rows.Add(await MeasureAsync(cluster, TimeSpan.FromSeconds(options.Seconds), TimeSpan.FromSeconds(options.WarmUpSeconds), cancellationToken));
+            rows.Add(await MeasureAsync(cluster, TimeSpan.FromSeconds(options.Seconds), TimeSpan.FromSeconds(options.WarmUpSeconds), options.MetricsOut, cancellationToken));
         }
 
         await output.WriteAsync(Table(rows));
@@ -76,6 +76,11 @@ internal static class BenchCompare
         var elected = rows.Where(r => r.Elections.Count > 0 && r.Elections.All(e => e is not null)).ToList();
         if (elected.Count > 0)
         {
+            foreach (var r in elected.Where(r => r.Cores.Count >= 2))
+            {
+                Line(text, $"Cores used by each process, {r.Cluster.Shape}: writes at {Connections} connections: {r.Cores[0]}; reads: {r.Cores[1]}.");
+            }
+
             Line(text, $"Leaders elected during each figure (writes, reads, writes at 1 connection, half-max writes, half-max reads): {string.Join("; ", elected.Select(r => $"{r.Cluster.Shape} {string.Join("/", r.Elections.Select(e => e!.Value.ToString("0", CultureInfo.InvariantCulture)))}"))}.");
         }
 
@@ -115,7 +120,7 @@ internal static class BenchCompare
         return text.ToString();
     }
 
-    private static async Task<Row> MeasureAsync(Cluster cluster, TimeSpan perFigure, TimeSpan warmUp, CancellationToken cancellationToken)
+    private static async Task<Row> MeasureAsync(Cluster cluster, TimeSpan perFigure, TimeSpan warmUp, string? metricsOut, CancellationToken cancellationToken)
     {
         var nodes = cluster.Nodes ?? 3;
         var writes = ComparisonWorkloads.Writes(nodes, cluster.Shards, []);
@@ -138,15 +143,31 @@ internal static class BenchCompare
 
         var errors = new List<string>();
         var elections = new List<double?>();
+        var cores = new List<string>();
         async Task<PhaseReport> MeasureAsync(Scenario scenario, LoadPhase phase, string prefix)
         {
             await Console.Error.WriteLineAsync(Invariant($"{cluster.Title}: {scenario.Name}, {phase.Shape.Describe()}, {phase.Duration.TotalSeconds:0} s"));
             var workload = new ScenarioWorkload(scenario with { Phases = [phase] }, store, Seed, prefix);
             var recorder = new RunRecorder(Stopwatch.GetTimestamp());
             var before = cluster.Nodes is null ? null : await ElectionsWonAsync(deployment, http, cancellationToken);
+            var cpuBefore = cluster.Nodes is null ? null : await CpuSecondsAsync(deployment, http, cancellationToken);
+            var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var started = Stopwatch.GetTimestamp();
             await PhaseRunner.RunAsync(phase, workload.NextAsync, recorder, cancellationToken);
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var own = (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds;
+            var cpuAfter = cluster.Nodes is null ? null : await CpuSecondsAsync(deployment, http, cancellationToken);
             var after = cluster.Nodes is null ? null : await ElectionsWonAsync(deployment, http, cancellationToken);
             elections.Add(after - before);
+            if (cpuBefore is not null && cpuAfter is not null)
+            {
+                cores.Add(string.Join(" ", cpuAfter.Select((c, i) => Invariant($"{c.Id} {(c.Seconds - cpuBefore[i].Seconds) / seconds:F2}"))) + Invariant($", load {own / seconds:F2}"));
+            }
+            if (metricsOut is not null && cluster.Nodes is not null)
+            {
+                await KeepMetricsAsync(deployment, http, Path.Combine(metricsOut, FileName(Invariant($"{cluster.Shape.Replace('×', 'x')}-{elections.Count:00}-{scenario.Name}-{phase.Shape.Describe()}"))), cancellationToken);
+            }
+
             errors.AddRange(recorder.ErrorSamples());
             return recorder.PhaseReports()[0];
         }
@@ -154,13 +175,14 @@ internal static class BenchCompare
         var chunks = 0;
         var warmed = await WarmUpAsync(cluster, deployment, http, warmUp, chunk => MeasureAsync(writes, Closed(chunk, Connections), Invariant($"load/bench-compare/{run}/warm-up-{++chunks}")), cancellationToken);
         elections.Clear();
+        cores.Clear();
         var many = await MeasureAsync(writes, Closed(perFigure, Connections), $"load/bench-compare/{run}/writes-{Connections}");
         var readMany = await MeasureAsync(reads, Closed(perFigure, Connections), readKeys);
         var one = await MeasureAsync(writes, Closed(perFigure, 1), $"load/bench-compare/{run}/writes-1");
         var halfWrites = await MeasureAsync(writes, HalfOf(many, perFigure), $"load/bench-compare/{run}/writes-half");
         var halfReads = await MeasureAsync(reads, HalfOf(readMany, perFigure), readKeys);
         var failed = new[] { many, readMany, one, halfWrites, halfReads }.Sum(p => p.Errors.Total + p.NotSent);
-        return new Row(cluster, many, readMany, one, halfWrites, halfReads, failed, errors, warmed) { Elections = elections };
+        return new Row(cluster, many, readMany, one, halfWrites, halfReads, failed, errors, warmed) { Elections = elections, Cores = cores };
     }
 
     /// <summary>
@@ -206,6 +228,48 @@ internal static class BenchCompare
     /// <summary>Elections the members won so far, from their <c>/metrics</c>; null when a member did not answer.</summary>
     private static Task<double?> ElectionsWonAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken) =>
         SumOverMembersAsync(deployment, http, ElectionsWon, cancellationToken);
+
+    /// <summary>Each member's process CPU seconds so far (user and system), from its <c>/metrics</c>; null when a member did not answer.</summary>
+    private static async Task<IReadOnlyList<(string Id, double Seconds)>?> CpuSecondsAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken)
+    {
+        var figures = new List<(string, double)>();
+        foreach (var (name, url) in deployment.Members)
+        {
+            try
+            {
+                var text = await http.GetStringAsync(new Uri(url, "metrics"), cancellationToken);
+                figures.Add((name, SeriesTotal(text, "dotnet_process_cpu_time_seconds_total", label: null) ?? 0));
+            }
+            catch (HttpRequestException)
+            {
+                return null;
+            }
+        }
+
+        return figures;
+    }
+
+    /// <summary>Writes each member's <c>/metrics</c> text to <paramref name="prefix"/>-NAME.prom (a member that does not answer is left out).</summary>
+    private static async Task KeepMetricsAsync(IStoreDeployment deployment, HttpClient http, string prefix, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(prefix))!);
+        foreach (var (name, url) in deployment.Members)
+        {
+            try
+            {
+                var text = await http.GetStringAsync(new Uri(url, "metrics"), cancellationToken);
+                await File.WriteAllTextAsync(Invariant($"{prefix}-{name}.prom"), text, cancellationToken);
+            }
+            catch (HttpRequestException)
+            {
+                // A member that does not answer keeps no figures; the table says what failed.
+            }
+        }
+    }
+
+    /// <summary><paramref name="text"/> with every run of characters other than letters, digits and dots as one dash.</summary>
+    internal static string FileName(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, "[^A-Za-z0-9.]+", "-").Trim('-');
 
     private static async Task<double?> SumOverMembersAsync(IStoreDeployment deployment, HttpClient http, Func<string, double?> read, CancellationToken cancellationToken)
     {
@@ -302,5 +366,11 @@ internal static class BenchCompare
         /// answer): a leader elected under load means writes waited for it, which shows in that figure's tail.
         /// </summary>
         public IReadOnlyList<double?> Elections { get; init; } = [];
+
+        /// <summary>
+        /// The cores each node and this program used during each figure, in the table's order (empty for etcd, or when
+        /// a node did not answer): where the machine's CPU went.
+        /// </summary>
+        public IReadOnlyList<string> Cores { get; init; } = [];
     }
 }

@@ -28,6 +28,33 @@ public class ReadTests
     }
 
     [Fact]
+    public void reads_that_reach_the_leader_together_share_one_heartbeat_round()
+    {
+        var net = new RaftNetwork(3);
+        net.Elect(1);
+        net.Propose(1, "a");
+        net.Stabilize();
+
+        net.Raft(3).ReadIndex(Ctx("f"));
+        net.ProcessAll();
+        net.Pending.ShouldHaveSingleItem().Type.ShouldBe(MessageType.ReadIndex);
+
+        // Two reads of the leader's own and the follower's, all before the leader's next Ready.
+        net.Raft(1).ReadIndex(Ctx("r1"));
+        net.Raft(1).ReadIndex(Ctx("r2"));
+        net.DeliverPending();
+
+        var heartbeats = net.Pending.Where(m => m.Type == MessageType.Heartbeat).ToList();
+        heartbeats.Select(m => m.To).Order().ShouldBe([2UL, 3UL]);
+        // The newest context (the follower's read arrived last) confirms the two before it.
+        heartbeats.Select(m => Encoding.UTF8.GetString(m.Context.Span)).ShouldBe(["f", "f"]);
+
+        net.Stabilize();
+        net[1].ReadStates.Select(r => Encoding.UTF8.GetString(r.Context.Span)).ShouldBe(["r1", "r2"]);
+        net[3].ReadStates.Single().Index.ShouldBe(net.Raft(1).Status.HardState.Commit);
+    }
+
+    [Fact]
     public void read_index_on_a_follower_is_answered_by_the_leader()
     {
         var net = new RaftNetwork(3);
