@@ -26,12 +26,22 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
     /// <summary>Figures older than this are not decided by (the shell stopped sending them: this node may not lead the meta group).</summary>
     private const long FreshFor = 5_000;
 
+    /// <summary>
+    /// How long after a leadership move the old leaders' figures for the shard count as the new leader's, in
+    /// milliseconds. A node reports each replica's rates as the average of its last ten seconds, so for that long after
+    /// a move the new leader's figure still climbs from nothing and the old leader's still falls: taken as they are,
+    /// they would show the new leader cooler than it is, and the next round would move more load onto it than it can
+    /// take. Their sum is the shard's rate; once the window holds only seconds after the move, each figure is true again.
+    /// </summary>
+    internal const long ReportedWindow = 11_000;
+
     /// <summary>Figures needed before a first decision: a new meta leader's averages must settle first.</summary>
     private const int WarmUp = 3;
 
     private readonly Dictionary<(string Node, int Shard), (double Reads, double Writes)> _averages = [];
     private readonly Dictionary<int, string> _leaders = [];
     private readonly Dictionary<int, long> _handedAt = [];
+    private readonly Dictionary<int, (long At, string[] From)> _movedAt = [];
     private readonly List<RebalancerDecision> _log = [];
     private volatile IReadOnlyList<RebalancerDecision> _published = [];
     private volatile RebalancerLoad _load = RebalancerLoad.None;
@@ -62,31 +72,44 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
     /// Takes the latest load figures: rates are averaged, sizes and roles taken as they are. When a shard's leadership
     /// moved since the last figures, the old and the new leader's averages change places first: the requests follow the
     /// leadership at once, and an average that had to climb from a follower's would show the new leader cool and the old
-    /// one hot for seconds after the move.
+    /// one hot for seconds after the move. For <see cref="ReportedWindow"/> after the move, the figures the old leaders
+    /// report for the shard count as the new leader's: their windows still hold the seconds they led.
     /// </summary>
     public void Observe(RebalancerLoad load)
     {
         ArgumentNullException.ThrowIfNull(load);
         foreach (var shard in load.Nodes.SelectMany(n => n.Replicas.Where(r => r.Leads).Select(r => (n.NodeId, r.ShardId))))
         {
-            if (_leaders.TryGetValue(shard.ShardId, out var before) && before != shard.NodeId && _averages.TryGetValue((before, shard.ShardId), out var led))
+            if (_leaders.TryGetValue(shard.ShardId, out var before) && before != shard.NodeId)
             {
-                // A replica new to the group has no average to give back: the old leader's starts afresh from its next figure.
-                if (_averages.TryGetValue((shard.NodeId, shard.ShardId), out var followed))
+                if (_averages.TryGetValue((before, shard.ShardId), out var led))
                 {
-                    _averages[(before, shard.ShardId)] = followed;
-                }
-                else
-                {
-                    _averages.Remove((before, shard.ShardId));
+                    // A replica new to the group has no average to give back: the old leader's starts afresh from its next figure.
+                    if (_averages.TryGetValue((shard.NodeId, shard.ShardId), out var followed))
+                    {
+                        _averages[(before, shard.ShardId)] = followed;
+                    }
+                    else
+                    {
+                        _averages.Remove((before, shard.ShardId));
+                    }
+
+                    _averages[(shard.NodeId, shard.ShardId)] = led;
                 }
 
-                _averages[(shard.NodeId, shard.ShardId)] = led;
+                var earlier = _movedAt.TryGetValue(shard.ShardId, out var moved) ? moved.From : [];
+                _movedAt[shard.ShardId] = (context.Now, [.. earlier.Append(before).Where(n => n != shard.NodeId).Distinct()]);
             }
 
             _leaders[shard.ShardId] = shard.NodeId;
         }
 
+        foreach (var settled in _movedAt.Where(m => context.Now - m.Value.At >= ReportedWindow).Select(m => m.Key).ToList())
+        {
+            _movedAt.Remove(settled);
+        }
+
+        var reported = load.Nodes.SelectMany(n => n.Replicas.Select(r => (Key: (n.NodeId, r.ShardId), Replica: r))).ToDictionary(x => x.Key, x => x.Replica);
         var seen = new HashSet<(string, int)>();
         var nodes = new List<RebalancerNodeLoad>();
         foreach (var node in load.Nodes)
@@ -96,9 +119,25 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
             {
                 var key = (node.NodeId, replica.ShardId);
                 seen.Add(key);
+                var (rawReads, rawWrites) = (replica.ReadsPerSecond, replica.WritesPerSecond);
+                if (_movedAt.TryGetValue(replica.ShardId, out var move))
+                {
+                    if (move.From.Contains(node.NodeId))
+                    {
+                        (rawReads, rawWrites) = (0, 0);
+                    }
+                    else if (_leaders.GetValueOrDefault(replica.ShardId) == node.NodeId)
+                    {
+                        foreach (var from in move.From.Select(f => reported.GetValueOrDefault((f, replica.ShardId))).OfType<RebalancerReplicaLoad>())
+                        {
+                            (rawReads, rawWrites) = (rawReads + from.ReadsPerSecond, rawWrites + from.WritesPerSecond);
+                        }
+                    }
+                }
+
                 var (reads, writes) = _averages.TryGetValue(key, out var last)
-                    ? ((Smoothing * replica.ReadsPerSecond) + ((1 - Smoothing) * last.Reads), (Smoothing * replica.WritesPerSecond) + ((1 - Smoothing) * last.Writes))
-                    : (replica.ReadsPerSecond, replica.WritesPerSecond);
+                    ? ((Smoothing * rawReads) + ((1 - Smoothing) * last.Reads), (Smoothing * rawWrites) + ((1 - Smoothing) * last.Writes))
+                    : (rawReads, rawWrites);
                 _averages[key] = (reads, writes);
                 replicas.Add(replica with { ReadsPerSecond = reads, WritesPerSecond = writes });
             }
@@ -130,6 +169,7 @@ internal sealed class RebalancerDriver(ReplicaContext context, NodeCoreSettings 
                 (_observed, _lastRound, _memory, _load) = (0, null, RebalancerMemory.Empty, RebalancerLoad.None);
                 _averages.Clear();
                 _leaders.Clear();
+                _movedAt.Clear();
             }
 
             return;

@@ -45,6 +45,39 @@ public class RebalancerDriverTests
         cluster.Members[target].Core!.Shards[0].IsLeader.ShouldBeTrue($"{target} leads shard-0 after the hand-over {leader} was asked for");
     }
 
+    /// <summary>Shard 0 as the nodes report it: <paramref name="leader"/> leads, and each node's figure is its last ten seconds' writes.</summary>
+    private static RebalancerLoad Reported(CoreHarness cluster, string leader, IReadOnlyDictionary<string, double> writes) =>
+        new([.. cluster.Members.Keys.Select(id => new RebalancerNodeLoad(id, true, [new RebalancerReplicaLoad(0, id == leader, 0, writes.GetValueOrDefault(id), 10, 1)]))]);
+
+    [Fact]
+    public void after_a_leadership_move_the_new_leader_is_not_shown_cooler_while_the_reported_window_still_holds_the_old_leaders_seconds()
+    {
+        var cluster = new CoreHarness(0, "a", "b", "c");
+        cluster.Settle();
+        var meta = MetaLeader(cluster).Core!;
+        var at = 10_000L;
+        for (var i = 0; i < 5; i++, at += 1_000)
+        {
+            meta.SetTime(at);
+            meta.ObserveLoad(Reported(cluster, "a", new Dictionary<string, double> { ["a"] = 100 }));
+        }
+
+        // The leadership moves from a to b: for ten seconds each node's ten-second window mixes before and after.
+        for (var second = 1; second <= 14; second++, at += 1_000)
+        {
+            var share = Math.Min(10, second) / 10.0;
+            meta.SetTime(at);
+            meta.ObserveLoad(Reported(cluster, "b", new Dictionary<string, double> { ["a"] = 100 * (1 - share), ["b"] = 100 * share }));
+            meta.RebalancerLoad.Node("b")!.In(RebalancerDimensions.Writes).ShouldBe(100, 0.5, $"b's writes {second} s after the move");
+            meta.RebalancerLoad.Node("a")!.In(RebalancerDimensions.Writes).ShouldBe(0, 0.5, $"a's writes {second} s after the move");
+        }
+
+        // Past the window the averages follow the figures again.
+        meta.SetTime(at);
+        meta.ObserveLoad(Reported(cluster, "b", new Dictionary<string, double> { ["b"] = 50 }));
+        meta.RebalancerLoad.Node("b")!.In(RebalancerDimensions.Writes).ShouldBe(90, 0.5);
+    }
+
     [Fact]
     public void the_meta_leader_explains_a_hot_node_it_cannot_help_and_counts_the_repeats()
     {
