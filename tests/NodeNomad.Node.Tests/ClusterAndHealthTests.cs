@@ -173,6 +173,13 @@ public sealed class ClusterAndHealthTests : IDisposable
         series.ShouldContain("dotnet_jit_compilation_time_seconds_total");
         series.ShouldContain("dotnet_thread_pool_queue_length_total");
         text.ShouldContain("nodenomad_loop_pass_duration_milliseconds_count");
+
+        // Fine buckets below 10 ms, where a p99 target is judged.
+        foreach (var bound in new[] { "0.5", "1", "2", "5", "7.5", "10" })
+        {
+            text.ShouldContain($"nodenomad_kv_operation_duration_milliseconds_bucket{{otel_scope_name=\"NodeNomad.Node\",operation=\"set\",le=\"{bound}\"}}");
+            text.ShouldContain($"nodenomad_loop_pass_duration_milliseconds_bucket{{otel_scope_name=\"NodeNomad.Node\",le=\"{bound}\"}}");
+        }
     }
 
     [Fact]
