@@ -188,11 +188,12 @@ public sealed class ClusterAndHealthTests : IDisposable
         await _http.SetAsync("a", "1");
         var text = await (await _http.GetAsync(new Uri("/metrics", UriKind.Relative))).Content.ReadAsStringAsync();
 
-        // A node alone leads every group it hosts (the meta group and its shards), each won by one election.
+        // A node alone leads every group it hosts (the meta group and its shards), each won by one election. (Nodes other
+        // tests start in this process export through the same meter name, so there may be a series for each.)
         var leaders = text.Split('\n').Where(line => line.StartsWith("nodenomad_raft_role_changes_total{", StringComparison.Ordinal)
             && line.Contains("role=\"leader\"", StringComparison.Ordinal)).ToList();
-        leaders.Count.ShouldBe(1);
-        var won = double.Parse(leaders[0][(leaders[0].IndexOf('}', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+        leaders.ShouldNotBeEmpty();
+        var won = leaders.Max(line => double.Parse(line[(line.IndexOf('}', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture));
         won.ShouldBeGreaterThanOrEqualTo(2);
     }
 
