@@ -23,12 +23,6 @@ public sealed record RebalancingScenario
     /// </summary>
     public double Noise { get; init; }
 
-    /// <summary>
-    /// The seconds a node's reported rate averages over (a node's rate window holds nine complete seconds); 1 reports
-    /// each second's rate alone.
-    /// </summary>
-    public int ReportedSeconds { get; init; } = 9;
-
     /// <summary>When one more node starts and joins the cluster (virtual milliseconds), or null for none.</summary>
     public long? JoinAt { get; init; }
 

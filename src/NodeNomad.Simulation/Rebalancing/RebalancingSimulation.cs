@@ -35,9 +35,6 @@ public sealed class RebalancingSimulation
     private readonly List<ShardChange> _changes = [];
     private readonly Dictionary<int, (string? Leader, string Replicas)> _seen = [];
     private readonly List<(long At, double Ratio)> _hottest = [];
-
-    // What each node served of each shard, second by second, newest last: the node reports the average of a window.
-    private readonly Dictionary<(string Node, int Shard), Queue<double>> _served = [];
     private bool _joinerStarted;
     private int _mostInFlight;
     private long _nextTicket;
@@ -264,33 +261,13 @@ public sealed class RebalancingSimulation
         }
     }
 
-    /// <summary>
-    /// Every node's load as the shell would gather it: a shard's rate, measured with some noise, on the replica that
-    /// leads it, reported as a node reports it — the average of the last <see cref="RebalancingScenario.ReportedSeconds"/>
-    /// seconds, so a leadership that moved shows on both nodes until the window has passed.
-    /// </summary>
+    /// <summary>Every node's load as the shell would gather it: a shard's rate, measured with some noise, on the replica that leads it.</summary>
     private RebalancerLoad Measured(IReadOnlyList<double> rates)
     {
         var noise = rates.Select(_ => Scenario.Noise <= 0 ? 1 : 1 + (Scenario.Noise * ((2 * Random.NextDouble()) - 1))).ToList();
-        var window = Math.Max(1, Scenario.ReportedSeconds);
-        var up = _nodes.Where(n => n.IsUp).ToList();
-        foreach (var node in up)
-        {
-            foreach (var shard in node.Core!.Shards.Values)
-            {
-                var key = (node.Id, shard.ShardId);
-                var seconds = _served.TryGetValue(key, out var kept) ? kept : _served[key] = new Queue<double>();
-                seconds.Enqueue(shard.IsLeader && !shard.IsRemoved && shard.ShardId < rates.Count ? rates[shard.ShardId] * noise[shard.ShardId] : 0);
-                while (seconds.Count > window)
-                {
-                    seconds.Dequeue();
-                }
-            }
-        }
-
-        return new([.. up.Select(node => new RebalancerNodeLoad(node.Id, true, [.. node.Core!.Shards.Values
+        return new([.. _nodes.Where(n => n.IsUp).Select(node => new RebalancerNodeLoad(node.Id, true, [.. node.Core!.Shards.Values
             .Where(s => !s.Status.Learners.Contains(node.Id) && !s.IsRemoved)
-            .Select(s => new RebalancerReplicaLoad(s.ShardId, s.IsLeader, 0, _served[(node.Id, s.ShardId)].Sum() / window, 1_000, 10))]))]);
+            .Select(s => new RebalancerReplicaLoad(s.ShardId, s.IsLeader, 0, s.IsLeader && s.ShardId < rates.Count ? rates[s.ShardId] * noise[s.ShardId] : 0, 1_000, 10))]))]);
     }
 
     private void FeedLoad()
