@@ -150,6 +150,7 @@ internal static class Usage
                              few cores compile their hot code again, optimized, for a minute or more
           --shapes LIST      the clusters to measure, any of etcd,3x1,3x8,5x8 (default all; the ratios
                              need the rows they divide)
+          --metrics-out DIR  keep every node's /metrics text after each figure in DIR
           -h, --help         this text
 
         bench-idle     what idle shards cost: a 3-node cluster with each shard count in turn (every node hosts

@@ -57,6 +57,10 @@ public sealed class ComparisonCommandLine
         BenchCompareOptions.TryParse(["--warm-up", "0"], out _, out error).ShouldBeFalse();
         BenchCompareOptions.TryParse(["--clients", "3"], out _, out error).ShouldBeFalse();
         error.ShouldContain("--clients: unknown option");
+        BenchCompareOptions.TryParse(["--metrics-out", "/tmp/figures"], out options, out error).ShouldBeTrue(error);
+        options.MetricsOut.ShouldBe("/tmp/figures");
+        BenchCompareOptions.TryParse(["--metrics-out", " "], out _, out _).ShouldBeFalse();
+        BenchCompare.FileName("5×8-04-writes-constant rate, 2744 ops/s").ShouldBe("5-8-04-writes-constant-rate-2744-ops-s");
     }
 
     [Fact]
