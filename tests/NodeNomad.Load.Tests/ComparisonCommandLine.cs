@@ -85,6 +85,8 @@ public sealed class ComparisonCommandLine
         BenchCompare.ElectionsWon(text).ShouldBe(4);
         BenchCompare.SeriesTotal(text, "nodenomad_raft_role_changes_total", label: null).ShouldBe(18);
         BenchCompare.ElectionsWon("nodenomad_raft_role_changes_total{role=\"follower\"} 2\n").ShouldBeNull();
+        BenchCompare.CpuSeconds("dotnet_process_cpu_time_seconds_total{cpu_mode=\"user\"} 3.5\ndotnet_process_cpu_time_seconds_total{cpu_mode=\"system\"} 1.25\n").ShouldBe(4.75);
+        BenchCompare.CpuSeconds("").ShouldBe(0);
     }
 
     [Fact]

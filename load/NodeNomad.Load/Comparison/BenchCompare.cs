@@ -149,23 +149,26 @@ internal static class BenchCompare
             await Console.Error.WriteLineAsync(Invariant($"{cluster.Title}: {scenario.Name}, {phase.Shape.Describe()}, {phase.Duration.TotalSeconds:0} s"));
             var workload = new ScenarioWorkload(scenario with { Phases = [phase] }, store, Seed, prefix);
             var recorder = new RunRecorder(Stopwatch.GetTimestamp());
-            var before = cluster.Nodes is null ? null : await ElectionsWonAsync(deployment, http, cancellationToken);
-            var cpuBefore = cluster.Nodes is null ? null : await CpuSecondsAsync(deployment, http, cancellationToken);
+            var before = cluster.Nodes is null ? null : await ScrapeAsync(deployment, http, cancellationToken);
             var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var started = Stopwatch.GetTimestamp();
             await PhaseRunner.RunAsync(phase, workload.NextAsync, recorder, cancellationToken);
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var own = (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds;
-            var cpuAfter = cluster.Nodes is null ? null : await CpuSecondsAsync(deployment, http, cancellationToken);
-            var after = cluster.Nodes is null ? null : await ElectionsWonAsync(deployment, http, cancellationToken);
-            elections.Add(after - before);
-            if (cpuBefore is not null && cpuAfter is not null)
+            var after = cluster.Nodes is null ? null : await ScrapeAsync(deployment, http, cancellationToken);
+            elections.Add(after?.Sum(m => ElectionsWon(m.Text) ?? 0) - before?.Sum(m => ElectionsWon(m.Text) ?? 0));
+            if (before is not null && after is not null)
             {
-                cores.Add(string.Join(" ", cpuAfter.Select((c, i) => Invariant($"{c.Id} {(c.Seconds - cpuBefore[i].Seconds) / seconds:F2}"))) + Invariant($", load {own / seconds:F2}"));
-            }
-            if (metricsOut is not null && cluster.Nodes is not null)
-            {
-                await KeepMetricsAsync(deployment, http, Path.Combine(metricsOut, FileName(Invariant($"{cluster.Shape.Replace('×', 'x')}-{elections.Count:00}-{scenario.Name}-{phase.Shape.Describe()}"))), cancellationToken);
+                cores.Add(string.Join(" ", after.Select((m, i) => Invariant($"{m.Id} {(CpuSeconds(m.Text) - CpuSeconds(before[i].Text)) / seconds:F2}"))) + Invariant($", load {own / seconds:F2}"));
+                if (metricsOut is not null)
+                {
+                    var kept = Path.Combine(metricsOut, FileName(Invariant($"{cluster.Shape.Replace('×', 'x')}-{elections.Count:00}-{scenario.Name}-{phase.Shape.Describe()}")));
+                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(kept))!);
+                    foreach (var (id, text) in after)
+                    {
+                        await File.WriteAllTextAsync(Invariant($"{kept}-{id}.prom"), text, cancellationToken);
+                    }
+                }
             }
 
             errors.AddRange(recorder.ErrorSamples());
@@ -222,23 +225,18 @@ internal static class BenchCompare
     }
 
     /// <summary>The members' JIT time summed, from their <c>/metrics</c>; null when a member did not answer.</summary>
-    private static Task<double?> JitSecondsAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken) =>
-        SumOverMembersAsync(deployment, http, JitSeconds, cancellationToken);
+    private static async Task<double?> JitSecondsAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken) =>
+        (await ScrapeAsync(deployment, http, cancellationToken))?.Sum(m => JitSeconds(m.Text) ?? 0);
 
-    /// <summary>Elections the members won so far, from their <c>/metrics</c>; null when a member did not answer.</summary>
-    private static Task<double?> ElectionsWonAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken) =>
-        SumOverMembersAsync(deployment, http, ElectionsWon, cancellationToken);
-
-    /// <summary>Each member's process CPU seconds so far (user and system), from its <c>/metrics</c>; null when a member did not answer.</summary>
-    private static async Task<IReadOnlyList<(string Id, double Seconds)>?> CpuSecondsAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken)
+    /// <summary>Each member's <c>/metrics</c> text, in the members' order; null when a member did not answer.</summary>
+    private static async Task<IReadOnlyList<(string Id, string Text)>?> ScrapeAsync(IStoreDeployment deployment, HttpClient http, CancellationToken cancellationToken)
     {
-        var figures = new List<(string, double)>();
-        foreach (var (name, url) in deployment.Members)
+        var scraped = new List<(string, string)>();
+        foreach (var (id, url) in deployment.Members)
         {
             try
             {
-                var text = await http.GetStringAsync(new Uri(url, "metrics"), cancellationToken);
-                figures.Add((name, SeriesTotal(text, "dotnet_process_cpu_time_seconds_total", label: null) ?? 0));
+                scraped.Add((id, await http.GetStringAsync(new Uri(url, "metrics"), cancellationToken)));
             }
             catch (HttpRequestException)
             {
@@ -246,49 +244,15 @@ internal static class BenchCompare
             }
         }
 
-        return figures;
-    }
-
-    /// <summary>Writes each member's <c>/metrics</c> text to <paramref name="prefix"/>-NAME.prom (a member that does not answer is left out).</summary>
-    private static async Task KeepMetricsAsync(IStoreDeployment deployment, HttpClient http, string prefix, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(prefix))!);
-        foreach (var (name, url) in deployment.Members)
-        {
-            try
-            {
-                var text = await http.GetStringAsync(new Uri(url, "metrics"), cancellationToken);
-                await File.WriteAllTextAsync(Invariant($"{prefix}-{name}.prom"), text, cancellationToken);
-            }
-            catch (HttpRequestException)
-            {
-                // A member that does not answer keeps no figures; the table says what failed.
-            }
-        }
+        return scraped;
     }
 
     /// <summary><paramref name="text"/> with every run of characters other than letters, digits and dots as one dash.</summary>
     internal static string FileName(string text) =>
         System.Text.RegularExpressions.Regex.Replace(text, "[^A-Za-z0-9.]+", "-").Trim('-');
 
-    private static async Task<double?> SumOverMembersAsync(IStoreDeployment deployment, HttpClient http, Func<string, double?> read, CancellationToken cancellationToken)
-    {
-        var total = 0.0;
-        foreach (var (_, url) in deployment.Members)
-        {
-            try
-            {
-                var text = await http.GetStringAsync(new Uri(url, "metrics"), cancellationToken);
-                total += read(text) ?? 0;
-            }
-            catch (HttpRequestException)
-            {
-                return null;
-            }
-        }
-
-        return total;
-    }
+    /// <summary>A node's process CPU seconds so far (user and system) in Prometheus text, 0 when absent.</summary>
+    internal static double CpuSeconds(string prometheus) => SeriesTotal(prometheus, "dotnet_process_cpu_time_seconds_total", label: null) ?? 0;
 
     /// <summary>The value of <c>dotnet_jit_compilation_time_seconds_total</c> in Prometheus text, or null when absent.</summary>
     internal static double? JitSeconds(string prometheus) => SeriesTotal(prometheus, "dotnet_jit_compilation_time_seconds_total", label: null);
