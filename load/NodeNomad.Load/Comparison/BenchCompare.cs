@@ -73,14 +73,14 @@ internal static class BenchCompare
         Line(text, $"");
         Line(text, $"writes/s, reads/s and their p99 at {Connections} connections (closed loop, latency from the send); half-max: an open loop at half that row's measured writes/s or reads/s, latency from when each operation was due.");
         Line(text, $"Warm-up (writes at {Connections} connections before the figures): {string.Join("; ", rows.Select(r => $"{r.Cluster.Shape} {r.WarmedUp}"))}.");
+        foreach (var r in rows.Where(r => r.Cores.Count >= 2))
+        {
+            Line(text, $"Cores used by each process, {r.Cluster.Shape}: writes at {Connections} connections: {r.Cores[0]}; reads: {r.Cores[1]}.");
+        }
+
         var elected = rows.Where(r => r.Elections.Count > 0 && r.Elections.All(e => e is not null)).ToList();
         if (elected.Count > 0)
         {
-            foreach (var r in elected.Where(r => r.Cores.Count >= 2))
-            {
-                Line(text, $"Cores used by each process, {r.Cluster.Shape}: writes at {Connections} connections: {r.Cores[0]}; reads: {r.Cores[1]}.");
-            }
-
             Line(text, $"Leaders elected during each figure (writes, reads, writes at 1 connection, half-max writes, half-max reads): {string.Join("; ", elected.Select(r => $"{r.Cluster.Shape} {string.Join("/", r.Elections.Select(e => e!.Value.ToString("0", CultureInfo.InvariantCulture)))}"))}.");
         }
 

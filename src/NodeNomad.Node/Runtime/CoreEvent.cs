@@ -7,7 +7,8 @@ namespace NodeNomad.Node.Runtime;
 public abstract record CoreEvent;
 
 /// <summary>A group's leader, term or this replica's role changed.</summary>
-public sealed record LeaderChanged(ulong GroupId, string? Leader, ulong Term, string Role) : CoreEvent;
+/// <param name="RoleChanged">Whether this replica's own role is new (not only the leader or the term).</param>
+public sealed record LeaderChanged(ulong GroupId, string? Leader, ulong Term, string Role, bool RoleChanged) : CoreEvent;
 
 /// <summary>A group installed a snapshot its leader sent.</summary>
 public sealed record SnapshotInstalled(ulong GroupId, ulong Index, long Bytes) : CoreEvent;

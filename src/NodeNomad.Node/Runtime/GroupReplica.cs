@@ -417,7 +417,7 @@ public abstract class GroupReplica
         };
         if (previous.LeaderReplica != leaderReplica || previous.Term != status.HardState.Term || previous.Role != status.SoftState.Role)
         {
-            Context.Events.Add(new LeaderChanged(GroupId, leader, status.HardState.Term, _status.RoleName));
+            Context.Events.Add(new LeaderChanged(GroupId, leader, status.HardState.Term, _status.RoleName, previous.Role != status.SoftState.Role));
 
             // A read not yet confirmed when the leader, the term or this replica's role moved never will be: the leader
             // that was to confirm it stepped down (perhaps without a new term: check-quorum, its own removal) or

@@ -43,9 +43,6 @@ public sealed partial class ReplicaHost : BackgroundService
     private long _nextTicket;
     private bool _warnedFactor;
     private volatile Exception? _failure;
-
-    // Each group's last role on this node, to count role changes (the loop's alone).
-    private readonly Dictionary<ulong, string> _roles = [];
     private volatile bool _recovered;
 
     /// <summary>Creates the host over the node's log.</summary>
@@ -769,9 +766,8 @@ public sealed partial class ReplicaHost : BackgroundService
         {
             case Runtime.LeaderChanged changed:
                 LogLeaderChanged(_logger, changed.GroupId, changed.Leader, changed.Term, changed.Role);
-                if (!_roles.TryGetValue(changed.GroupId, out var role) || role != changed.Role)
+                if (changed.RoleChanged)
                 {
-                    _roles[changed.GroupId] = changed.Role;
                     _metrics.RoleChanged(changed.Role);
                 }
 
